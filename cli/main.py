@@ -44,6 +44,70 @@ def _train(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from nextkey.export.convert import ExportConfig, Quantization, export_bundle
+
+    q = Quantization.parse(args.quantize)
+    out = Path(args.out) if args.out else Path("bundles") / f"{Path(args.checkpoint).name}-{q.value}"
+    m = export_bundle(ExportConfig(run_dir=Path(args.checkpoint), out_dir=out, quantization=q,
+                                   force=args.force, name=args.name))
+    ev = m["evaluation"]
+    print(f"wrote {out} ({sum(m['size_bytes'].values()):,} bytes, {q.value}): "
+          f"max |dlogp| {ev['max_abs_logprob_diff']:.2e}, top-1 agreement {ev['top1_agreement']:.4f}, "
+          f"top-3 {ev['top3_agreement']:.4f}, CE/token {ev['cross_entropy_per_token']:.4f}, "
+          f"step {ev['step_latency_ms']['B1']:.3f} ms (B=1), {ev['step_latency_ms']['B8']:.3f} ms (B=8)")
+    return 0
+
+
+def _verify(args) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import json
+
+    from nextkey.export.verify_bundle import verify_bundle
+
+    result = verify_bundle(Path(args.bundle), Path(args.run) if args.run else None,
+                           Path(args.text) if args.text else None, args.sentences)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def _suggest(args) -> int:
+    import time
+
+    from nextkey.engine import Engine
+
+    t0 = time.perf_counter()
+    eng = Engine.load(args.bundle)
+    load_ms = (time.perf_counter() - t0) * 1e3
+    text = args.text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    t0 = time.perf_counter()
+    found = eng.suggest(text, n=args.n)
+    ms = (time.perf_counter() - t0) * 1e3
+    for s in found:
+        print(f"{s.word}\t{s.score:.3f}\t{s.kind}")
+    if not found:
+        print("(no suggestions)")
+    print(f"# {ms:.2f} ms (bundle loaded in {load_ms:.0f} ms: {eng.info['name']})", file=sys.stderr)
+    return 0
+
+
+def _demo(args) -> int:
+    from nextkey.demo.app import run_demo
+
+    return run_demo(args.bundle, args.n)
+
+
+def _eval(args) -> int:
+    from nextkey.evaluate.run import EvalConfig, run_eval
+
+    cfg = EvalConfig(bundle=Path(args.bundle) if args.bundle else None, text=Path(args.text),
+                     out_dir=Path(args.out), max_sentences=args.max_sentences,
+                     compare=tuple(Path(b) for b in args.compare or ()))
+    run_eval(cfg)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nextkey", description="On-device next-word prediction")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -68,6 +132,40 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     t.add_argument("--force", action="store_true", help="start over in an --out that holds a run")
     t.set_defaults(func=_train)
+
+    e = sub.add_parser("export", help="write a quantized model bundle from a training run")
+    e.add_argument("checkpoint", help="a training run folder (nextkey train --out)")
+    e.add_argument("--quantize", default="int8", help="float32, float16, int8 (dynamic range) or int8-full")
+    e.add_argument("--out", help="bundle folder (default bundles/RUN-MODE)")
+    e.add_argument("--name", help="model name recorded in the manifest")
+    e.add_argument("--force", action="store_true", help="replace an existing --out")
+    e.set_defaults(func=_export)
+
+    v = sub.add_parser("verify", help="check a bundle: files, signature, and agreement with its Keras model")
+    v.add_argument("bundle")
+    v.add_argument("--run", help="the training run it came from (default: as recorded in the manifest)")
+    v.add_argument("--text", help="text to score (default: the run's valid split)")
+    v.add_argument("--sentences", type=int, default=200)
+    v.set_defaults(func=_verify)
+
+    s = sub.add_parser("suggest", help="print suggestions for some text")
+    s.add_argument("text", help="the text before the cursor")
+    s.add_argument("--bundle", help="bundle folder (default: the bundled model)")
+    s.add_argument("-n", "--n", type=int, default=3)
+    s.set_defaults(func=_suggest)
+
+    d = sub.add_parser("demo", help="a terminal keyboard with a live suggestion strip")
+    d.add_argument("--bundle", help="bundle folder (default: the bundled model)")
+    d.add_argument("--n", type=int, default=3, help="number of suggestion slots")
+    d.set_defaults(func=_demo)
+
+    ev = sub.add_parser("eval", help="simulated typing: KSR, accuracy, perplexity, latency, plots")
+    ev.add_argument("bundle", nargs="?", help="bundle folder (default: the bundled model)")
+    ev.add_argument("--text", default="data/corpus/test.txt")
+    ev.add_argument("--out", default="reports/eval")
+    ev.add_argument("--max-sentences", type=int, default=300)
+    ev.add_argument("--compare", nargs="*", help="other bundles (e.g. other quantizations) for the size plot")
+    ev.set_defaults(func=_eval)
     return p
 
 

@@ -80,7 +80,7 @@ PRESETS: dict[str, Preset] = {
     # Chosen by measured valid loss per training minute: docs/model-selection.md.
     "default": Preset(TokenizerConfig(vocab_size=8000),
                       dict(embed_dim=160, hidden_dim=512, num_layers=1, dropout=0.1),
-                      TrainConfig(epochs=5.0, max_minutes=60.0)),
+                      TrainConfig(epochs=3.0, max_minutes=55.0)),
     "small": Preset(TokenizerConfig(vocab_size=4000),
                     dict(embed_dim=96, hidden_dim=256, num_layers=1, dropout=0.1),
                     TrainConfig(epochs=2.0, max_minutes=10.0)),
@@ -301,6 +301,7 @@ def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False,
         model_cfg = ModelConfig(vocab_size=sp.vocab_size(), **preset.model)
         model_cfg.to_json(out_dir / "model_config.json")
         (out_dir / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2))
+        (out_dir / "corpus_dir.txt").write_text(str(corpus_dir.resolve()))
 
     train_tokens = count_tokens(train_file, sp)
     steps_per_epoch = train_tokens // ((cfg.seq_len + 1) * cfg.batch_size)

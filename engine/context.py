@@ -1,0 +1,79 @@
+"""Text before the cursor -> what the model must have seen, and the word being typed.
+
+The context is a bounded window of the text's tail, so a keystroke costs the
+same after 5 words or after 1 MB. The window starts at a position that only
+moves every ``block`` characters (then at the next word start), which makes the
+context a pure function of the text: an engine fed keystroke by keystroke and
+a fresh engine given the same text see the same words. Units are whitespace
+chunks (SentencePiece segments each chunk on its own, so feeding unit by unit
+gives the same tokens as encoding the whole window).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Control characters are dropped; other whitespace-like controls act as spaces.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_PARTIAL = re.compile(r"[^\W_][\w'’\-]*$")
+_SENTENCE_END = re.compile(r"(^|[.!?…]['\")\]”’]*)\s*$")
+
+
+@dataclass(frozen=True)
+class Context:
+    units: tuple[str, ...]  # committed chunks fed to the model, oldest first
+    partial: str  # the word being typed ('' right after a space or punctuation)
+    needs_space: bool  # the word being typed opens a new chunk (its first piece has '▁')
+    sentence_start: bool  # the next word starts a sentence (capitalize it)
+
+
+@dataclass(frozen=True)
+class WindowConfig:
+    window_chars: int = 480
+    block_chars: int = 160
+
+
+def partial_word(text_before_cursor: str) -> str:
+    """The word being typed, which a completion replaces ('' after a space or punctuation)."""
+    m = _PARTIAL.search(text_before_cursor[-200:])
+    return m.group(0) if m else ""
+
+
+def window_start(text: str, cfg: WindowConfig) -> int:
+    n = len(text)
+    if n <= cfg.window_chars:
+        return 0
+    pos = ((n - cfg.window_chars) // cfg.block_chars + 1) * cfg.block_chars
+    # Begin at the next word so that no chunk is cut in two.
+    while pos < n and not text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def clean(text: str) -> str:
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text))
+
+
+def parse(text: str, cfg: WindowConfig = WindowConfig()) -> Context:
+    window = clean(text[window_start(text, cfg):])
+    chunks = window.split()
+    ends_with_space = not window or window[-1].isspace()
+    partial, needs_space = "", True
+    if chunks and not ends_with_space:
+        last = chunks.pop()
+        m = _PARTIAL.search(last)
+        if m is None:  # ends in punctuation ("hello,"): committed; the next word follows a space
+            chunks.append(last)
+        else:
+            partial = m.group(0)
+            head = last[: m.start()]
+            if head:  # "(wor": the word continues the chunk without a space
+                chunks.append(head)
+                needs_space = False
+    committed = window[: len(window) - len(partial)] if partial else window
+    sentence_start = bool(_SENTENCE_END.search(committed)) or committed.endswith("\n")
+    if not needs_space:
+        sentence_start = False
+    return Context(tuple(chunks), partial, needs_space, sentence_start)

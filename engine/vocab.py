@@ -1,0 +1,92 @@
+"""What each subword piece means to a word-level keyboard.
+
+Classes over the vocabulary (boolean masks and sorted keys for prefix lookup):
+- start: pieces that open a word ("▁the", "▁Mon", or a bare "▁").
+- cont: pieces that continue a word ("day", "'", "s"); letters, digits, ' ’ -.
+- boundary: what may follow a finished word: a word start, punctuation, </s>.
+Byte-fallback and control pieces belong to no word, so they are never offered.
+Prefix lookup is case-insensitive; the form step restores the typed case.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+
+SPACE = "\u2581"
+WORD_PUNCT = "'’-"
+
+
+def is_word_text(s: str) -> bool:
+    return all(ch.isalnum() or ch in WORD_PUNCT for ch in s)
+
+
+@dataclass
+class _Index:
+    """Sorted lowercase keys of one piece class, for 'keys starting with r'."""
+    keys: list[str]
+    ids: np.ndarray
+    by_key: dict[str, list[int]]
+
+    @classmethod
+    def build(cls, pairs: list[tuple[str, int]]) -> "_Index":
+        pairs.sort()
+        by_key: dict[str, list[int]] = {}
+        for k, i in pairs:
+            by_key.setdefault(k, []).append(i)
+        return cls([k for k, _ in pairs], np.array([i for _, i in pairs], np.int64), by_key)
+
+    def consistent(self, rest: str) -> np.ndarray:
+        """Ids whose key starts with ``rest`` or is a prefix of it (possibly empty)."""
+        lo = bisect.bisect_left(self.keys, rest)
+        hi = bisect.bisect_left(self.keys, rest + "\U0010ffff")
+        found = [self.ids[lo:hi]]
+        for k in range(0, len(rest)):
+            ids = self.by_key.get(rest[:k])
+            if ids:
+                found.append(np.asarray(ids, np.int64))
+        return np.unique(np.concatenate(found)) if len(found) > 1 else found[0]
+
+
+class Vocab:
+    def __init__(self, sp, eos_id: int):
+        n = sp.get_piece_size()
+        self.size = n
+        self.text = []  # piece text without the leading ▁, original case
+        start = np.zeros(n, bool)
+        cont = np.zeros(n, bool)
+        boundary = np.zeros(n, bool)
+        start_pairs, cont_pairs = [], []
+        for i in range(n):
+            piece = sp.id_to_piece(i)
+            special = sp.is_control(i) or sp.is_unknown(i) or sp.is_byte(i)
+            body = piece[1:] if piece.startswith(SPACE) else piece
+            self.text.append("" if special else body)
+            if special:
+                boundary[i] = i == eos_id
+                continue
+            if piece.startswith(SPACE):
+                boundary[i] = True
+                if is_word_text(body):
+                    start[i] = True
+                    start_pairs.append((body.lower(), i))
+            elif is_word_text(piece):
+                cont[i] = True
+                cont_pairs.append((piece.lower(), i))
+            else:
+                boundary[i] = not piece[0].isalnum()  # punctuation closes a word
+        self.start_mask, self.cont_mask, self.boundary_mask = start, cont, boundary
+        self.start_ids = np.flatnonzero(start)
+        self.cont_ids = np.flatnonzero(cont)
+        self.boundary_f = boundary.astype(np.float32)
+        self._start = _Index.build(start_pairs)
+        self._cont = _Index.build(cont_pairs)
+
+    def candidates(self, first: bool, rest: str) -> np.ndarray:
+        """Ids that may come next in a word: opening it (``first``) or continuing it,
+        consistent with the still untyped-over part ``rest`` of the prefix (lowercase)."""
+        if not rest:
+            return self.start_ids if first else self.cont_ids
+        return (self._start if first else self._cont).consistent(rest)

@@ -1,0 +1,221 @@
+"""Training run folder -> model bundle (model.tflite + tokenizer.model + manifest.json).
+
+The Keras model's ``step`` (one token per row, packed GRU state) is written
+as a SavedModel with ``keras.export.ExportArchive`` and converted from there:
+converting a Keras 3 model through concrete functions silently dropped the
+weights on this stack, the SavedModel route keeps them and gives a named
+signature with a dynamic batch dimension.
+
+The bundle is assembled in a temporary folder beside the destination and
+renamed into place only after verification passed, so no half-written bundle
+is ever left behind.
+
+    nextkey export runs/default --quantize int8 --out bundles/default-int8
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+import keras
+
+from nextkey.engine.bundle import (FORMAT, FORMAT_VERSION, MANIFEST, MODEL_FILE, STEP_SIGNATURE, TOKENIZER_FILE,
+                                   sha256_file)
+from nextkey.engine.errors import BundleError
+from nextkey.train.tokenizer import BOS_ID, EOS_ID, PAD_ID, UNK_ID, load_tokenizer
+from nextkey.train.train import TrainError, load_trained_model, read_lines
+
+from .verify import VerificationConfig, verify_against_keras
+
+log = logging.getLogger(__name__)
+
+
+class Quantization(str, Enum):
+    FLOAT32 = "float32"
+    FLOAT16 = "float16"
+    INT8 = "int8"  # dynamic range: int8 weights, float activations
+    INT8_FULL = "int8-full"  # full integer, calibrated on the valid split
+
+    @classmethod
+    def parse(cls, value: str) -> "Quantization":
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f"unknown quantization {value!r}: choose one of {[q.value for q in cls]}") from None
+
+
+@dataclass(frozen=True)
+class ExportConfig:
+    run_dir: Path
+    out_dir: Path
+    quantization: Quantization = Quantization.INT8
+    force: bool = False
+    name: str | None = None
+    verify_sentences: int = 200
+    calibration_sentences: int = 200
+
+
+def _write_saved_model(model, state_size: int, path: Path) -> None:
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+
+    def step(tokens, state):
+        logprobs, new_state = model.step(tokens, state)
+        return {"logprobs": logprobs, "state": new_state}
+
+    archive.add_endpoint(
+        name=STEP_SIGNATURE,
+        fn=step,
+        input_signature=[
+            tf.TensorSpec([None], tf.int32, name="tokens"),
+            tf.TensorSpec([None, state_size], tf.float32, name="state"),
+        ],
+    )
+    archive.write_out(str(path), verbose=False)
+
+
+def _calibration_data(sp, lines: list[str], model, state_size: int):
+    """Real (tokens, state) pairs along valid sentences, for full-integer calibration."""
+    def gen():
+        for line in lines:
+            ids = [EOS_ID] + sp.encode(line)
+            state = np.zeros((1, state_size), np.float32)
+            for t in ids[:48]:
+                tok = np.array([t], np.int32)
+                yield {"tokens": tok, "state": state}
+                _, state = model.step(tok, state)
+                state = np.asarray(state)
+    return gen
+
+
+def convert_saved_model(saved_model: Path, q: Quantization, calibration=None) -> bytes:
+    conv = tf.lite.TFLiteConverter.from_saved_model(str(saved_model), signature_keys=[STEP_SIGNATURE])
+    match q:
+        case Quantization.FLOAT32:
+            pass
+        case Quantization.FLOAT16:
+            conv.optimizations = [tf.lite.Optimize.DEFAULT]
+            conv.target_spec.supported_types = [tf.float16]
+        case Quantization.INT8:
+            conv.optimizations = [tf.lite.Optimize.DEFAULT]
+        case Quantization.INT8_FULL:
+            conv.optimizations = [tf.lite.Optimize.DEFAULT]
+            conv.representative_dataset = calibration
+            conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        case _:
+            raise ValueError(f"unknown quantization {q!r}")
+    return conv.convert()
+
+
+def export_bundle(cfg: ExportConfig) -> dict:
+    """Write a verified bundle to ``cfg.out_dir``; returns its manifest."""
+    run_dir, out_dir = Path(cfg.run_dir), Path(cfg.out_dir)
+    q = Quantization.parse(cfg.quantization) if isinstance(cfg.quantization, str) else cfg.quantization
+    if out_dir.exists() and not cfg.force:
+        raise BundleError(f"output {out_dir} exists: pass --force to replace it")
+    tok_path = run_dir / TOKENIZER_FILE
+    if not tok_path.is_file():
+        raise BundleError(f"training run {run_dir} has no {TOKENIZER_FILE}; export needs the tokenizer the model was trained with")
+    model, model_cfg = load_trained_model(run_dir)
+    sp = load_tokenizer(tok_path)
+    if sp.vocab_size() != model_cfg.vocab_size:
+        raise BundleError(f"tokenizer {tok_path} has {sp.vocab_size()} pieces but the model config says vocab_size {model_cfg.vocab_size}")
+    if sp.eos_id() != EOS_ID:
+        raise BundleError(f"tokenizer {tok_path}: eos id {sp.eos_id()} != {EOS_ID}")
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        sm_dir = tmp / "_savedmodel"
+        t0 = time.time()
+        _write_saved_model(model, model_cfg.state_size, sm_dir)
+        valid_lines = _valid_lines(run_dir, cfg.verify_sentences)
+        calibration = _calibration_data(sp, valid_lines[: cfg.calibration_sentences], model, model_cfg.state_size) \
+            if q == Quantization.INT8_FULL else None
+        try:
+            tflite = convert_saved_model(sm_dir, q, calibration)
+        except Exception as e:  # the converter raises many types; name the mode and keep its words
+            raise BundleError(f"TFLite conversion failed for quantization {q.value}: {type(e).__name__}: {str(e)[:2000]}") from e
+        shutil.rmtree(sm_dir)
+        (tmp / MODEL_FILE).write_bytes(tflite)
+        shutil.copyfile(tok_path, tmp / TOKENIZER_FILE)
+        log.info("converted %s in %.1fs: %d bytes", q.value, time.time() - t0, len(tflite))
+
+        verification = verify_against_keras(tmp / MODEL_FILE, model, sp, valid_lines,
+                                            VerificationConfig.for_quantization(q.value))
+        manifest = build_manifest(cfg, q, model_cfg, run_dir, tmp, verification)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return manifest
+
+
+def _valid_lines(run_dir: Path, n: int) -> list[str]:
+    """The first ``n`` sentences of the valid split the run was trained with."""
+    pointer = run_dir / "corpus_dir.txt"
+    corpus = Path(pointer.read_text().strip()) if pointer.exists() else None
+    if corpus is None or not (corpus / "valid.txt").is_file():
+        raise BundleError(f"cannot find the valid split of {run_dir} (corpus_dir.txt points to {corpus}); "
+                          "export verifies the bundle on it")
+    return read_lines(corpus / "valid.txt", n)
+
+
+def build_manifest(cfg: ExportConfig, q: Quantization, model_cfg, run_dir: Path, bundle: Path, verification: dict) -> dict:
+    report = json.loads((run_dir / "report.json").read_text()) if (run_dir / "report.json").exists() else {}
+    corpus = report.get("corpus") or {}
+    v, s = model_cfg.vocab_size, model_cfg.state_size
+    files = {"model": MODEL_FILE, "tokenizer": TOKENIZER_FILE}
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "name": cfg.name or f"{run_dir.name}-{q.value}",
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "files": files,
+        "sha256": {f: sha256_file(bundle / f) for f in files.values()},
+        "size_bytes": {f: (bundle / f).stat().st_size for f in files.values()},
+        "quantization": q.value,
+        "vocab_size": v,
+        "state": {
+            "size": s,
+            "dtype": "float32",
+            "initial": "zeros",
+            "layout": [{"layer": i, "offset": i * model_cfg.hidden_dim, "size": model_cfg.hidden_dim}
+                       for i in range(model_cfg.num_layers)],
+        },
+        "signatures": {
+            STEP_SIGNATURE: {
+                "inputs": {"tokens": {"dtype": "int32", "shape": [-1]},
+                           "state": {"dtype": "float32", "shape": [-1, s]}},
+                "outputs": {"logprobs": {"dtype": "float32", "shape": [-1, v]},
+                            "state": {"dtype": "float32", "shape": [-1, s]}},
+            }
+        },
+        "special_tokens": {"pad": PAD_ID, "unk": UNK_ID, "bos": BOS_ID, "eos": EOS_ID, "start_of_text": EOS_ID},
+        "tokenizer": {"type": "sentencepiece-unigram", "byte_fallback": True, "split_digits": True,
+                      "normalization": "NFC, applied by the caller", "word_boundary": "\u2581"},
+        "model_config": asdict(model_cfg),
+        "training": {
+            "run_dir": str(run_dir.resolve()),
+            "sources": corpus.get("sources"),
+            "sentences": corpus.get("sentences"),
+            "words": corpus.get("words"),
+            "steps": report.get("step"),
+            "epochs": report.get("epochs"),
+            "valid": report.get("valid"),
+            "test": report.get("test"),
+        },
+        "evaluation": verification,
+    }
