@@ -10,7 +10,7 @@ def sp(tmp_path_factory):
     f = tmp_path_factory.mktemp("tok") / "train.txt"
     numbers = [f"Room {i * 37} opens at {i % 12 + 1}." for i in range(200)]
     f.write_text("\n".join(make_sentences(800) + numbers) + "\n")
-    return load_tokenizer(train_tokenizer(f, TokenizerConfig(vocab_size=300)))
+    return load_tokenizer(train_tokenizer(f, TokenizerConfig(vocab_size=340)))
 
 
 @pytest.mark.parametrize("text", [
