@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from nextkey.cli.errors import is_user_error
@@ -30,7 +31,10 @@ def _train(args) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from nextkey.train.train import PRESETS, train, with_overrides
 
-    preset = with_overrides(PRESETS[args.preset], epochs=args.epochs, max_minutes=args.max_minutes,
+    preset = PRESETS[args.preset]
+    if args.vocab_size:
+        preset = replace(preset, tokenizer=replace(preset.tokenizer, vocab_size=args.vocab_size))
+    preset = with_overrides(preset, epochs=args.epochs, max_minutes=args.max_minutes,
                             batch_size=args.batch_size, learning_rate=args.learning_rate,
                             strategy=args.strategy)
     result = train(Path(args.corpus), Path(args.out), preset, resume=args.resume, force=args.force)
@@ -124,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--corpus", default="data/corpus")
     t.add_argument("--out", default="runs/default")
     t.add_argument("--preset", default="default", choices=["default", "small", "tiny"])
+    t.add_argument("--vocab-size", type=int, help="tokenizer vocabulary (default: the preset's)")
     t.add_argument("--epochs", type=float)
     t.add_argument("--max-minutes", type=float)
     t.add_argument("--batch-size", type=int)
