@@ -1,0 +1,401 @@
+"""Engine benchmark (issue 4): is a keystroke cheap enough, at any context length?
+
+    python bench/engine_bench.py --bundle bundles/default-int8
+
+Measures one bundle on one thread and checks the issue's targets:
+
+(a) simulated typing of the held-out test split (``--text``, first
+    ``--max-sentences`` lines) keystroke by keystroke with 3 suggestions, under
+    evaluate.typing_sim's rules: KSR, next-word top-1/top-3 and suggest()
+    latency p50/p95/p99;
+(b) per-keystroke suggest() latency while typing the same 200 characters
+    after a 5-word and after a 500-word context (both fed once, untimed,
+    before the keystrokes), in alternating rounds;
+(c) Engine.load time (median over fresh processes) and the peak RSS of a
+    process that only imports the engine, loads the bundle and types, so the
+    figure is the engine's own and not this script's;
+(d) a 1 MB paste: the first suggest() after it and the next keystroke.
+
+Prints the figures and PASS/MISS per target, writes ``reports/engine_bench.json``
+and ``reports/engine_latency.png``. Timings are wall clock on a shared machine:
+the JSON records the load average before and after, so a busy run can be told
+apart. Needs the dev extras (tqdm, matplotlib): ``pip install 'nextkey[dev]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# Issue 4's targets, on a 2-core machine, one thread.
+TARGETS = {
+    "p50_ms": 1.0,  # per keystroke, simulated typing
+    "p99_ms": 3.0,
+    "long_over_short": 1.2,  # p50 at a 500-word context over p50 at a 5-word context
+    "load_s": 0.5,
+    "peak_rss_mb": 100.0,
+}
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    bundle: Path | None
+    text: Path = Path("data/corpus/test.txt")
+    max_sentences: int = 300
+    suggestions: int = 3
+    short_words: int = 5
+    long_words: int = 500
+    continuation_chars: int = 200
+    context_rounds: int = 5
+    loads: int = 5
+    rss_sentences: int = 30
+    paste_chars: int = 1_000_000
+    paste_trials: int = 3
+    out_json: Path = Path("reports/engine_bench.json")
+    out_png: Path = Path("reports/engine_latency.png")
+
+
+def read_lines(path: Path) -> list[str]:
+    if not path.is_file():
+        raise SystemExit(f"test text {path} does not exist (nextkey corpus writes data/corpus/test.txt)")
+    with open(path, encoding="utf-8") as f:
+        lines = [ln.rstrip("\n") for ln in f if ln.strip()]
+    if not lines:
+        raise SystemExit(f"test text {path} holds no sentences")
+    return lines
+
+
+def pct(values: list[float]) -> dict:
+    import numpy as np
+
+    a = np.asarray(values, dtype=float)
+    return {"p50": float(np.percentile(a, 50)), "p95": float(np.percentile(a, 95)),
+            "p99": float(np.percentile(a, 99)), "mean": float(a.mean()), "max": float(a.max()), "count": len(a)}
+
+
+def ms_since(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1e3
+
+
+# ---------------------------------------------------------------- (a) typing
+
+
+def bench_typing(engine, sentences: list[str], n: int) -> tuple[dict, list[float]]:
+    from tqdm import tqdm
+
+    from nextkey.evaluate.typing_sim import simulate
+
+    def predict(text: str, k: int) -> list[str]:
+        return [s.word for s in engine.suggest(text, n=k)]
+
+    with tqdm(total=len(sentences), desc=f"typing n={n}", unit="sent", file=sys.stderr) as bar:
+        result = simulate(predict, sentences, n, progress=bar.update)
+    s = result.summary()
+    return {"sentences": len(sentences), "characters": s["characters"], "keystrokes": s["keystrokes"],
+            "ksr": s["ksr"], "next_word_top1": s["next_word_top1"], f"next_word_top{n}": s[f"next_word_top{n}"],
+            "next_word_events": s["next_word_events"], "latency_ms": pct(result.latencies_ms)}, result.latencies_ms
+
+
+# ---------------------------------------------------------------- (b) context length
+
+
+def context_texts(lines: list[str], cfg: BenchConfig) -> tuple[str, str, str]:
+    """(5-word context, 500-word context, continuation): both contexts end with the same 5 words."""
+    pool = lines[cfg.max_sentences:] or lines  # text not typed in (a), where there is some
+    words: list[str] = []
+    while len(words) < cfg.long_words + cfg.continuation_chars:  # wraps around a short file
+        for ln in pool:
+            words.extend(ln.split())
+    long_ctx = " ".join(words[:cfg.long_words]) + " "
+    short_ctx = " ".join(words[cfg.long_words - cfg.short_words:cfg.long_words]) + " "
+    continuation = " ".join(words[cfg.long_words:])[:cfg.continuation_chars]
+    return short_ctx, long_ctx, continuation
+
+
+def bench_context(engine, cfg: BenchConfig, lines: list[str]) -> tuple[dict, dict[str, list[list[float]]]]:
+    short_ctx, long_ctx, cont = context_texts(lines, cfg)
+    contexts = {"short": short_ctx, "long": long_ctx}
+    per_key: dict[str, list[list[float]]] = {"short": [], "long": []}  # rounds x keystrokes, ms
+    for r in range(cfg.context_rounds):
+        for name in (("short", "long") if r % 2 == 0 else ("long", "short")):  # alternate against drift
+            ctx = contexts[name]
+            engine.suggest(ctx, cfg.suggestions)  # the context is fed once, untimed
+            times = []
+            for i in range(1, len(cont) + 1):
+                t0 = time.perf_counter()
+                engine.suggest(ctx + cont[:i], cfg.suggestions)
+                times.append(ms_since(t0))
+            per_key[name].append(times)
+
+    # Context steps fed per keystroke, counted on a separate session fed the same texts.
+    steps = {}
+    for name, ctx in contexts.items():
+        s = engine.session()
+        s.set_text(ctx)
+        s.suggestions(cfg.suggestions)
+        before = s.stack.steps_run
+        for i in range(1, len(cont) + 1):
+            s.set_text(ctx + cont[:i])
+            s.suggestions(cfg.suggestions)
+        steps[name] = s.stack.steps_run - before
+
+    out = {"short_words": cfg.short_words, "long_words": cfg.long_words, "long_context_chars": len(long_ctx),
+           "continuation_chars": len(cont), "rounds": cfg.context_rounds}
+    for name in contexts:
+        out[name] = pct([t for rnd in per_key[name] for t in rnd])
+        out[name]["context_steps_while_typing"] = steps[name]
+    out["ratio_p50"] = out["long"]["p50"] / out["short"]["p50"]
+    out["ratio_p99"] = out["long"]["p99"] / out["short"]["p99"]
+    out["ratio_mean"] = out["long"]["mean"] / out["short"]["mean"]
+    return out, per_key
+
+
+# ---------------------------------------------------------------- (c) load and RSS, in a child
+
+
+def vm_rss_mb() -> float | None:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def peak_rss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return rss / (1 << 20) if sys.platform == "darwin" else rss / 1024
+
+
+def child(bundle: str | None, text: str, sentences: int, n: int) -> int:
+    """Run in a fresh process: import, load, type; print one JSON line."""
+    rss_start = vm_rss_mb()
+    t0 = time.perf_counter()
+    from nextkey.engine import Engine
+
+    import_s = time.perf_counter() - t0
+    rss_import = vm_rss_mb()
+    t0 = time.perf_counter()
+    engine = Engine.load(bundle, num_threads=1)
+    load_s = time.perf_counter() - t0
+    rss_load = vm_rss_mb()
+    with open(text, encoding="utf-8") as f:
+        lines = [ln.rstrip("\n") for ln in f if ln.strip()][:sentences]
+    for s in lines:
+        for j in range(len(s) + 1):
+            engine.suggest(s[:j], n)
+    print(json.dumps({"import_s": import_s, "load_s": load_s, "engine_load_seconds": engine.load_seconds,
+                      "rss_start_mb": rss_start, "rss_after_import_mb": rss_import,
+                      "rss_after_load_mb": rss_load, "rss_after_typing_mb": vm_rss_mb(),
+                      "peak_rss_mb": peak_rss_mb(), "typed_sentences": len(lines)}))
+    return 0
+
+
+def bench_load(cfg: BenchConfig) -> dict:
+    runs = []
+    for _ in range(cfg.loads):
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "--text", str(cfg.text),
+               "--rss-sentences", str(cfg.rss_sentences), "--suggestions", str(cfg.suggestions)]
+        if cfg.bundle is not None:
+            cmd += ["--bundle", str(cfg.bundle)]
+        done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        if done.returncode != 0:
+            raise SystemExit(f"the load/RSS child failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {"runs": runs, "load_s_median": statistics.median(r["load_s"] for r in runs),
+            "import_s_median": statistics.median(r["import_s"] for r in runs),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+            "rss_after_import_mb": statistics.median(r["rss_after_import_mb"] or 0 for r in runs),
+            "typed_sentences": runs[0]["typed_sentences"]}
+
+
+# ---------------------------------------------------------------- (d) a huge paste
+
+
+def bench_paste(engine, cfg: BenchConfig, lines: list[str]) -> dict:
+    big = " ".join(lines)
+    trials = []
+    for k in range(cfg.paste_trials):
+        # Start each trial elsewhere in the text, so no state is shared with the last.
+        start = (k * len(big) // max(cfg.paste_trials, 1)) % len(big)
+        text = (big[start:] + " " + big) * (cfg.paste_chars // max(len(big), 1) + 2)
+        paste = text[:cfg.paste_chars]
+        paste = paste[:paste.rstrip().rfind(" ") + 1]  # ends after a space: the next keystroke starts a word
+        engine.suggest("Hello there, ", cfg.suggestions)  # a short text was there before the paste
+        t0 = time.perf_counter()
+        engine.suggest(paste, cfg.suggestions)
+        first = ms_since(t0)
+        t0 = time.perf_counter()
+        engine.suggest(paste + "t", cfg.suggestions)
+        nxt = ms_since(t0)
+        t0 = time.perf_counter()
+        engine.suggest(paste + "the ", cfg.suggestions)
+        commit = ms_since(t0)
+        trials.append({"chars": len(paste), "bytes_utf8": len(paste.encode()), "first_suggest_ms": first,
+                       "next_keystroke_ms": nxt, "word_commit_ms": commit})
+    return {"trials": trials,
+            "first_suggest_ms_median": statistics.median(t["first_suggest_ms"] for t in trials),
+            "next_keystroke_ms_median": statistics.median(t["next_keystroke_ms"] for t in trials),
+            "word_commit_ms_median": statistics.median(t["word_commit_ms"] for t in trials)}
+
+
+# ---------------------------------------------------------------- report
+
+
+def verdicts(report: dict) -> list[dict]:
+    lat = report["typing"]["latency_ms"]
+    got = {"p50_ms": lat["p50"], "p99_ms": lat["p99"], "long_over_short": report["context"]["ratio_p50"],
+           "load_s": report["load"]["load_s_median"], "peak_rss_mb": report["load"]["peak_rss_mb"]}
+    labels = {"p50_ms": "suggest() p50, ms", "p99_ms": "suggest() p99, ms",
+              "long_over_short": "p50 at 500 words / at 5 words", "load_s": "Engine.load, s (median)",
+              "peak_rss_mb": "peak RSS, MB (engine process)"}
+    return [{"target": k, "label": labels[k], "value": got[k], "limit": TARGETS[k],
+             "pass": got[k] <= TARGETS[k] if k != "load_s" else got[k] < TARGETS[k]} for k in TARGETS]
+
+
+def print_report(report: dict) -> None:
+    t, c, ld, p = report["typing"], report["context"], report["load"], report["paste"]
+    lat = t["latency_ms"]
+    b, n = report["bundle"], report["setup"]["suggestions"]
+    print(f"bundle {b['name']} ({b['quantization']}, {b['size_bytes'] / 1e6:.2f} MB), one thread; "
+          f"load average {report['setup']['loadavg_before'][0]:.2f} -> {report['setup']['loadavg_after'][0]:.2f}")
+    print(f"(a) typing {t['sentences']} sentences, {t['characters']} characters, n={n}: "
+          f"KSR {t['ksr']:.3f}  top-1 {t['next_word_top1']:.3f}  "
+          f"top-{n} {t[f'next_word_top{n}']:.3f}")
+    print(f"    suggest() ms p50 {lat['p50']:.3f}  p95 {lat['p95']:.3f}  p99 {lat['p99']:.3f}  "
+          f"max {lat['max']:.2f}  ({lat['count']} calls)")
+    print(f"(b) typing {c['continuation_chars']} chars x {c['rounds']} rounds: "
+          f"5-word p50 {c['short']['p50']:.3f} p99 {c['short']['p99']:.3f} ms; "
+          f"500-word p50 {c['long']['p50']:.3f} p99 {c['long']['p99']:.3f} ms; "
+          f"ratio p50 {c['ratio_p50']:.2f} p99 {c['ratio_p99']:.2f}; context steps while typing "
+          f"{c['short']['context_steps_while_typing']} vs {c['long']['context_steps_while_typing']}")
+    print(f"(c) Engine.load median {ld['load_s_median'] * 1e3:.1f} ms (import {ld['import_s_median'] * 1e3:.0f} ms); "
+          f"peak RSS {ld['peak_rss_mb']:.1f} MB after typing {ld['typed_sentences']} sentences "
+          f"({ld['rss_after_import_mb']:.1f} MB after import)")
+    print(f"(d) {p['trials'][0]['chars']:,}-char paste: first suggest() {p['first_suggest_ms_median']:.2f} ms, "
+          f"next keystroke {p['next_keystroke_ms_median']:.2f} ms, next word commit {p['word_commit_ms_median']:.2f} ms")
+    print("targets:")
+    for v in report["targets"]:
+        print(f"  {'PASS' if v['pass'] else 'MISS'}  {v['label']:<34} {v['value']:.3f}  (target "
+              f"{'<' if v['target'] == 'load_s' else '<='} {v['limit']})")
+
+
+def plot(report: dict, latencies: list[float], per_key: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    b = report["bundle"]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    lat = np.asarray([x for x in latencies if x > 0])
+    ax1.hist(lat, bins=np.logspace(np.log10(max(lat.min(), 1e-3)), np.log10(lat.max() * 1.01), 60))
+    ax1.set_xscale("log")
+    for q, style in (("p50", "-"), ("p99", "--")):
+        v = report["typing"]["latency_ms"][q]
+        ax1.axvline(v, color="k", linestyle=style, linewidth=1, label=f"{q} {v:.2f} ms")
+    for limit, name in ((TARGETS["p50_ms"], "p50 target"), (TARGETS["p99_ms"], "p99 target")):
+        ax1.axvline(limit, color="tab:red", linestyle=":", linewidth=1, label=f"{name} {limit:g} ms")
+    ax1.set(xlabel="suggest() per keystroke, ms (log scale)", ylabel="keystrokes",
+            title=f"(a) typing {report['typing']['sentences']} test sentences, n={report['setup']['suggestions']}")
+    ax1.legend(fontsize=8)
+
+    for name, label in (("short", f"{report['context']['short_words']}-word context"),
+                        ("long", f"{report['context']['long_words']}-word context")):
+        med = np.median(np.asarray(per_key[name]), axis=0)
+        ax2.plot(np.arange(1, len(med) + 1), med, label=f"{label} (p50 {report['context'][name]['p50']:.2f} ms)",
+                 linewidth=1)
+    ax2.set_yscale("log")
+    ax2.set(xlabel="keystroke of the typed continuation", ylabel="suggest() ms, median over rounds (log)",
+            title=f"(b) same {report['context']['continuation_chars']} characters after each context")
+    ax2.legend(fontsize=8)
+    fig.suptitle(f"{b['name']} ({b['quantization']}, {b['size_bytes'] / 1e6:.2f} MB), one thread", fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parent).stdout.strip() or None
+    except OSError:
+        return None
+
+
+def run(cfg: BenchConfig) -> dict:
+    for m in ("tqdm", "matplotlib"):
+        try:
+            __import__(m)
+        except ImportError:
+            raise SystemExit(f"{m} is missing: pip install 'nextkey[dev]'") from None
+    lines = read_lines(cfg.text)
+    setup = {"bundle": str(cfg.bundle) if cfg.bundle else "(default bundle)", "text": str(cfg.text),
+             "suggestions": cfg.suggestions, "threads": 1, "python": platform.python_version(),
+             "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+             "processor": platform.processor() or None, "git": git_commit(),
+             "loadavg_before": list(os.getloadavg())}
+
+    load = bench_load(cfg)  # before this process holds an engine: the children run alone
+
+    from nextkey.engine import Engine
+
+    engine = Engine.load(cfg.bundle, num_threads=1)
+    engine.suggest("", cfg.suggestions)  # allocates the batched interpreters once
+    typing_rec, latencies = bench_typing(engine, lines[:cfg.max_sentences], cfg.suggestions)
+    context_rec, per_key = bench_context(engine, cfg, lines)
+    paste_rec = bench_paste(engine, cfg, lines)
+    setup["loadavg_after"] = list(os.getloadavg())
+
+    report = {"setup": setup, "bundle": engine.info, "typing": typing_rec, "context": context_rec,
+              "load": load, "paste": paste_rec}
+    report["targets"] = verdicts(report)
+    cfg.out_json.parent.mkdir(parents=True, exist_ok=True)
+    cfg.out_json.write_text(json.dumps(report, indent=2) + "\n")
+    plot(report, latencies, per_key, cfg.out_png)
+    print_report(report)
+    print(f"wrote {cfg.out_json} and {cfg.out_png}")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--bundle", help="bundle folder (default: the bundle shipped in the package)")
+    p.add_argument("--text", default="data/corpus/test.txt", help="held-out text, one sentence a line")
+    p.add_argument("--max-sentences", type=int, default=300)
+    p.add_argument("--suggestions", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=5, help="rounds of the 5- vs 500-word test")
+    p.add_argument("--loads", type=int, default=5, help="fresh processes for load time and RSS")
+    p.add_argument("--rss-sentences", type=int, default=30, help="sentences each child types before its RSS is read")
+    p.add_argument("--out", default="reports/engine_bench.json")
+    p.add_argument("--plot", default="reports/engine_latency.png")
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        return child(args.bundle, args.text, args.rss_sentences, args.suggestions)
+    for name in ("max_sentences", "suggestions", "rounds", "loads"):
+        if getattr(args, name) < 1:
+            p.error(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
+    cfg = BenchConfig(bundle=Path(args.bundle) if args.bundle else None, text=Path(args.text),
+                      max_sentences=args.max_sentences, suggestions=args.suggestions,
+                      context_rounds=args.rounds, loads=args.loads, rss_sentences=args.rss_sentences,
+                      out_json=Path(args.out), out_png=Path(args.plot))
+    run(cfg)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

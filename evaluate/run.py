@@ -1,0 +1,321 @@
+"""`nextkey eval`: one bundle measured on held-out text, as a user would type it.
+
+    nextkey eval bundles/default-int8 --text data/corpus/test.txt --out reports/eval \
+        --compare bundles/default-float16 bundles/default-float32
+
+Types the first ``max_sentences`` lines keystroke by keystroke through
+``evaluate.typing_sim`` (the rules every engine is measured by) with 1, 3 and
+5 suggestions, and scores the bundle's perplexity per word on the same lines.
+Writes ``OUT/eval.json`` and three plots:
+
+    ksr_vs_suggestions.png   KSR against the number of suggestions
+    latency_hist.png         per-keystroke suggest() latency (3 suggestions)
+    accuracy_vs_size.png     with --compare: top-3 accuracy and KSR@3 against
+                             bundle size, one point per quantization
+
+Peak RSS is the eval process's own (Python, numpy, LiteRT, the simulation's
+bookkeeping), read before any plotting library is loaded; bench/engine_bench.py
+measures the engine alone in a clean subprocess.
+
+matplotlib and tqdm are not runtime dependencies: ``pip install 'nextkey[dev]'``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import math
+import resource
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nextkey.engine import Engine
+from nextkey.evaluate.typing_sim import TypingResult, simulate
+
+log = logging.getLogger(__name__)
+
+PLOT_FILES = ("ksr_vs_suggestions.png", "latency_hist.png")
+COMPARE_PLOT = "accuracy_vs_size.png"
+LATENCY_FROM = 3  # the suggestion count whose latencies are the headline figures
+PPL_BATCH = 32  # sentences scored together; the runner's largest bucket
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    bundle: Path | None  # None: the bundle shipped in the package
+    text: Path
+    out_dir: Path
+    max_sentences: int = 300
+    compare: tuple[Path, ...] = ()  # other quantizations of the same model
+    suggestions: tuple[int, ...] = (1, 3, 5)
+    progress: bool = True
+
+
+class EvalError(ValueError):
+    """Bad eval input (a missing text, no sentences, a missing extra); the message carries the values."""
+
+
+def _require_extras() -> None:
+    missing = [m for m in ("matplotlib", "tqdm") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise EvalError(f"nextkey eval needs {' and '.join(missing)}, which the runtime install leaves out: "
+                        "pip install 'nextkey[dev]'")
+
+
+def read_sentences(path: Path, limit: int) -> list[str]:
+    """The first ``limit`` non-blank lines of ``path``."""
+    path = Path(path)
+    if not path.is_file():
+        raise EvalError(f"text {path} does not exist (nextkey corpus writes data/corpus/test.txt)")
+    out: list[str] = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                out.append(line.rstrip("\n"))
+                if len(out) == limit:
+                    break
+    if not out:
+        raise EvalError(f"text {path} holds no sentences")
+    return out
+
+
+def _check(cfg: EvalConfig) -> None:
+    if cfg.max_sentences < 1:
+        raise EvalError(f"max_sentences must be at least 1, got {cfg.max_sentences}")
+    if not cfg.suggestions or any(n < 1 for n in cfg.suggestions):
+        raise EvalError(f"suggestions must be positive counts, got {cfg.suggestions}")
+    if LATENCY_FROM not in cfg.suggestions:
+        raise EvalError(f"suggestions must include {LATENCY_FROM} (the headline figures), got {cfg.suggestions}")
+
+
+# ------------------------------------------------------------------ measures
+
+
+def perplexity(engine: Engine, sentences: list[str], batch_size: int = PPL_BATCH) -> dict:
+    """Perplexity per word of the bundle's model, each sentence from a fresh state.
+
+    The sequence is start_of_text, the sentence's pieces, eos; every token
+    after the first is scored, eos included. Words are whitespace words plus
+    one per sentence for the eos, as train.evaluate_text counts them, so the
+    figure is comparable with the manifest's ``training.test``.
+    """
+    m = engine.manifest
+    runner = engine.session().decoder.runner
+    seqs = [[m.start_id] + engine.encode(unicodedata.normalize("NFC", s)) + [m.eos_id] for s in sentences]
+    order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))  # longest first: rows only ever drop off the end
+    nll, ntok = 0.0, 0
+    for c in range(0, len(order), batch_size):
+        chunk = [seqs[i] for i in order[c:c + batch_size]]
+        lengths = np.array([len(s) for s in chunk])
+        arr = np.zeros((len(chunk), lengths[0]), np.int32)  # (batch, time), zero-padded
+        for r, s in enumerate(chunk):
+            arr[r, :len(s)] = s
+        state = np.zeros((len(chunk), m.state_size), np.float32)  # (batch, state)
+        for t in range(lengths[0] - 1):
+            live = int((lengths > t + 1).sum())  # rows that still have a target at t+1
+            logprobs, state = runner.step(arr[:live, t], state[:live])
+            nll -= float(logprobs[np.arange(live), arr[:live, t + 1]].sum())
+            ntok += live
+    words = sum(len(s.split()) for s in sentences) + len(sentences)
+    return {"sentences": len(sentences), "tokens": ntok, "words": words,
+            "cross_entropy_per_token": nll / ntok, "perplexity_per_word": math.exp(nll / words),
+            "tokens_per_word": ntok / words}
+
+
+def typing(engine: Engine, sentences: list[str], n: int, bar) -> TypingResult:
+    def predict(text: str, k: int) -> list[str]:
+        return [s.word for s in engine.suggest(text, n=k)]
+
+    bar.set_description(f"{engine.info['quantization']} n={n}")
+    return simulate(predict, sentences, n, progress=bar.update)
+
+
+def peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux and in bytes on macOS.
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1 << 20) if sys.platform == "darwin" else rss / 1024
+
+
+def _bundle_record(engine: Engine) -> dict:
+    m = engine.manifest.data
+    return {**engine.info, "load_s": engine.load_seconds, "model_config": m.get("model_config"),
+            "manifest_test": (m.get("training") or {}).get("test"),
+            "manifest_evaluation": {k: v for k, v in (m.get("evaluation") or {}).items()
+                                    if k in ("cross_entropy_per_token", "top1_agreement", "top3_agreement",
+                                             "step_latency_ms")}}
+
+
+def _typing_record(result: TypingResult) -> dict:
+    s = result.summary()
+    s["words"] = result.words
+    return s
+
+
+def evaluate_bundle(engine: Engine, sentences: list[str], counts: tuple[int, ...],
+                    bar) -> tuple[dict, dict[int, TypingResult]]:
+    t0 = time.perf_counter()
+    engine.suggest("", 3)  # the first call allocates the batched interpreters; a user pays it once
+    first_ms = (time.perf_counter() - t0) * 1e3
+    results = {n: typing(engine, sentences, n, bar) for n in counts}
+    rec = _bundle_record(engine)
+    rec["first_suggest_ms"] = first_ms
+    rec["typing"] = {str(n): _typing_record(r) for n, r in results.items()}
+    return rec, results
+
+
+def _headline(rec: dict) -> dict:
+    t3 = rec["typing"][str(LATENCY_FROM)]
+    return {"ksr": {n: t["ksr"] for n, t in rec["typing"].items()},
+            "next_word_top1": t3["next_word_top1"], "next_word_top3": t3["next_word_top3"],
+            "latency_ms": t3["latency_ms"]}
+
+
+# ------------------------------------------------------------------ the run
+
+
+def run_eval(cfg: EvalConfig) -> dict:
+    """Measure ``cfg.bundle``; write OUT/eval.json and the plots; print a summary table; return the report."""
+    _require_extras()
+    _check(cfg)
+    sentences = read_sentences(cfg.text, cfg.max_sentences)
+    for b in cfg.compare:
+        if not (Path(b) / "manifest.json").is_file():
+            raise EvalError(f"compare bundle {b} has no manifest.json")
+    cfg.out_dir.mkdir(parents=True, exist_ok=True)
+
+    from tqdm import tqdm
+
+    engine = Engine.load(cfg.bundle)
+    log.info("loaded %s in %.3f s", engine.info["path"], engine.load_seconds)
+    runs = len(cfg.suggestions) + len(cfg.compare)
+    with tqdm(total=runs * len(sentences), unit="sent", disable=not cfg.progress, file=sys.stderr) as bar:
+        main, results = evaluate_bundle(engine, sentences, tuple(cfg.suggestions), bar)
+        bar.set_description("perplexity")
+        main["perplexity"] = perplexity(engine, sentences)
+        main["peak_rss_mb"] = peak_rss_mb()  # before the compared bundles and matplotlib join the process
+        latencies = results[LATENCY_FROM].latencies_ms
+        del engine
+
+        compared = []
+        for b in cfg.compare:
+            other = Engine.load(b)
+            if other.manifest.data.get("model_config") != main["model_config"]:
+                log.warning("compare bundle %s is another model (model_config %s, not %s); its point is "
+                            "not a quantization of the same weights", b, other.manifest.data.get("model_config"),
+                            main["model_config"])
+            compared.append(evaluate_bundle(other, sentences, (LATENCY_FROM,), bar)[0])
+            del other
+
+    report = {
+        "config": {"bundle": str(cfg.bundle) if cfg.bundle else None, "text": str(cfg.text),
+                   "out_dir": str(cfg.out_dir), "max_sentences": cfg.max_sentences,
+                   "compare": [str(b) for b in cfg.compare], "suggestions": list(cfg.suggestions)},
+        "text": {"path": str(cfg.text), "sentences": len(sentences),
+                 "characters": results[LATENCY_FROM].characters, "words": results[LATENCY_FROM].words},
+        "bundle": main,
+        "summary": {**_headline(main), "perplexity_per_word": main["perplexity"]["perplexity_per_word"],
+                    "size_bytes": main["size_bytes"], "load_s": main["load_s"],
+                    "peak_rss_mb": main["peak_rss_mb"]},
+        "compare": compared,
+        "plots": [],
+    }
+    report["plots"] = write_plots(report, latencies, cfg.out_dir)
+    (cfg.out_dir / "eval.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(summary_table(report))
+    return report
+
+
+# ------------------------------------------------------------------ output
+
+
+def summary_table(report: dict) -> str:
+    s, b = report["summary"], report["bundle"]
+    lat = s["latency_ms"]
+    ksr = "  ".join(f"@{n} {v:.3f}" for n, v in s["ksr"].items())
+    lines = [
+        f"{b['name']} ({b['quantization']}, {b['size_bytes'] / 1e6:.2f} MB) on {report['text']['path']}: "
+        f"{report['text']['sentences']} sentences, {report['text']['characters']} characters",
+        f"  KSR              {ksr}",
+        f"  next word        top-1 {s['next_word_top1']:.3f}  top-3 {s['next_word_top3']:.3f}",
+        f"  perplexity/word  {s['perplexity_per_word']:.1f}",
+        f"  suggest() ms     p50 {lat['p50']:.3f}  p95 {lat['p95']:.3f}  p99 {lat['p99']:.3f}  "
+        f"(n={LATENCY_FROM}, {b['typing'][str(LATENCY_FROM)]['predict_calls']} calls)",
+        f"  load {s['load_s']:.3f} s   first suggest {b['first_suggest_ms']:.1f} ms   peak RSS {s['peak_rss_mb']:.0f} MB",
+    ]
+    if report["compare"]:
+        lines.append(f"  {'quantization':<13}{'size MB':>9}{'KSR@3':>8}{'top-1':>8}{'top-3':>8}{'p50 ms':>8}")
+        for r in [b] + report["compare"]:
+            t = r["typing"][str(LATENCY_FROM)]
+            lines.append(f"  {r['quantization']:<13}{r['size_bytes'] / 1e6:>9.2f}{t['ksr']:>8.3f}"
+                         f"{t['next_word_top1']:>8.3f}{t['next_word_top3']:>8.3f}{t['latency_ms']['p50']:>8.3f}")
+    return "\n".join(lines)
+
+
+def write_plots(report: dict, latencies_ms: list[float], out_dir: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    b = report["bundle"]
+    title = f"{b['name']} ({b['quantization']}), {report['text']['sentences']} sentences"
+    written = []
+
+    counts = sorted(int(n) for n in b["typing"])
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    ax.plot(counts, [b["typing"][str(n)]["ksr"] for n in counts], "o-")
+    for n in counts:
+        ax.annotate(f"{b['typing'][str(n)]['ksr']:.3f}", (n, b["typing"][str(n)]["ksr"]),
+                    textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+    ax.set(xlabel="suggestions shown", ylabel="keystroke savings rate", xticks=counts, title=title)
+    ax.grid(alpha=0.3)
+    ax.margins(x=0.1, y=0.15)
+    written.append(_save(fig, out_dir / PLOT_FILES[0]))
+
+    lat = np.asarray(latencies_ms)
+    lat = lat[lat > 0]
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    bins = np.logspace(np.log10(max(lat.min(), 1e-3)), np.log10(lat.max() * 1.01), 60)
+    ax.hist(lat, bins=bins)
+    ax.set_xscale("log")
+    for q, style in (("p50", "-"), ("p99", "--")):
+        v = b["typing"][str(LATENCY_FROM)]["latency_ms"][q]
+        ax.axvline(v, color="k", linestyle=style, linewidth=1, label=f"{q} {v:.2f} ms")
+    ax.set(xlabel="suggest() per keystroke, ms (log scale)", ylabel="keystrokes",
+           title=f"{title}, {LATENCY_FROM} suggestions")
+    ax.legend()
+    written.append(_save(fig, out_dir / PLOT_FILES[1]))
+
+    if report["compare"]:
+        rows = sorted([b] + report["compare"], key=lambda r: r["size_bytes"])
+        fig, ax = plt.subplots(figsize=(6, 4))
+        x = [r["size_bytes"] for r in rows]
+        for key, label, marker in (("next_word_top3", "next-word top-3 accuracy", "o-"),
+                                   ("ksr", f"KSR@{LATENCY_FROM}", "s-")):
+            y = [r["typing"][str(LATENCY_FROM)][key] for r in rows]
+            ax.plot(x, y, marker, label=label)
+            for r, xi, yi in zip(rows, x, y):
+                ax.annotate(r["quantization"], (xi, yi), textcoords="offset points", xytext=(4, 5), fontsize=8)
+        ax.set_xscale("log")
+        ax.margins(x=0.15, y=0.15)
+        ax.set(xlabel="bundle size, bytes (log scale)", ylabel="rate",
+               title=f"{report['text']['sentences']} sentences, {LATENCY_FROM} suggestions")
+        ax.grid(alpha=0.3)
+        ax.legend()
+        written.append(_save(fig, out_dir / COMPARE_PLOT))
+    return written
+
+
+def _save(fig, path: Path) -> str:
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return str(path)
