@@ -41,7 +41,7 @@ class StepRunner:
         self.vocab_size, self.state_size, self.num_threads = vocab_size, state_size, num_threads
         self._model = self.model_path.read_bytes()
         self._by_bucket: dict[int, tuple] = {}
-        self._check_signature(self._interpreter(1)[0])
+        self._interpreter(1)  # loads and checks the model now, not on first use
 
     def _interpreter(self, bucket: int):
         entry = self._by_bucket.get(bucket)
@@ -51,11 +51,13 @@ class StepRunner:
                 interp = Interpreter(model_content=self._model, num_threads=self.num_threads)
             except (ValueError, RuntimeError) as e:
                 raise BundleError(f"{self.model_path} is not a loadable TFLite model: {e}") from None
-            runner = interp.get_signature_runner(STEP_SIGNATURE) if STEP_SIGNATURE in interp.get_signature_list() else None
-            if runner is None:
+            if STEP_SIGNATURE not in interp.get_signature_list():
                 raise BundleError(f"{self.model_path} has no {STEP_SIGNATURE!r} signature (has {list(interp.get_signature_list())})")
+            runner = interp.get_signature_runner(STEP_SIGNATURE)
             ins, outs = runner.get_input_details(), runner.get_output_details()
             del runner  # it holds views into the interpreter, which block resizing
+            if not self._by_bucket:
+                self._check_signature(interp, ins, outs)
             interp.resize_tensor_input(ins["tokens"]["index"], [bucket])
             interp.resize_tensor_input(ins["state"]["index"], [bucket, self.state_size])
             interp.allocate_tensors()
@@ -64,20 +66,17 @@ class StepRunner:
             self._by_bucket[bucket] = entry
         return entry
 
-    def _check_signature(self, interp) -> None:
+    def _check_signature(self, interp, ins: dict, outs: dict) -> None:
         sig = interp.get_signature_list().get(STEP_SIGNATURE, {})
         if sorted(sig.get("inputs", [])) != ["state", "tokens"] or sorted(sig.get("outputs", [])) != ["logprobs", "state"]:
             raise BundleError(f"{self.model_path}: signature {STEP_SIGNATURE!r} is {sig}, expected inputs "
                               "[tokens, state] and outputs [logprobs, state]")
-        runner = interp.get_signature_runner(STEP_SIGNATURE)
-        ins, outs = runner.get_input_details(), runner.get_output_details()
-        del runner
-        s_shape = list(ins["state"]["shape_signature"])
-        v_shape = list(outs["logprobs"]["shape_signature"])
-        if s_shape[-1] != self.state_size:
-            raise BundleError(f"{self.model_path}: state width {s_shape[-1]} != manifest state size {self.state_size}")
-        if v_shape[-1] != self.vocab_size:
-            raise BundleError(f"{self.model_path}: logprobs width {v_shape[-1]} != manifest vocab_size {self.vocab_size}")
+        s_width = int(ins["state"]["shape_signature"][-1])
+        v_width = int(outs["logprobs"]["shape_signature"][-1])
+        if s_width != self.state_size:
+            raise BundleError(f"{self.model_path}: state width {s_width} != manifest state size {self.state_size}")
+        if v_width != self.vocab_size:
+            raise BundleError(f"{self.model_path}: logprobs width {v_width} != manifest vocab_size {self.vocab_size}")
 
     def step(self, tokens: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         b = len(tokens)
