@@ -53,6 +53,8 @@ def window_start(text: str, cfg: WindowConfig) -> int:
 
 
 def clean(text: str) -> str:
+    # lone surrogates (from a bad paste) cannot be encoded: they become U+FFFD
+    text = text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
     return unicodedata.normalize("NFC", _CONTROL.sub("", text))
 
 

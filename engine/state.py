@@ -9,6 +9,7 @@ word pops snapshots instead of recomputing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,10 @@ from .decoder import Node, NodeCache
 from .runner import StepRunner
 
 MAX_UNIT_PIECES = 24  # a pasted 400-character "word" costs at most this many steps
+# Training text has one sentence per line, each closed by </s>: a unit that
+# ends a sentence is followed by </s> here too, so the next sentence starts
+# from the state the model knows.
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"')\]”’]*$")
 
 
 @dataclass
@@ -38,7 +43,7 @@ class Snapshot:
 
 class StateStack:
     def __init__(self, runner: StepRunner, encode, start_id: int, state_size: int):
-        self.runner, self.encode = runner, encode
+        self.runner, self.encode, self.eos_id = runner, encode, start_id
         zero = np.zeros((1, state_size), np.float32)
         lp, st = runner.step(np.array([start_id], np.int32), zero)
         self.snapshots = [Snapshot("", Node(lp[0].copy(), st[0].copy()))]
@@ -62,6 +67,8 @@ class StateStack:
 
     def _feed(self, node: Node, unit: str) -> Node:
         ids = self.encode(unit)[-MAX_UNIT_PIECES:]
+        if _ENDS_SENTENCE.search(unit):
+            ids.append(self.eos_id)
         lp, st = node.logprobs, node.state[None, :]
         for t in ids:
             lp, st = self.runner.step(np.array([t], np.int32), st)

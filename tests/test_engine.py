@@ -1,0 +1,221 @@
+import random
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from nextkey.engine import Engine, Suggestion
+from nextkey.engine.context import parse, partial_word
+from nextkey.engine.decoder import DecoderConfig
+
+from conftest import TINY_DECODER
+
+
+def load(bundle):
+    return Engine.load(bundle, decoder_config=DecoderConfig(**TINY_DECODER))
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_bundle):
+    return load(tiny_bundle)
+
+
+def words(eng, text, n=3):
+    return [s.word for s in eng.suggest(text, n=n)]
+
+
+# The tiny model is trained on "SUBJECT would like to ACTION TIME." and a few fixed lines.
+@pytest.mark.parametrize("typed, intended, offered", [
+    ("Thank you very ", "much", True),
+    ("Thank you very m", "much", True),
+    ("I would like to ", "go", True),
+    ("I would like to s", "see", True),
+    ("I would like to se", "see", True),
+    ("I would like to see you on ", "Monday", True),
+    ("I would like to see you on Mon", "Monday", True),
+    ("I would like to see you on MON", "MONDAY", True),
+    ("I would like to see you on mon", "Monday", True),   # the model's capital stays
+    ("I would like to see you on Fri", "Monday", False),  # the prefix rules it out
+    ("I would like to x", "see", False),
+    ("Hello there, my ", "friend", True),
+    ("Good morning, ", "everyone", True),
+])
+def test_keystroke_table(engine, typed, intended, offered):
+    got = words(engine, typed, n=5)
+    assert (intended in got) == offered, (typed, got)
+
+
+@pytest.mark.parametrize("text", ["", "The cat sat on the mat. ", "Good morning! ", "How are you doing today? "])
+def test_sentence_starts_are_capitalized(engine, text):
+    got = words(engine, text, n=5)
+    assert len(got) == 5 and all(w[0].isupper() for w in got), got
+    assert set(got) & {"I", "You", "We", "They", "She", "He", "Thank", "The", "Good", "Hello", "How", "Please", "Don't"}
+
+
+def test_suggestions_are_whole_distinct_clean_words(engine):
+    for text in ["", "I would like to ", "I would like to se", "Don't ", "Hello there, my fr"]:
+        got = engine.suggest(text, n=5)
+        ws = [s.word for s in got]
+        assert len(ws) == len(set(ws))
+        assert all(isinstance(s, Suggestion) and s.word.strip() == s.word and s.word for s in got)
+        assert all(any(ch.isalpha() for ch in w) for w in ws)
+        assert [s.score for s in got] == sorted((s.score for s in got), reverse=True)
+        assert all(s.score <= 0 for s in got)
+
+
+def test_kinds(engine):
+    assert {s.kind for s in engine.suggest("I would like to ", 3)} == {"next"}
+    assert {s.kind for s in engine.suggest("I would like to se", 3)} == {"completion"}
+    assert all(s.word.lower().startswith("se") for s in engine.suggest("I would like to se", 3))
+
+
+@pytest.mark.parametrize("text, units, partial, needs_space, sentence_start", [
+    ("", (), "", True, True),
+    ("I would like to se", ("I", "would", "like", "to"), "se", True, False),
+    ("I would like to ", ("I", "would", "like", "to"), "", True, False),
+    ("Hello, wor", ("Hello,",), "wor", True, False),
+    ("Hello,", ("Hello,",), "", True, False),
+    ("Stop. Go", ("Stop.",), "Go", True, True),
+    ("(wor", ("(",), "wor", False, False),
+    ("don'", (), "don'", True, True),
+    ("a\x00b\x07c ", ("abc",), "", True, False),
+])
+def test_context_parsing(text, units, partial, needs_space, sentence_start):
+    ctx = parse(text)
+    assert (ctx.units, ctx.partial, ctx.needs_space, ctx.sentence_start) == (units, partial, needs_space, sentence_start)
+    assert partial_word(text) == partial
+
+
+def test_incremental_equals_fresh_on_random_edits(tiny_bundle):
+    inc = load(tiny_bundle)
+    rng = random.Random(7)
+    source = "I would like to see you on Monday. Thank you very much. Hello there, my friend. "
+    text = ""
+    for _ in range(160):
+        r = rng.random()
+        if r < 0.7:
+            text += source[len(text) % len(source)]
+        elif r < 0.85:
+            text = text[: max(0, len(text) - rng.randint(1, 6))]
+        elif r < 0.95 and text:
+            cut = rng.randint(0, len(text))  # an edit far back: retype from there
+            text = text[:cut]
+        else:
+            text += rng.choice([" ", ", ", ". "])
+        fresh = load(tiny_bundle)
+        assert words(inc, text, 3) == words(fresh, text, 3), repr(text)
+
+
+def test_typing_inside_a_word_runs_no_context_steps(tiny_bundle):
+    eng = load(tiny_bundle)
+    sess = eng.session()
+    sess.type("I would like to ")
+    sess.suggestions(3)
+    before = sess.stack.steps_run
+    for ch in "see":
+        sess.type(ch)
+        sess.suggestions(3)
+    assert sess.stack.steps_run == before  # keystrokes inside a word feed nothing
+    sess.type(" ")
+    sess.suggestions(3)
+    fed = sess.stack.steps_run - before
+    assert fed == len(eng.encode("see"))  # committing "see" feeds only its pieces
+    sess.backspace(4)  # back into "see": the snapshot before it is restored
+    sess.suggestions(3)
+    assert sess.stack.steps_run == before + fed
+
+
+def test_long_text_cost_is_bounded(tiny_bundle):
+    eng = load(tiny_bundle)
+    sess = eng.session()
+    long_text = "I would like to see you on Monday. " * 3000  # about 100 KB
+    sess.set_text(long_text)
+    sess.suggestions(3)
+    before = sess.stack.steps_run
+    sess.type("I would ")
+    sess.suggestions(3)
+    assert sess.stack.steps_run - before < 200  # never refeeds the whole text
+    assert len(sess.stack.units) < 120
+
+
+def test_session_editing_api(tiny_bundle):
+    sess = load(tiny_bundle).session()
+    sess.type("Thank you very m")
+    best = sess.suggestions(3)[0]
+    assert best.word == "much"
+    sess.accept(best)
+    assert sess.text == "Thank you very much "
+    sess.backspace(5)
+    assert sess.text == "Thank you very "
+    sess.set_text("I would like to se")
+    assert "see" in [s.word for s in sess.suggestions(3)]
+
+
+@pytest.mark.parametrize("text", [
+    "",
+    " ",
+    "   \n\n\t ",
+    "I would like to  ",
+    "Ends with punctuation!!!",
+    "😀😀😀 ",
+    "😀",
+    "Привет мир",
+    "你好世界 ",
+    "\x00\x01\x02\x1b[31m",
+    "a" * 5000,
+    "word " * 200_000,  # 1 MB
+    "é" * 10,
+    "\ud800 lone surrogate ",
+])
+def test_bad_or_odd_input_gives_a_sensible_answer(engine, text):
+    got = engine.suggest(text, n=3)
+    assert isinstance(got, list) and len(got) <= 3
+    for s in got:
+        assert s.word and not any(ch.isspace() or not ch.isprintable() for ch in s.word)
+
+
+def test_type_errors_are_clear(engine):
+    with pytest.raises(TypeError, match="text must be str, got NoneType"):
+        engine.suggest(None)
+    with pytest.raises(TypeError, match="decode bytes first"):
+        engine.suggest(b"hello")
+    with pytest.raises(ValueError, match="n must be a non-negative int"):
+        engine.suggest("hi", n=-1)
+    assert engine.suggest("hi", n=0) == []
+
+
+def test_sessions_in_separate_threads(tiny_bundle):
+    eng = load(tiny_bundle)
+    expected = words(eng, "I would like to ", 3)
+    results, errors = [], []
+
+    def worker():
+        try:
+            sess = eng.session()
+            for _ in range(20):
+                sess.set_text("I would like to ")
+                results.append([s.word for s in sess.suggestions(3)])
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and all(r == expected for r in results)
+
+
+def test_runtime_never_imports_tensorflow(tiny_bundle):
+    code = (
+        "import sys\n"
+        "from nextkey.engine import Engine\n"
+        f"e = Engine.load({str(tiny_bundle)!r})\n"
+        "e.suggest('I would like to se', 3)\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')]\n"
+        "assert not bad, bad\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "ok" in out.stdout, out.stderr[-2000:]
