@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 MAX_PARTIAL = 40
-BROAD_WORDS = 12  # longer "words" (a pasted hash, a URL) get no completions
+SEARCH_WORDS = 16  # words each search keeps, for later keystrokes to filter  # longer "words" (a pasted hash, a URL) get no completions
 
 
 @dataclass(frozen=True)
@@ -94,19 +94,32 @@ class Session:
         return list(found)
 
     def _predict(self, top, ctx: Context, n: int) -> list[Suggestion]:
-        want = max(2 * n, BROAD_WORDS)
-        broad = top.results.get(("broad", ctx.needs_space, want))
-        if broad is None:
-            # The words after this state, searched once and filtered on each keystroke.
-            broad = self.decoder.search(top.nodes(), "", ctx.needs_space, want)
-            top.results[("broad", ctx.needs_space, want)] = broad
+        """Words for the typed prefix, from the shortest prefix whose search already
+        holds ``n`` of them.
+
+        The searches for '', p[:1], p[:2], ... p are tried in that order, each run
+        at most once per state and kept, and the first whose words, filtered by
+        the whole prefix, fill the ``n`` slots answers. While typing a word this
+        usually costs one search on its first letter and only filtering after;
+        and since the chain depends on the prefix alone, a fresh engine and an
+        incremental one give the same answer.
+        """
+        want = n
         typed = ctx.partial
         low = typed.lower()
-        raw = {w: s for w, s in broad if w.lower().startswith(low)}
-        shown = merge(list(raw.items()), typed, ctx.sentence_start)
-        if typed and len(shown) < n:
-            for w, s in self.decoder.search(top.nodes(), typed, ctx.needs_space, want):
-                raw[w] = max(s, raw.get(w, s))
+        raw: dict[str, float] = {}
+        shown: list[tuple[str, float]] = []
+        for k in range(len(typed) + 1):
+            key = ("search", low[:k], ctx.needs_space, want)
+            found = top.results.get(key)
+            if found is None:
+                found = self.decoder.search(top.nodes(), typed[:k], ctx.needs_space, want)
+                top.results[key] = found
+            for w, sc in found:
+                if w.lower().startswith(low):
+                    raw[w] = max(sc, raw.get(w, sc))
             shown = merge(list(raw.items()), typed, ctx.sentence_start)
+            if len(shown) >= n:
+                break
         kind = "completion" if typed else "next"
-        return [Suggestion(w, s, kind) for w, s in shown[:n]]
+        return [Suggestion(w, sc, kind) for w, sc in shown[:n]]
