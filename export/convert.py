@@ -35,6 +35,7 @@ from nextkey.engine.errors import BundleError
 from nextkey.train.tokenizer import BOS_ID, EOS_ID, PAD_ID, UNK_ID, load_tokenizer
 from nextkey.train.train import TrainError, load_trained_model, read_lines
 
+from .tie import share_tied_embedding
 from .verify import VerificationConfig, verify_against_keras
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,8 @@ def export_bundle(cfg: ExportConfig) -> dict:
         except Exception as e:  # the converter raises many types; name the mode and keep its words
             raise BundleError(f"TFLite conversion failed for quantization {q.value}: {type(e).__name__}: {str(e)[:2000]}") from e
         shutil.rmtree(sm_dir)
+        if q == Quantization.INT8:
+            tflite = share_tied_embedding(tflite, np.asarray(model.embedding.embeddings))
         (tmp / MODEL_FILE).write_bytes(tflite)
         shutil.copyfile(tok_path, tmp / TOKENIZER_FILE)
         log.info("converted %s in %.1fs: %d bytes", q.value, time.time() - t0, len(tflite))
