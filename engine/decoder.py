@@ -26,7 +26,6 @@ from .vocab import Vocab
 class DecoderConfig:
     beam: int = 8  # paths kept per depth
     max_pieces: int = 6  # longest word, in pieces
-    branch: int = 8  # children tried per path
 
 
 @dataclass
@@ -70,7 +69,9 @@ class WordDecoder:
         return [cache.get(p) for p in paths]
 
     def search(self, cache: NodeCache, prefix: str, needs_space: bool, n_words: int) -> list[tuple[str, float]]:
-        """Up to about ``n_words`` words (model spelling, log-prob), best first."""
+        """The words found (model spelling, log-prob), best first; exact for the
+        best ``n_words`` within the beam: a path is dropped once it scores below
+        the ``n_words``-th finished word, since a longer word only scores lower."""
         cfg, vocab = self.cfg, self.vocab
         want = prefix.lower()
         beams: list[tuple[float, tuple[int, ...], str]] = [(0.0, (), "")]
@@ -79,33 +80,43 @@ class WordDecoder:
             nodes = self._expand(cache, [p for _, p, _ in beams])
             lp = np.stack([nd.logprobs for nd in nodes])  # (B, V)
             if depth > 0:
-                # log of the boundary mass after each path: the word ends here
-                end = np.log(np.maximum(np.exp(lp) @ vocab.boundary_f, 1e-30))
-                for (logp, _, text), e in zip(beams, end):
-                    if len(text) >= len(want) and text:
-                        score = logp + float(e)
+                can_end = [b for b, (_, _, text) in enumerate(beams) if text and len(text) >= len(want)]
+                if can_end:
+                    # log of the boundary mass after each path: the word ends here
+                    end = np.log(np.maximum(np.exp(lp[can_end]) @ vocab.boundary_f, 1e-30))
+                    for b, e in zip(can_end, end.tolist()):
+                        logp, _, text = beams[b]
                         prev = finished.get(text)
+                        score = logp + e
                         finished[text] = score if prev is None else float(np.logaddexp(prev, score))
             if depth == cfg.max_pieces:
                 break
             floor = -np.inf
             if len(finished) >= n_words:
                 floor = sorted(finished.values(), reverse=True)[n_words - 1]
+            # Beams that may take the same next pieces are ranked together in one matrix.
+            groups: dict[str, list[int]] = {}
+            for b, (_, _, text) in enumerate(beams):
+                groups.setdefault(want[len(text):], []).append(b)
             children: list[tuple[float, tuple[int, ...], str]] = []
-            for b, (logp, path, text) in enumerate(beams):
-                first = depth == 0 and needs_space
-                rest = want[len(text):]
+            first = depth == 0 and needs_space
+            for rest, rows in groups.items():
                 ids = vocab.candidates(first, rest)
                 if len(ids) == 0:
                     continue
-                row = lp[b, ids]
-                if len(ids) > cfg.branch:
-                    top = np.argpartition(-row, cfg.branch)[: cfg.branch]
-                    ids, row = ids[top], row[top]
-                for t, s in zip(ids.tolist(), row.tolist()):
-                    score = logp + s
-                    if score > floor:  # a longer word can only score lower
-                        children.append((score, path + (t,), text + vocab.text[t]))
+                base = np.array([beams[b][0] for b in rows], np.float32)
+                scores = lp[np.ix_(rows, ids)] + base[:, None]  # (rows, candidates)
+                flat = scores.ravel()
+                k = min(cfg.beam, flat.size)
+                top = np.argpartition(-flat, k - 1)[:k] if flat.size > k else np.arange(flat.size)
+                for f in top.tolist():
+                    score = float(flat[f])
+                    if score <= floor:
+                        continue
+                    r, c = divmod(f, len(ids))
+                    _, path, text = beams[rows[r]]
+                    t = int(ids[c])
+                    children.append((score, path + (t,), text + vocab.text[t]))
             if not children:
                 break
             children.sort(key=lambda c: -c[0])
