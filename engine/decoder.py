@@ -7,13 +7,15 @@ next word start, punctuation or </s>). A word's score is the log-probability
 of its pieces plus the log of that boundary mass.
 
 A typed prefix constrains the search, and every tokenization consistent with
-it is allowed: "th" may be the start of "▁the" or "▁th"+"ink". The beams
-advance together in one batched ``step`` call per depth. Expanded nodes are
-memoized per path, so the next keystroke of the same word reuses them.
+it is allowed: "th" may be the start of "▁the" or "▁th"+"ink". The search is
+best-first and stops as soon as no partial word can still reach the top, so
+the model runs for few paths. Expanded nodes are memoized per path, so the
+next keystroke of the same word reuses them.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,8 +26,10 @@ from .vocab import Vocab
 
 @dataclass(frozen=True)
 class DecoderConfig:
-    beam: int = 8  # paths kept per depth
+    children: int = 8  # continuations queued per expanded path
     max_pieces: int = 6  # longest word, in pieces
+    max_expansions: int = 24  # model steps per search, at most (bounds the worst keystroke)
+    batch: int = 1  # paths expanded per step call (batching does not pay: cost is linear in rows)
 
 
 @dataclass
@@ -69,56 +73,51 @@ class WordDecoder:
         return [cache.get(p) for p in paths]
 
     def search(self, cache: NodeCache, prefix: str, needs_space: bool, n_words: int) -> list[tuple[str, float]]:
-        """The words found (model spelling, log-prob), best first; exact for the
-        best ``n_words`` within the beam: a path is dropped once it scores below
-        the ``n_words``-th finished word, since a longer word only scores lower."""
+        """The words found (model spelling, log-prob), best first.
+
+        Best-first: partial words wait in a heap by their log-probability so
+        far, which bounds the score of any word they can become. The best is
+        expanded (one ``step``, batched with the runner-up), which scores it as
+        a finished word (its boundary mass) and queues its best continuations.
+        The search stops when no queued path can beat the ``n_words``-th word
+        found, so the model runs only for paths that may reach the top.
+        """
         cfg, vocab = self.cfg, self.vocab
         want = prefix.lower()
-        beams: list[tuple[float, tuple[int, ...], str]] = [(0.0, (), "")]
         finished: dict[str, float] = {}
-        for depth in range(cfg.max_pieces + 1):
-            nodes = self._expand(cache, [p for _, p, _ in beams])
-            lp = np.stack([nd.logprobs for nd in nodes])  # (B, V)
-            if depth > 0:
-                can_end = [b for b, (_, _, text) in enumerate(beams) if text and len(text) >= len(want)]
-                if can_end:
-                    # log of the boundary mass after each path: the word ends here
-                    end = np.log(np.maximum(np.exp(lp[can_end]) @ vocab.boundary_f, 1e-30))
-                    for b, e in zip(can_end, end.tolist()):
-                        logp, _, text = beams[b]
-                        prev = finished.get(text)
-                        score = logp + e
-                        finished[text] = score if prev is None else float(np.logaddexp(prev, score))
-            if depth == cfg.max_pieces:
-                break
-            floor = -np.inf
+        heap: list[tuple[float, tuple[int, ...], str]] = []
+        root = cache.get(())
+        self._push_children(heap, root.logprobs, 0.0, (), "", want, first=needs_space)
+        expanded = 0
+        while heap and expanded < cfg.max_expansions:
             if len(finished) >= n_words:
                 floor = sorted(finished.values(), reverse=True)[n_words - 1]
-            # Beams that may take the same next pieces are ranked together in one matrix.
-            groups: dict[str, list[int]] = {}
-            for b, (_, _, text) in enumerate(beams):
-                groups.setdefault(want[len(text):], []).append(b)
-            children: list[tuple[float, tuple[int, ...], str]] = []
-            first = depth == 0 and needs_space
-            for rest, rows in groups.items():
-                ids = vocab.candidates(first, rest)
-                if len(ids) == 0:
-                    continue
-                base = np.array([beams[b][0] for b in rows], np.float32)
-                scores = lp[np.ix_(rows, ids)] + base[:, None]  # (rows, candidates)
-                flat = scores.ravel()
-                k = min(cfg.beam, flat.size)
-                top = np.argpartition(-flat, k - 1)[:k] if flat.size > k else np.arange(flat.size)
-                for f in top.tolist():
-                    score = float(flat[f])
-                    if score <= floor:
-                        continue
-                    r, c = divmod(f, len(ids))
-                    _, path, text = beams[rows[r]]
-                    t = int(ids[c])
-                    children.append((score, path + (t,), text + vocab.text[t]))
-            if not children:
-                break
-            children.sort(key=lambda c: -c[0])
-            beams = children[: cfg.beam]
+                if -heap[0][0] <= floor:
+                    break
+            batch = [heapq.heappop(heap) for _ in range(min(cfg.batch, len(heap)))]
+            nodes = self._expand(cache, [p for _, p, _ in batch])
+            expanded += len(batch)
+            lp = np.stack([nd.logprobs for nd in nodes])  # (b, V)
+            end = np.log(np.maximum(np.exp(lp) @ vocab.boundary_f, 1e-30))
+            for (neg, path, text), row, e in zip(batch, lp, end.tolist()):
+                score = -neg
+                if len(text) >= len(want) and text:
+                    prev = finished.get(text)
+                    total = score + e
+                    finished[text] = total if prev is None else float(np.logaddexp(prev, total))
+                if len(path) < cfg.max_pieces:
+                    self._push_children(heap, row, score, path, text, want, first=False)
         return sorted(finished.items(), key=lambda kv: -kv[1])
+
+    def _push_children(self, heap, logprobs, score, path, text, want, first: bool) -> None:
+        """Queue the best ``children`` next pieces consistent with the prefix."""
+        ids = self.vocab.candidates(first, want[len(text):])
+        if len(ids) == 0:
+            return
+        row = logprobs[ids]
+        k = self.cfg.children
+        if len(ids) > k:
+            top = np.argpartition(-row, k - 1)[:k]
+            ids, row = ids[top], row[top]
+        for t, s in zip(ids.tolist(), row.tolist()):
+            heapq.heappush(heap, (-(score + s), path + (t,), text + self.vocab.text[t]))

@@ -80,7 +80,7 @@ def _export(tmp_path_factory, run: Path, q: str) -> Path:
 
 # The tiny vocabulary is nearly all bytes and letters, so its words run to
 # more pieces than a real model's: let the word search go deeper.
-TINY_DECODER = dict(max_pieces=10, beam=8)
+TINY_DECODER = dict(max_pieces=10)
 
 
 @pytest.fixture(scope="session")
