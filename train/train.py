@@ -62,6 +62,7 @@ class TrainConfig:
     shuffle_buffer: int = 20_000
     seed: int = 0
     strategy: str = "default"
+    report_sentences: int | None = None  # valid/test sentences scored in report.json (None: all)
 
     @classmethod
     def tiny(cls) -> "TrainConfig":
@@ -455,8 +456,8 @@ def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False,
         "model_config": asdict(model_cfg),
         "num_params": model_cfg.num_params(),
         "train_config": asdict(cfg),
-        "valid": evaluate_text(model, sp, read_lines(valid_file)),
-        "test": evaluate_text(model, sp, read_lines(test_file)) if test_file.stat().st_size else None,
+        "valid": evaluate_text(model, sp, read_lines(valid_file, cfg.report_sentences)),
+        "test": evaluate_text(model, sp, read_lines(test_file, cfg.report_sentences)) if test_file.stat().st_size else None,
         "history": history,
         "corpus": json.loads((corpus_dir / "corpus.json").read_text()) if (corpus_dir / "corpus.json").exists() else None,
     }
