@@ -95,3 +95,9 @@ def tiny_bundles(tmp_path_factory, tiny_run, tiny_bundle) -> dict[str, Path]:
     for q in ("float16", "int8"):
         out[q] = _export(tmp_path_factory, tiny_run, q)
     return out
+
+
+@pytest.fixture(autouse=True)
+def _private_data_home(tmp_path, monkeypatch):
+    """Tests never read or write the real user's learned words."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))

@@ -1,0 +1,125 @@
+import json
+
+import pytest
+
+from nextkey.engine import Engine
+from nextkey.engine.memory import SHIPPED_BLOCKLIST, MemoryConfig, UserMemory, default_store_path
+
+
+@pytest.fixture(scope="module")
+def default_engine():
+    return Engine.load()  # the shipped model: real words, real profanity to block
+
+
+def words(eng_or_session, text, n=5):
+    if hasattr(eng_or_session, "suggest"):
+        return [s.word for s in eng_or_session.suggest(text, n=n)]
+    eng_or_session.set_text(text)
+    return [s.word for s in eng_or_session.suggestions(n)]
+
+
+def test_a_new_word_is_offered_after_two_uses_and_gone_after_forget():
+    eng = Engine.load(memory=True)
+    assert "Zorblax" not in words(eng, "I met Zor")
+    sess = eng.session(learn=True)
+    for ch in "I met Zorblax today. ":
+        sess.type(ch)
+        sess.suggestions(3)
+    assert "Zorblax" not in words(eng, "I met Zor")  # once is not enough
+    for ch in "Zorblax said hi. ":
+        sess.type(ch)
+        sess.suggestions(3)
+    assert "Zorblax" in words(eng, "I met Zor", n=3)
+    assert eng.memory.forget("Zorblax")
+    assert "Zorblax" not in words(eng, "I met Zor")
+
+
+def test_wipe_and_store_location():
+    eng = Engine.load(memory=True)
+    eng.learn("Quixlet rocks. Quixlet again. Quixlet thrice.")
+    assert "Quixlet" in words(eng, "We love Qui", n=3)
+    assert eng.memory.cfg.path == default_store_path()
+    assert eng.memory.cfg.path.exists()  # saved in the XDG data dir, not in the bundle
+    assert not any(p.name.startswith("memory") for p in eng.manifest.path.iterdir())
+    eng.memory.wipe()
+    assert "Quixlet" not in words(eng, "We love Qui")
+    assert json.loads(eng.memory.cfg.path.read_text())["words"] == {}
+
+
+def test_learn_false_learns_nothing():
+    eng = Engine.load(memory=True)
+    sess = eng.session(learn=False)
+    for ch in "my password is Hunter2xyz and Hunter2xyz ":
+        sess.type(ch)
+        sess.suggestions(3)
+    assert eng.memory.words == {} and eng.memory.clock == 0
+
+
+def test_learning_raises_a_phrase_the_user_repeats():
+    eng = Engine.load(memory=True)
+    base = eng.suggest("See you at the ", n=3)
+    eng.learn("See you at the gym. " * 5)
+    after = eng.suggest("See you at the ", n=3)
+    assert after[0].word == "gym" and "gym" not in [s.word for s in base[:1]]
+
+
+@pytest.mark.parametrize("word", sorted(w for w in SHIPPED_BLOCKLIST.read_text().split() if not w.startswith("#"))[:60])
+def test_blocked_words_are_never_offered_short_of_the_full_word(default_engine, word):
+    memory = default_engine.memory
+    for contexts in ("", "What the ", "You are a ", "That is "):
+        for k in range(len(word)):
+            offered = words(default_engine, contexts + word[:k], n=5)
+            # only a blocked word the user has typed in full may come back (as typed)
+            bad = [w for w in offered if memory.is_blocked(w) and w.lower() != word[:k].lower()]
+            assert not bad, (contexts + word[:k], offered)
+
+
+def test_typed_in_full_a_blocked_word_may_be_offered(default_engine):
+    got = words(default_engine, "What the fuck", n=5)
+    assert "fuck" in got  # the user typed it: completing it as typed is allowed
+
+
+def test_user_never_suggest_entries():
+    eng = Engine.load(memory=True)
+    assert "see" in words(eng, "I would like to se", n=3)
+    eng.memory.block("see")
+    assert "see" not in words(eng, "I would like to se", n=5)
+    assert "see" not in words(eng, "I would like to ", n=5)
+    eng.memory.unblock("see")
+    assert "see" in words(eng, "I would like to se", n=3)
+
+
+@pytest.mark.parametrize("content", [b"", b"{", b'{"format_version": 1, "words": 5}', b"\x00\xff\xfe garbage"])
+def test_engine_starts_with_a_corrupt_or_truncated_store(tmp_path, content, caplog):
+    path = tmp_path / "memory.json"
+    path.write_bytes(content)
+    eng = Engine.load(memory=MemoryConfig(path=path))
+    assert eng.suggest("I would like to ", n=3)
+    assert "set aside" in caplog.text
+    assert list(tmp_path.glob("memory.json.corrupt-*"))  # kept for the user, not deleted
+
+
+def test_a_crash_mid_write_keeps_the_previous_store(tmp_path, monkeypatch):
+    path = tmp_path / "memory.json"
+    mem = UserMemory(MemoryConfig(path=path))
+    mem.learn_text("alpha beta gamma")
+    before = path.read_text()
+    import nextkey.engine.memory as memory_mod
+
+    def crash(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(memory_mod.json, "dump", crash)
+    mem.observe("delta", "gamma")
+    mem.save()
+    assert path.read_text() == before  # the old store is whole
+    assert not list(tmp_path.glob(".memory-*")) or all(p.stat().st_size == 0 for p in tmp_path.glob(".memory-*"))
+    monkeypatch.undo()
+    assert "alpha" in UserMemory(MemoryConfig(path=path)).words
+
+
+def test_the_store_is_bounded(tmp_path):
+    mem = UserMemory(MemoryConfig(path=tmp_path / "m.json", max_words=50, max_pairs=60))
+    mem.learn_text(" ".join(f"word{i}" for i in range(500)))
+    assert len(mem.words) <= 50 and len(mem.pairs) <= 60
+    assert "word499" in mem.words  # the newest survive eviction
