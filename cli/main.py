@@ -99,7 +99,7 @@ def _suggest(args) -> int:
 def _demo(args) -> int:
     from nextkey.demo.app import run_demo
 
-    return run_demo(args.bundle, args.n)
+    return run_demo(args.bundle, args.n, learn=args.learn)
 
 
 def _eval(args) -> int:
@@ -109,6 +109,49 @@ def _eval(args) -> int:
                      out_dir=Path(args.out), max_sentences=args.max_sentences,
                      compare=tuple(Path(b) for b in args.compare or ()))
     run_eval(cfg)
+    return 0
+
+
+def _memory(args) -> int:
+    import json
+
+    from nextkey.engine.memory import MemoryConfig, UserMemory
+
+    mem = UserMemory(MemoryConfig(path=Path(args.store)) if args.store else MemoryConfig())
+    match args.action:
+        case "show":
+            data = mem.export()
+            top = sorted(data["words"].items(), key=lambda kv: -kv[1])[: args.limit]
+            print(f"store {mem.cfg.path}: {len(data['words'])} words, {len(data['pairs'])} pairs, "
+                  f"{len(data['blocked'])} never-suggest entries")
+            for w, c in top:
+                print(f"{w}\t{c:.2f}")
+            if data["blocked"]:
+                print("never suggest: " + ", ".join(data["blocked"]))
+        case "forget":
+            if not args.word:
+                raise ValueError("nextkey memory forget needs a WORD")
+            print(f"forgot {args.word!r}" if mem.forget(args.word) else f"{args.word!r} was not learned")
+        case "wipe":
+            mem.wipe()
+            print(f"wiped {mem.cfg.path}")
+        case "export":
+            text = json.dumps(mem.export(), indent=2, ensure_ascii=False)
+            if args.file:
+                Path(args.file).write_text(text, encoding="utf-8")
+                print(f"exported to {args.file}")
+            else:
+                print(text)
+        case "block" | "unblock":
+            if not args.word:
+                raise ValueError(f"nextkey memory {args.action} needs a WORD")
+            (mem.block if args.action == "block" else mem.unblock)(args.word)
+            print(f"{args.action}ed {args.word!r}")
+        case "learn":
+            if not args.file:
+                raise ValueError("nextkey memory learn needs --file TEXT_FILE")
+            n = mem.learn_text(Path(args.file).read_text(encoding="utf-8"))
+            print(f"learned {n} words from {args.file}")
     return 0
 
 
@@ -162,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="a terminal keyboard with a live suggestion strip")
     d.add_argument("--bundle", help="bundle folder (default: the bundled model)")
     d.add_argument("--n", type=int, default=3, help="number of suggestion slots")
+    d.add_argument("--learn", action="store_true", help="learn your words (stored in your XDG data dir)")
     d.set_defaults(func=_demo)
 
     ev = sub.add_parser("eval", help="simulated typing: KSR, accuracy, perplexity, latency, plots")
@@ -171,6 +215,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--max-sentences", type=int, default=300)
     ev.add_argument("--compare", nargs="*", help="other bundles (e.g. other quantizations) for the size plot")
     ev.set_defaults(func=_eval)
+
+    m = sub.add_parser("memory", help="what nextkey learned from you: show, forget, wipe, export, block")
+    m.add_argument("action", choices=["show", "forget", "wipe", "export", "block", "unblock", "learn"])
+    m.add_argument("word", nargs="?", help="the word to forget, block or unblock")
+    m.add_argument("--file", help="export: write here; learn: read this text")
+    m.add_argument("--store", help="the store file (default: XDG data dir)")
+    m.add_argument("--limit", type=int, default=30, help="show: how many words")
+    m.set_defaults(func=_memory)
     return p
 
 

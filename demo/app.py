@@ -266,14 +266,19 @@ def build_app(engine: Engine, n: int = 3, input: Input | None = None,
                        full_screen=True, input=input, output=output)
 
 
-def run_demo(bundle: str | None, n: int = 3) -> int:
-    """Load the model and run the demo until the user quits; 2 with one line on stderr if it cannot start."""
+def run_demo(bundle: str | None, n: int = 3, learn: bool = False) -> int:
+    """Load the model and run the demo until the user quits; 2 with one line on stderr if it cannot start.
+
+    ``learn``: learn the words typed into the user's memory (nextkey memory show|wipe)."""
     if not 1 <= n <= MAX_SLOTS:
         print(f"nextkey demo: error: --n must be between 1 and {MAX_SLOTS}, got {n}", file=sys.stderr)
         return 2
     try:
-        engine = Engine.load(bundle)
+        engine = Engine.load(bundle, memory=learn, learn=learn)
     except EngineError as e:
         print(f"nextkey demo: error: cannot load the model: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
-    return build_app(engine, n).run()
+    try:
+        return build_app(engine, n).run()
+    finally:
+        engine.memory.save()

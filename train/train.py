@@ -63,6 +63,7 @@ class TrainConfig:
     seed: int = 0
     strategy: str = "default"
     report_sentences: int | None = None  # valid/test sentences scored in report.json (None: all)
+    max_steps: int | None = None  # stop here even if the epochs are not done (comparisons)
 
     @classmethod
     def tiny(cls) -> "TrainConfig":
@@ -312,6 +313,8 @@ def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False,
             f"{cfg.batch_size}x{cfg.seq_len + 1}: add text or use a smaller preset"
         )
     total_steps = int(steps_per_epoch * cfg.epochs)
+    if cfg.max_steps is not None:
+        total_steps = min(total_steps, cfg.max_steps)
     log.info("%d train tokens, %d steps/epoch, %d steps planned; model %s (%d params)",
              train_tokens, steps_per_epoch, total_steps, model_cfg, model_cfg.num_params())
 
