@@ -19,6 +19,7 @@ typed it in full.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import math
@@ -68,6 +69,8 @@ class UserMemory:
         self.blocked: set[str] = set()  # the user's "never suggest" entries
         self.shipped_blocklist = _read_blocklist(SHIPPED_BLOCKLIST)
         self.mass = 0.0  # the decayed counts of all words, kept up to date
+        self._sorted: list[str] | None = None  # word keys, sorted for prefix lookup
+        self._sorted_clock = (-1, -1)
         self._dirty = 0
         self._lock = threading.Lock()  # sessions in several threads may share one memory
         self._load()
@@ -146,8 +149,16 @@ class UserMemory:
         """Learned spellings starting with ``prefix`` (case-insensitive), strongest first,
         among words typed about twice or more."""
         low = prefix.lower()
-        found = [(self._decayed(e), e[2]) for k, e in self.words.items()
-                 if k.startswith(low) and self._decayed(e) >= self.cfg.min_count]
+        if self._sorted is None or self._sorted_clock != (self.clock, len(self.words)):
+            self._sorted = sorted(self.words)  # rebuilt after learning, not per keystroke
+            self._sorted_clock = (self.clock, len(self.words))
+        lo = bisect.bisect_left(self._sorted, low)
+        hi = bisect.bisect_left(self._sorted, low + "\U0010ffff")
+        found = []
+        for k in self._sorted[lo:hi]:
+            e = self.words.get(k)
+            if e is not None and self._decayed(e) >= self.cfg.min_count:
+                found.append((self._decayed(e), e[2]))
         return [w for _, w in sorted(found, reverse=True)[:limit]]
 
     def combine(self, scored: list[tuple[str, float]], prefix: str, prev: str | None) -> list[tuple[str, float]]:
