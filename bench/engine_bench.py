@@ -14,7 +14,7 @@ Measures one bundle on one thread and checks the issue's targets:
 (c) Engine.load time (median over fresh processes) and the peak RSS of a
     process that only imports the engine, loads the bundle and types, so the
     figure is the engine's own and not this script's;
-(d) a 1 MB paste: the first suggest() after it and the next keystroke.
+(d) a 1 MB paste: the first suggest() after it and the keystrokes after that.
 
 Prints the figures and PASS/MISS per target, writes ``reports/engine_bench.json``
 and ``reports/engine_latency.png``. Timings are wall clock on a shared machine:
@@ -58,8 +58,9 @@ class BenchConfig:
     context_rounds: int = 5
     loads: int = 5
     rss_sentences: int = 30
-    paste_chars: int = 1_000_000
+    paste_chars: int = 1 << 20  # 1 MiB of mostly ASCII text
     paste_trials: int = 3
+    after_paste_keys: int = 20
     out_json: Path = Path("reports/engine_bench.json")
     out_png: Path = Path("reports/engine_latency.png")
 
@@ -224,6 +225,13 @@ def bench_load(cfg: BenchConfig) -> dict:
 
 
 def bench_paste(engine, cfg: BenchConfig, lines: list[str]) -> dict:
+    """The first suggest() after a paste, then the keystrokes that follow it.
+
+    The first keystroke after the paste is reported on its own and with the
+    next ``after_paste_keys`` ones: past 480 characters the engine's context
+    window moves every 160 typed characters and that keystroke refeeds the
+    window, so a single keystroke can land on a move by chance.
+    """
     big = " ".join(lines)
     trials = []
     for k in range(cfg.paste_trials):
@@ -232,22 +240,24 @@ def bench_paste(engine, cfg: BenchConfig, lines: list[str]) -> dict:
         text = (big[start:] + " " + big) * (cfg.paste_chars // max(len(big), 1) + 2)
         paste = text[:cfg.paste_chars]
         paste = paste[:paste.rstrip().rfind(" ") + 1]  # ends after a space: the next keystroke starts a word
+        typed = text[len(paste):len(paste) + cfg.after_paste_keys]
         engine.suggest("Hello there, ", cfg.suggestions)  # a short text was there before the paste
         t0 = time.perf_counter()
         engine.suggest(paste, cfg.suggestions)
         first = ms_since(t0)
-        t0 = time.perf_counter()
-        engine.suggest(paste + "t", cfg.suggestions)
-        nxt = ms_since(t0)
-        t0 = time.perf_counter()
-        engine.suggest(paste + "the ", cfg.suggestions)
-        commit = ms_since(t0)
+        after = []
+        for i in range(1, len(typed) + 1):
+            t0 = time.perf_counter()
+            engine.suggest(paste + typed[:i], cfg.suggestions)
+            after.append(ms_since(t0))
         trials.append({"chars": len(paste), "bytes_utf8": len(paste.encode()), "first_suggest_ms": first,
-                       "next_keystroke_ms": nxt, "word_commit_ms": commit})
+                       "next_keystroke_ms": after[0], "following_keystrokes": len(after),
+                       "following_p50_ms": statistics.median(after), "following_max_ms": max(after)})
     return {"trials": trials,
             "first_suggest_ms_median": statistics.median(t["first_suggest_ms"] for t in trials),
             "next_keystroke_ms_median": statistics.median(t["next_keystroke_ms"] for t in trials),
-            "word_commit_ms_median": statistics.median(t["word_commit_ms"] for t in trials)}
+            "following_p50_ms_median": statistics.median(t["following_p50_ms"] for t in trials),
+            "following_max_ms": max(t["following_max_ms"] for t in trials)}
 
 
 # ---------------------------------------------------------------- report
@@ -283,8 +293,10 @@ def print_report(report: dict) -> None:
     print(f"(c) Engine.load median {ld['load_s_median'] * 1e3:.1f} ms (import {ld['import_s_median'] * 1e3:.0f} ms); "
           f"peak RSS {ld['peak_rss_mb']:.1f} MB after typing {ld['typed_sentences']} sentences "
           f"({ld['rss_after_import_mb']:.1f} MB after import)")
-    print(f"(d) {p['trials'][0]['chars']:,}-char paste: first suggest() {p['first_suggest_ms_median']:.2f} ms, "
-          f"next keystroke {p['next_keystroke_ms_median']:.2f} ms, next word commit {p['word_commit_ms_median']:.2f} ms")
+    print(f"(d) {p['trials'][0]['chars']:,}-char paste ({len(p['trials'])} trials, medians): first suggest() "
+          f"{p['first_suggest_ms_median']:.2f} ms, next keystroke {p['next_keystroke_ms_median']:.2f} ms, "
+          f"the next {p['trials'][0]['following_keystrokes']} keystrokes p50 {p['following_p50_ms_median']:.2f} ms "
+          f"(max {p['following_max_ms']:.2f} ms)")
     print("targets:")
     for v in report["targets"]:
         print(f"  {'PASS' if v['pass'] else 'MISS'}  {v['label']:<34} {v['value']:.3f}  (target "

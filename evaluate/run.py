@@ -293,21 +293,24 @@ def write_plots(report: dict, latencies_ms: list[float], out_dir: Path) -> list[
     written.append(_save(fig, out_dir / PLOT_FILES[1]))
 
     if report["compare"]:
+        # One panel per measure: the differences between quantizations are small
+        # beside the gap between the two measures.
         rows = sorted([b] + report["compare"], key=lambda r: r["size_bytes"])
-        fig, ax = plt.subplots(figsize=(6, 4))
         x = [r["size_bytes"] for r in rows]
-        for key, label, marker in (("next_word_top3", "next-word top-3 accuracy", "o-"),
-                                   ("ksr", f"KSR@{LATENCY_FROM}", "s-")):
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharex=True)
+        for ax, key, label, marker in zip(axes, ("next_word_top3", "ksr"),
+                                          ("next-word top-3 accuracy", f"KSR@{LATENCY_FROM}"), ("o", "s")):
             y = [r["typing"][str(LATENCY_FROM)][key] for r in rows]
-            ax.plot(x, y, marker, label=label)
+            ax.plot(x, y, marker, linestyle="none")
             for r, xi, yi in zip(rows, x, y):
-                ax.annotate(r["quantization"], (xi, yi), textcoords="offset points", xytext=(4, 5), fontsize=8)
-        ax.set_xscale("log")
-        ax.margins(x=0.15, y=0.15)
-        ax.set(xlabel="bundle size, bytes (log scale)", ylabel="rate",
-               title=f"{report['text']['sentences']} sentences, {LATENCY_FROM} suggestions")
-        ax.grid(alpha=0.3)
-        ax.legend()
+                ax.annotate(f"{r['quantization']}\n{yi:.3f}", (xi, yi), textcoords="offset points", xytext=(0, 7),
+                            ha="center", fontsize=8)
+            ax.set_xscale("log")
+            ax.margins(x=0.15, y=0.3)
+            ax.set(xlabel="bundle size, bytes (log scale)", ylabel=label, title=label)
+            ax.grid(alpha=0.3)
+        fig.suptitle(f"{b['name'].rsplit('-', 1)[0]} by quantization: {report['text']['sentences']} sentences, "
+                     f"{LATENCY_FROM} suggestions", fontsize=10)
         written.append(_save(fig, out_dir / COMPARE_PLOT))
     return written
 
