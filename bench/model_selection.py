@@ -98,7 +98,7 @@ def write_doc(results: dict, minutes: float) -> None:
         # per-word perplexity from per-token CE, using the candidate's tokens/word
         ax.plot([e["minutes"] for e in h], [e["valid_ce"] * r["tokens_per_word"] for e in h], marker="o", label=name)
     ax.set_xlabel("training minutes")
-    ax.set_ylabel("valid nats per word (600 sentences)")
+    ax.set_ylabel("valid nats per word (300 sentences)")
     ax.set_title("Valid loss per word against training time")
     ax.legend()
     fig.tight_layout()
