@@ -10,7 +10,8 @@ Measures one bundle on one thread and checks the issue's targets:
     latency p50/p95/p99;
 (b) per-keystroke suggest() latency while typing the same 200 characters
     after a 5-word and after a 500-word context (both fed once, untimed,
-    before the keystrokes), in alternating rounds;
+    before the keystrokes), over several samples cut from different parts of
+    the text, alternating which context goes first;
 (c) Engine.load time (median over fresh processes) and the peak RSS of a
     process that only imports the engine, loads the bundle and types, so the
     figure is the engine's own and not this script's;
@@ -55,7 +56,7 @@ class BenchConfig:
     short_words: int = 5
     long_words: int = 500
     continuation_chars: int = 200
-    context_rounds: int = 5
+    context_rounds: int = 10
     loads: int = 5
     rss_sentences: int = 30
     paste_chars: int = 1 << 20  # 1 MiB of mostly ASCII text
@@ -109,13 +110,19 @@ def bench_typing(engine, sentences: list[str], n: int) -> tuple[dict, list[float
 # ---------------------------------------------------------------- (b) context length
 
 
-def context_texts(lines: list[str], cfg: BenchConfig) -> tuple[str, str, str]:
-    """(5-word context, 500-word context, continuation): both contexts end with the same 5 words."""
+def context_texts(lines: list[str], cfg: BenchConfig, sample: int = 0) -> tuple[str, str, str]:
+    """(5-word context, 500-word context, continuation): both contexts end with the same 5 words.
+
+    Each sample is cut from another part of the text, so that the words the
+    model happens to offer after one continuation do not decide the ratio.
+    """
     pool = lines[cfg.max_sentences:] or lines  # text not typed in (a), where there is some
+    need = cfg.long_words + cfg.continuation_chars
     words: list[str] = []
-    while len(words) < cfg.long_words + cfg.continuation_chars:  # wraps around a short file
+    while len(words) < (sample + 1) * need:  # wraps around a short file
         for ln in pool:
             words.extend(ln.split())
+    words = words[sample * need:]
     long_ctx = " ".join(words[:cfg.long_words]) + " "
     short_ctx = " ".join(words[cfg.long_words - cfg.short_words:cfg.long_words]) + " "
     continuation = " ".join(words[cfg.long_words:])[:cfg.continuation_chars]
@@ -123,10 +130,11 @@ def context_texts(lines: list[str], cfg: BenchConfig) -> tuple[str, str, str]:
 
 
 def bench_context(engine, cfg: BenchConfig, lines: list[str]) -> tuple[dict, dict[str, list[list[float]]]]:
-    short_ctx, long_ctx, cont = context_texts(lines, cfg)
-    contexts = {"short": short_ctx, "long": long_ctx}
-    per_key: dict[str, list[list[float]]] = {"short": [], "long": []}  # rounds x keystrokes, ms
+    per_key: dict[str, list[list[float]]] = {"short": [], "long": []}  # samples x keystrokes, ms
+    steps = {"short": 0, "long": 0}
     for r in range(cfg.context_rounds):
+        short_ctx, long_ctx, cont = context_texts(lines, cfg, r)
+        contexts = {"short": short_ctx, "long": long_ctx}
         for name in (("short", "long") if r % 2 == 0 else ("long", "short")):  # alternate against drift
             ctx = contexts[name]
             engine.suggest(ctx, cfg.suggestions)  # the context is fed once, untimed
@@ -137,26 +145,27 @@ def bench_context(engine, cfg: BenchConfig, lines: list[str]) -> tuple[dict, dic
                 times.append(ms_since(t0))
             per_key[name].append(times)
 
-    # Context steps fed per keystroke, counted on a separate session fed the same texts.
-    steps = {}
-    for name, ctx in contexts.items():
-        s = engine.session()
-        s.set_text(ctx)
-        s.suggestions(cfg.suggestions)
-        before = s.stack.steps_run
-        for i in range(1, len(cont) + 1):
-            s.set_text(ctx + cont[:i])
+        # Context steps fed while typing, counted on a separate session fed the same texts.
+        for name, ctx in contexts.items():
+            s = engine.session()
+            s.set_text(ctx)
             s.suggestions(cfg.suggestions)
-        steps[name] = s.stack.steps_run - before
+            before = s.stack.steps_run
+            for i in range(1, len(cont) + 1):
+                s.set_text(ctx + cont[:i])
+                s.suggestions(cfg.suggestions)
+            steps[name] += s.stack.steps_run - before
 
     out = {"short_words": cfg.short_words, "long_words": cfg.long_words, "long_context_chars": len(long_ctx),
            "continuation_chars": len(cont), "rounds": cfg.context_rounds}
-    for name in contexts:
+    for name in per_key:
         out[name] = pct([t for rnd in per_key[name] for t in rnd])
         out[name]["context_steps_while_typing"] = steps[name]
     out["ratio_p50"] = out["long"]["p50"] / out["short"]["p50"]
     out["ratio_p99"] = out["long"]["p99"] / out["short"]["p99"]
     out["ratio_mean"] = out["long"]["mean"] / out["short"]["mean"]
+    out["ratio_p50_by_sample"] = [statistics.median(lo) / statistics.median(sh)
+                                  for lo, sh in zip(per_key["long"], per_key["short"])]
     return out, per_key
 
 
@@ -285,7 +294,7 @@ def print_report(report: dict) -> None:
           f"top-{n} {t[f'next_word_top{n}']:.3f}")
     print(f"    suggest() ms p50 {lat['p50']:.3f}  p95 {lat['p95']:.3f}  p99 {lat['p99']:.3f}  "
           f"max {lat['max']:.2f}  ({lat['count']} calls)")
-    print(f"(b) typing {c['continuation_chars']} chars x {c['rounds']} rounds: "
+    print(f"(b) typing {c['continuation_chars']} chars x {c['rounds']} samples: "
           f"5-word p50 {c['short']['p50']:.3f} p99 {c['short']['p99']:.3f} ms; "
           f"500-word p50 {c['long']['p50']:.3f} p99 {c['long']['p99']:.3f} ms; "
           f"ratio p50 {c['ratio_p50']:.2f} p99 {c['ratio_p99']:.2f}; context steps while typing "
@@ -326,12 +335,12 @@ def plot(report: dict, latencies: list[float], per_key: dict, path: Path) -> Non
 
     for name, label in (("short", f"{report['context']['short_words']}-word context"),
                         ("long", f"{report['context']['long_words']}-word context")):
-        med = np.median(np.asarray(per_key[name]), axis=0)
+        med = np.median(np.asarray([k[:min(map(len, per_key[name]))] for k in per_key[name]]), axis=0)
         ax2.plot(np.arange(1, len(med) + 1), med, label=f"{label} (p50 {report['context'][name]['p50']:.2f} ms)",
                  linewidth=1)
     ax2.set_yscale("log")
-    ax2.set(xlabel="keystroke of the typed continuation", ylabel="suggest() ms, median over rounds (log)",
-            title=f"(b) same {report['context']['continuation_chars']} characters after each context")
+    ax2.set(xlabel="keystroke of the typed continuation", ylabel="suggest() ms, median over samples (log)",
+            title=f"(b) the same characters typed after each context")
     ax2.legend(fontsize=8)
     fig.suptitle(f"{b['name']} ({b['quantization']}, {b['size_bytes'] / 1e6:.2f} MB), one thread", fontsize=10)
     fig.tight_layout()
@@ -389,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--text", default="data/corpus/test.txt", help="held-out text, one sentence a line")
     p.add_argument("--max-sentences", type=int, default=300)
     p.add_argument("--suggestions", type=int, default=3)
-    p.add_argument("--rounds", type=int, default=5, help="rounds of the 5- vs 500-word test")
+    p.add_argument("--rounds", type=int, default=10, help="text samples for the 5- vs 500-word test")
     p.add_argument("--loads", type=int, default=5, help="fresh processes for load time and RSS")
     p.add_argument("--rss-sentences", type=int, default=30, help="sentences each child types before its RSS is read")
     p.add_argument("--out", default="reports/engine_bench.json")

@@ -303,7 +303,7 @@ def write_plots(report: dict, latencies_ms: list[float], out_dir: Path) -> list[
             y = [r["typing"][str(LATENCY_FROM)][key] for r in rows]
             ax.plot(x, y, marker, linestyle="none")
             for r, xi, yi in zip(rows, x, y):
-                ax.annotate(f"{r['quantization']}\n{yi:.3f}", (xi, yi), textcoords="offset points", xytext=(0, 7),
+                ax.annotate(f"{r['quantization']}\n{yi:.4f}", (xi, yi), textcoords="offset points", xytext=(0, 7),
                             ha="center", fontsize=8)
             ax.set_xscale("log")
             ax.margins(x=0.15, y=0.3)

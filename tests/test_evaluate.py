@@ -141,7 +141,7 @@ def test_run_eval_writes_the_report_and_plots(tiny_bundle, tiny_bundles, text, t
     assert set(s["ksr"]) == {"1", "3", "5"}
     for v in s["ksr"].values():
         assert -1 < v <= 1
-    # Words offered with 1 suggestion are offered with 3 and 5, and the typed text is the same either way.
+    # Lists are best first, so a word offered among 1 is offered among 3 and 5; the typed text is the same.
     assert s["ksr"]["1"] <= s["ksr"]["3"] <= s["ksr"]["5"]
     assert 0 <= s["next_word_top1"] <= s["next_word_top3"] <= 1
     lat = s["latency_ms"]
