@@ -66,7 +66,7 @@ class WordDecoder:
             parents = [cache.get(p[:-1]) for p in missing]
             assert all(par is not None for par in parents)
             tokens = np.array([p[-1] for p in missing], np.int32)
-            states = np.stack([par.state for par in parents])
+            states = parents[0].state[None, :] if len(parents) == 1 else np.stack([par.state for par in parents])
             lps, sts = self.runner.step(tokens, states)
             for i, p in enumerate(missing):
                 cache.put(p, Node(lps[i].copy(), sts[i].copy()))
@@ -97,7 +97,7 @@ class WordDecoder:
             batch = [heapq.heappop(heap) for _ in range(min(cfg.batch, len(heap)))]
             nodes = self._expand(cache, [p for _, p, _ in batch])
             expanded += len(batch)
-            lp = np.stack([nd.logprobs for nd in nodes])  # (b, V)
+            lp = nodes[0].logprobs[None, :] if len(nodes) == 1 else np.stack([nd.logprobs for nd in nodes])  # (b, V)
             end = np.log(np.maximum(np.exp(lp) @ vocab.boundary_f, 1e-30))
             for (neg, path, text), row, e in zip(batch, lp, end.tolist()):
                 score = -neg

@@ -81,6 +81,7 @@ class Vocab:
         self.start_ids = np.flatnonzero(start)
         self.cont_ids = np.flatnonzero(cont)
         self.boundary_f = boundary.astype(np.float32)
+        self._memo: dict[tuple[bool, str], np.ndarray] = {}
         self._start = _Index.build(start_pairs)
         self._cont = _Index.build(cont_pairs)
 
@@ -89,4 +90,10 @@ class Vocab:
         consistent with the still untyped-over part ``rest`` of the prefix (lowercase)."""
         if not rest:
             return self.start_ids if first else self.cont_ids
-        return (self._start if first else self._cont).consistent(rest)
+        key = (first, rest)
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) > 4096:  # typed prefixes repeat; keep the memo bounded
+                self._memo.clear()
+            found = self._memo[key] = (self._start if first else self._cont).consistent(rest)
+        return found
