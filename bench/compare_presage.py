@@ -46,6 +46,7 @@ from presage_ctypes import (  # noqa: E402
     find_library,
 )
 
+from nextkey.evaluate.run import EvalError, read_sentences
 from nextkey.evaluate.typing_sim import simulate  # noqa: E402
 
 log = logging.getLogger("compare_presage")
@@ -192,16 +193,10 @@ def make_engine(name: EngineName, args, n: int) -> Engine:
 # -- running and reporting ---------------------------------------------------
 
 def load_sentences(path: Path, limit: int) -> list[str]:
-    if not path.is_file():
-        raise SystemExit(f"test text {path} does not exist")
-    out = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                out.append(line.rstrip("\n"))
-                if len(out) == limit:
-                    break
-    return out
+    try:
+        return read_sentences(path, limit)
+    except EvalError as e:
+        raise SystemExit(str(e)) from None
 
 
 def run_engine(engine: Engine, sentences: list[str], n: int, ignore_case_column: bool) -> dict:

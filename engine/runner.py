@@ -7,6 +7,7 @@ beam count changes. Rows beyond the real batch are zero padding.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import numpy as np
@@ -25,11 +26,10 @@ def interpreter_class():
         try:
             from tflite_runtime.interpreter import Interpreter
         except ImportError:
-            try:
-                import tensorflow as tf
+            try:  # last resort, where TensorFlow is installed anyway (never a runtime dependency)
+                Interpreter = importlib.import_module("tensorflow").lite.Interpreter
             except ImportError:
                 raise BundleError("no TFLite interpreter: pip install ai-edge-litert") from None
-            Interpreter = tf.lite.Interpreter
     return Interpreter
 
 
