@@ -48,7 +48,7 @@ def main() -> None:
     for name, (vocab, model_kw) in CANDIDATES.items():
         if args.only and name not in args.only:
             continue
-        preset = Preset(TokenizerConfig(vocab_size=vocab), dict(dropout=0.1, **model_kw),
+        preset = Preset(TokenizerConfig(vocab_size=vocab), ModelConfig(vocab, dropout=0.1, **model_kw),
                         TrainConfig(epochs=1.0, max_minutes=args.minutes, max_steps=args.steps, warmup_steps=100, eval_every=100,
                                     eval_sentences=300, checkpoint_every=10**9,
                                     report_sentences=1000))

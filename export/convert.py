@@ -33,7 +33,7 @@ from nextkey.engine.bundle import (FORMAT, FORMAT_VERSION, MANIFEST, MODEL_FILE,
                                    sha256_file)
 from nextkey.engine.errors import BundleError
 from nextkey.train.tokenizer import BOS_ID, EOS_ID, PAD_ID, UNK_ID, load_tokenizer
-from nextkey.train.train import TrainError, load_trained_model, read_lines
+from nextkey.train.run_dir import TrainError, load_trained_model, read_report, valid_lines
 
 from .tie import share_tied_embedding
 from .verify import VerificationConfig, verify_against_keras
@@ -168,16 +168,14 @@ def export_bundle(cfg: ExportConfig) -> dict:
 
 def _valid_lines(run_dir: Path, n: int) -> list[str]:
     """The first ``n`` sentences of the valid split the run was trained with."""
-    pointer = run_dir / "corpus_dir.txt"
-    corpus = Path(pointer.read_text().strip()) if pointer.exists() else None
-    if corpus is None or not (corpus / "valid.txt").is_file():
-        raise BundleError(f"cannot find the valid split of {run_dir} (corpus_dir.txt points to {corpus}); "
-                          "export verifies the bundle on it")
-    return read_lines(corpus / "valid.txt", n)
+    try:
+        return valid_lines(run_dir, n)
+    except TrainError as e:
+        raise BundleError(f"cannot find the valid split of {run_dir} ({e}); export verifies the bundle on it") from None
 
 
 def build_manifest(cfg: ExportConfig, q: Quantization, model_cfg, run_dir: Path, bundle: Path, verification: dict) -> dict:
-    report = json.loads((run_dir / "report.json").read_text()) if (run_dir / "report.json").exists() else {}
+    report = read_report(run_dir)
     corpus = report.get("corpus") or {}
     v, s = model_cfg.vocab_size, model_cfg.state_size
     files = {"model": MODEL_FILE, "tokenizer": TOKENIZER_FILE}

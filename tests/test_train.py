@@ -13,9 +13,11 @@ import pytest
 
 from nextkey.train.model import ModelConfig, build_model
 from nextkey.train.tokenizer import EOS_ID, load_tokenizer
-from nextkey.train.train import PRESETS, TrainError, latest_checkpoint, train
+from nextkey.cli.main import main
+from nextkey.train.run_dir import TrainError, latest_checkpoint, load_trained_model, valid_lines
+from nextkey.train.train import PRESETS, Strategy, TrainConfig, train
 
-from conftest import write_corpus
+from conftest import make_sentences, write_corpus
 
 
 def test_model_config_validation_and_param_count():
@@ -60,20 +62,82 @@ def _quick_preset(**train_kw):
 
 def test_resume_continues_at_the_same_step(tmp_path, tiny_corpus):
     out = tmp_path / "run"
-    first = train(tiny_corpus, out, _quick_preset(epochs=0.4, checkpoint_every=40, eval_every=1000))
+    first = train(tiny_corpus, out, _quick_preset(epochs=0.4, checkpoint_every=40, eval_every=20))
     ck = latest_checkpoint(out)
     with np.load(ck) as z:
-        saved_step = int(z["step"])
+        saved_step, saved_minutes = int(z["step"]), float(z["minutes"])
     assert saved_step == first.step
+    assert saved_minutes == pytest.approx(first.report["train_minutes"])
     # a longer plan resumed from the checkpoint starts exactly there
     cfg_file = out / "train_config.json"
     cfg = json.loads(cfg_file.read_text())
     cfg["epochs"] = 0.8
     cfg_file.write_text(json.dumps(cfg))
     second = train(tiny_corpus, out, _quick_preset(), resume=True)
-    assert second.report["history"] is not None
     assert second.step > saved_step
     assert second.step == int(0.8 * (first.report["step"] / first.report["epochs"]))
+    # the history and the minutes carry on from the checkpoint
+    n = len(first.report["history"])
+    assert n >= 1 and second.report["history"][:n] == first.report["history"]
+    steps = [h["step"] for h in second.report["history"]]
+    assert len(steps) > n and steps == sorted(set(steps))
+    assert second.report["train_minutes"] == pytest.approx(saved_minutes + second.report["train_minutes_this_run"])
+
+
+def test_time_budget_counts_minutes_of_earlier_runs(tmp_path, tiny_corpus):
+    out = tmp_path / "run"
+    first = train(tiny_corpus, out, _quick_preset(epochs=0.2, eval_every=1000))
+    ck = latest_checkpoint(out)
+    # pretend the first run used 10 of 10 budget minutes: a resumed longer plan must not train on
+    with np.load(ck) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["minutes"] = np.float64(10.0)
+    np.savez(ck, **arrays)
+    cfg = json.loads((out / "train_config.json").read_text())
+    cfg.update(epochs=5.0, max_minutes=10.0)
+    (out / "train_config.json").write_text(json.dumps(cfg))
+    second = train(tiny_corpus, out, _quick_preset(), resume=True)
+    assert second.step == first.step
+    assert second.report["train_minutes"] >= 10.0
+
+
+def test_checkpoint_without_minutes_still_resumes(tmp_path, tiny_corpus):
+    """Checkpoints written before the budget was cumulative have no ``minutes``."""
+    out = tmp_path / "run"
+    first = train(tiny_corpus, out, _quick_preset(epochs=0.2, eval_every=1000))
+    ck = latest_checkpoint(out)
+    with np.load(ck) as z:
+        arrays = {k: z[k] for k in z.files if k != "minutes"}
+    np.savez(ck, **arrays)
+    cfg = json.loads((out / "train_config.json").read_text())
+    cfg["epochs"] = 0.4
+    (out / "train_config.json").write_text(json.dumps(cfg))
+    second = train(tiny_corpus, out, _quick_preset(), resume=True)
+    assert second.step > first.step
+    assert second.report["train_minutes"] == pytest.approx(second.report["train_minutes_this_run"])
+
+
+def test_strategy_is_an_enum_validated_once(tmp_path):
+    assert TrainConfig(strategy="mirrored").strategy is Strategy.MIRRORED
+    assert TrainConfig().to_dict()["strategy"] == "default"
+    assert TrainConfig(**json.loads(json.dumps(TrainConfig(strategy="multiworker").to_dict()))) == \
+        TrainConfig(strategy=Strategy.MULTIWORKER)
+    with pytest.raises(ValueError, match="unknown strategy 'horovod'"):
+        TrainConfig(strategy="horovod")
+
+
+def test_run_folder_reads_back_without_the_training_loop(tmp_path, tiny_run, tiny_corpus):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    (run / "best.npz").unlink()  # falls back to the latest checkpoint
+    model, cfg = load_trained_model(run)
+    assert cfg.vocab_size == 340 and model.count_params() == cfg.num_params()
+    assert valid_lines(run, 5) == (tiny_corpus / "valid.txt").read_text().splitlines()[:5]
+    (run / "corpus_dir.txt").unlink()
+    with pytest.raises(TrainError, match="corpus_dir.txt"):
+        valid_lines(run, 5)
 
 
 def test_existing_run_needs_resume_or_force(tmp_path, tiny_corpus):
@@ -129,3 +193,25 @@ def test_ctrl_c_keeps_a_resumable_checkpoint(tmp_path, tiny_corpus):
     with np.load(ck) as z:
         assert int(z["step"]) > 0
     assert not list(out.glob(".tmp-*"))  # nothing half-written left behind
+
+
+def test_cli_corpus_and_train_through_main(tmp_path, capsys):
+    src = tmp_path / "text.txt"
+    src.write_text("\n".join(make_sentences(1500, seed=3)) + "\n")
+    corpus, run = tmp_path / "corpus", tmp_path / "run"
+    assert main(["corpus", "--out", str(corpus), "--source", str(src), "--cache-dir", str(tmp_path / "c")]) == 0
+    assert "wrote" in capsys.readouterr().out
+    meta = json.loads((corpus / "corpus.json").read_text())
+    assert meta["per_source"] == {str(src): sum(meta["sentences"].values())}
+    assert main(["train", "--corpus", str(corpus), "--out", str(run), "--preset", "tiny",
+                 "--vocab-size", "300", "--epochs", "0.3"]) == 0
+    out = capsys.readouterr().out
+    report = json.loads((run / "report.json").read_text())
+    assert f"step {report['step']}," in out and report["step"] > 0
+    assert report["model_config"]["vocab_size"] == 300
+    # the same folder again without --resume/--force is a one-line error, not a traceback
+    assert main(["train", "--corpus", str(corpus), "--out", str(run), "--preset", "tiny"]) == 2
+    assert "--resume" in capsys.readouterr().err
+    # a missing corpus names the command that makes one
+    assert main(["train", "--corpus", str(tmp_path / "none"), "--out", str(tmp_path / "r2"), "--preset", "tiny"]) == 2
+    assert "nextkey corpus" in capsys.readouterr().err

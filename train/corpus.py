@@ -282,6 +282,13 @@ def build_corpus(cfg: CorpusConfig) -> CorpusStats:
     return stats
 
 
+def read_lines(path: Path, limit: int | None = None) -> list[str]:
+    """A split file's sentences (one a line, blank lines skipped), the first ``limit`` of them."""
+    with open(path, encoding="utf-8") as f:
+        lines = [ln.rstrip("\n") for ln in f if ln.strip()]
+    return lines[:limit] if limit else lines
+
+
 def _ensure_writable(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
