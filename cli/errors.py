@@ -9,12 +9,15 @@ import sys
 _NAMED = [
     ("nextkey.train.corpus", "CorpusError"),
     ("nextkey.train.tokenizer", "TokenizerError"),
+    ("nextkey.train.run_dir", "TrainError"),
     ("nextkey.train.train", "TrainError"),
-    ("nextkey.export.bundle", "BundleError"),
     ("nextkey.export.verify", "VerificationError"),
+    ("nextkey.evaluate.run", "EvalError"),
     ("nextkey.engine.errors", "EngineError"),
 ]
 _PLAIN = (ValueError, FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
+# Modules that only an extra installs, and the extra that brings each.
+_EXTRAS = {"tensorflow": "train", "keras": "train", "tqdm": "dev", "matplotlib": "dev", "wordfreq": "train"}
 
 
 def is_user_error(e: BaseException) -> bool:
@@ -25,3 +28,13 @@ def is_user_error(e: BaseException) -> bool:
         if cls is not None and isinstance(e, cls):
             return True
     return False
+
+
+def missing_extra(e: BaseException) -> str | None:
+    """One line for a subcommand that needs an extra the install left out, else None."""
+    if not isinstance(e, ModuleNotFoundError) or not e.name:
+        return None
+    extra = _EXTRAS.get(e.name.split(".")[0])
+    if extra is None:
+        return None
+    return f"this command needs {e.name.split('.')[0]}, which the runtime install leaves out: pip install 'nextkey[{extra}]'"

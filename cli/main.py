@@ -13,7 +13,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from nextkey.cli.errors import is_user_error
+from nextkey.cli.errors import is_user_error, missing_extra
 
 
 def _corpus(args) -> int:
@@ -233,9 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except Exception as e:
-        if not is_user_error(e):
+        line = missing_extra(e) or (str(e) if is_user_error(e) else None)
+        if line is None:
             raise
-        print(f"nextkey {args.command}: error: {e}", file=sys.stderr)
+        print(f"nextkey {args.command}: error: {line}", file=sys.stderr)
         return 2
 
 

@@ -31,7 +31,6 @@ sentencepiece, LiteRT), never TensorFlow.
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from dataclasses import dataclass
@@ -51,18 +50,10 @@ from prompt_toolkit.styles import Style
 from prompt_toolkit.widgets import TextArea
 
 from nextkey.engine import Engine, EngineError, Suggestion
-from nextkey.engine.context import partial_word
+from nextkey.engine.text import CLOSING_PUNCT, WORD_REST, accept, partial_word
 
 # Alt+1..9 and F1..F9 address the slots, so nine at most.
 MAX_SLOTS = 9
-
-# Typed right after an accepted word, these take its automatic space back.
-# Also: no space is added before them, and one is added after them before a
-# next word accepted with no space typed ("word,|" + Tab -> "word, next ").
-CLOSING_PUNCTUATION = frozenset(".,;:!?)]}%")
-
-# The rest of the word under the cursor, replaced along with the partial word.
-_WORD_REST = re.compile(r"[\w'’\-]*")
 
 STYLE = Style.from_dict({
     "rule": "fg:ansibrightblack",
@@ -132,7 +123,7 @@ class Keyboard:
 
     def type(self, buffer: Buffer, data: str) -> None:
         """Insert typed text; closing punctuation right after an accept takes its space back."""
-        if data in CLOSING_PUNCTUATION and self._auto_space == (buffer.text, buffer.cursor_position):
+        if data in CLOSING_PUNCT and self._auto_space == (buffer.text, buffer.cursor_position):
             buffer.delete_before_cursor(1)
             self.tally.produced -= 1  # that space was counted when the word was accepted
         self._auto_space = None
@@ -149,18 +140,15 @@ class Keyboard:
             return False
         before, after = doc.text_before_cursor, doc.text_after_cursor
         partial = partial_word(before)
-        assert before.endswith(partial), (before, partial)
         # Mid-word ("hel|lo"), the rest of the word goes too; between words it stays.
-        rest = _WORD_REST.match(after).group() if partial else ""
+        rest = WORD_REST.match(after).group() if partial else ""
         after = after[len(rest):]
-        lead = " " if not partial and before and before[-1] in CLOSING_PUNCTUATION else ""
-        if after[:1].isspace():
-            inserted, cursor_skip = lead + chosen.word, 1  # step over the space already there
-        elif after[:1] in CLOSING_PUNCTUATION:
-            inserted, cursor_skip = lead + chosen.word, 0
-        else:
-            inserted, cursor_skip = lead + chosen.word + " ", 0
-        head = before[: len(before) - len(partial)] + inserted
+        head = accept(before, chosen.word)  # the engine's rule: spacing before, one space after
+        cursor_skip = 0
+        if after[:1].isspace() or after[:1] in CLOSING_PUNCT:
+            head = head[:-1]  # no second space before the space or punctuation already there
+            cursor_skip = 1 if after[:1].isspace() else 0  # step over the space already there
+        inserted = head[len(before) - len(partial):]
         buffer.document = Document(head + after, len(head) + cursor_skip)
         self._auto_space = (buffer.text, buffer.cursor_position) if inserted.endswith(" ") else None
         self.tally.keystrokes += 1
@@ -281,4 +269,4 @@ def run_demo(bundle: str | None, n: int = 3, learn: bool = False) -> int:
     try:
         return build_app(engine, n).run()
     finally:
-        engine.memory.save()
+        engine.close()

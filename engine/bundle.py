@@ -1,4 +1,4 @@
-"""A model bundle on disk: the one artifact an app ships.
+"""A model bundle on disk: the one artifact an app ships, opened and checked.
 
     BUNDLE/
       manifest.json    format version, shapes, special ids, checksums, figures
@@ -7,15 +7,24 @@
       tokenizer.model  the SentencePiece model the LM was trained with
 
 docs/bundle-format.md documents every field for app developers. This module
-only reads and checks; export/ writes bundles.
+only reads and checks; export/ writes bundles. ``Bundle.open`` checks
+everything that can be checked without running the model: the manifest
+against its schema (types and ranges), the files against their checksums, and
+the tokenizer against the manifest (piece count, special ids, and a
+fingerprint of its pieces, so a tokenizer with the same pieces in another
+order is refused). The runner checks the model's signature when it loads it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
+
+import sentencepiece as spm
 
 from .errors import BundleError
 
@@ -25,6 +34,12 @@ MANIFEST = "manifest.json"
 MODEL_FILE = "model.tflite"
 TOKENIZER_FILE = "tokenizer.model"
 STEP_SIGNATURE = "step"
+QUANTIZATIONS = ("float32", "float16", "int8", "int8-full")
+MAX_VOCAB = 1 << 20
+MAX_STATE = 1 << 16
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_FILE_NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 def sha256_file(path: Path) -> str:
@@ -35,35 +50,46 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def pieces_fingerprint(sp: spm.SentencePieceProcessor) -> str:
+    """sha256 of the pieces in id order: the same for the same vocabulary, whatever the file bytes."""
+    h = hashlib.sha256()
+    for i in range(sp.get_piece_size()):
+        h.update(sp.id_to_piece(i).encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
 @dataclass(frozen=True)
 class Manifest:
+    """The manifest of a bundle, validated: every accessor returns a checked value."""
+
     path: Path  # the bundle folder
     data: dict
 
     @property
     def vocab_size(self) -> int:
-        return int(self.data["vocab_size"])
+        return self.data["vocab_size"]
 
     @property
     def state_size(self) -> int:
-        return int(self.data["state"]["size"])
+        return self.data["state"]["size"]
 
     @property
     def eos_id(self) -> int:
-        return int(self.data["special_tokens"]["eos"])
+        return self.data["special_tokens"]["eos"]
 
     @property
     def start_id(self) -> int:
         """The token fed first: the engine's empty context, as in training."""
-        return int(self.data["special_tokens"]["start_of_text"])
+        return self.data["special_tokens"]["start_of_text"]
 
     @property
     def quantization(self) -> str:
-        return str(self.data["quantization"])
+        return self.data["quantization"]
 
     @property
     def name(self) -> str:
-        return str(self.data.get("name", self.path.name))
+        return self.data.get("name") or self.path.name
 
     @property
     def model_path(self) -> Path:
@@ -73,48 +99,122 @@ class Manifest:
     def tokenizer_path(self) -> Path:
         return self.path / self.data["files"]["tokenizer"]
 
+    @property
+    def pieces_sha256(self) -> str:
+        return self.data["tokenizer"]["pieces_sha256"]
+
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
 
 
-_REQUIRED = ("format", "format_version", "files", "sha256", "vocab_size", "state", "signatures",
-             "quantization", "special_tokens")
+# ---------------------------------------------------------------- the schema
 
 
-def read_manifest(bundle: Path, check_hashes: bool = True) -> Manifest:
-    """Read and check a bundle's manifest and files; raises BundleError naming what is wrong."""
+class _Schema:
+    """Reads fields of one manifest by dotted name; a bad field is a BundleError naming it."""
+
+    def __init__(self, mpath: Path, data: dict):
+        self.mpath, self.data = mpath, data
+
+    def get(self, name: str | tuple[str, ...], kind: type | tuple, expect: str,
+            ok: Callable[[Any], bool] = lambda v: True, required: bool = True) -> Any:
+        """``name``: "a.b" or a tuple of keys (for keys with dots, like file names)."""
+        parts = tuple(name.split(".")) if isinstance(name, str) else name
+        name = ".".join(parts)
+        value: Any = self.data
+        for part in parts:
+            if not isinstance(value, dict) or part not in value:
+                if not required:
+                    return None
+                raise BundleError(f"{self.mpath}: field {name!r} is missing; expected {expect}")
+            value = value[part]
+        bad_type = isinstance(value, bool) and kind is not bool or not isinstance(value, kind)
+        if bad_type or not ok(value):
+            raise BundleError(f"{self.mpath}: field {name!r} is {value!r}; expected {expect}")
+        return value
+
+
+def validate(mpath: Path, data: Any) -> None:
+    """Check the manifest's fields: presence, types and ranges."""
+    if not isinstance(data, dict):
+        raise BundleError(f"{mpath} must hold a JSON object, got {type(data).__name__}")
+    s = _Schema(mpath, data)
+    s.get("format", str, f"{FORMAT!r}", lambda v: v == FORMAT)
+    s.get("format_version", int, f"{FORMAT_VERSION} (the version this engine reads)", lambda v: v == FORMAT_VERSION)
+    s.get("name", str, "a string", required=False)
+    files = s.get("files", dict, "an object naming the model and tokenizer files")
+    for role in ("model", "tokenizer"):
+        s.get(f"files.{role}", str, "a plain file name inside the bundle", lambda v: bool(_FILE_NAME.fullmatch(v)))
+    for role in files:
+        s.get(f"files.{role}", str, "a plain file name inside the bundle", lambda v: bool(_FILE_NAME.fullmatch(v)))
+    s.get("sha256", dict, "an object of file name -> sha256 hex")
+    for f in files.values():
+        s.get(("sha256", f), str, "64 lowercase hex digits", lambda v: bool(_HEX64.fullmatch(v)))
+    vocab = s.get("vocab_size", int, f"an integer in [2, {MAX_VOCAB}]", lambda v: 2 <= v <= MAX_VOCAB)
+    s.get("state.size", int, f"an integer in [1, {MAX_STATE}]", lambda v: 1 <= v <= MAX_STATE)
+    s.get("quantization", str, f"one of {list(QUANTIZATIONS)}", lambda v: v in QUANTIZATIONS)
+    s.get(f"signatures.{STEP_SIGNATURE}", dict, "the step signature's description")
+    for tok in ("eos", "start_of_text"):
+        s.get(f"special_tokens.{tok}", int, f"a token id in [0, {vocab})", lambda v: 0 <= v < vocab)
+    s.get("tokenizer.pieces_sha256", str, "64 lowercase hex digits (bundle.pieces_fingerprint of the tokenizer)",
+          lambda v: bool(_HEX64.fullmatch(v)))
+
+
+def read_manifest(bundle: str | Path) -> Manifest:
+    """Read a bundle's manifest, validate it and check its files' checksums."""
     bundle = Path(bundle)
     if not bundle.exists():
         raise BundleError(f"bundle {bundle} does not exist")
     if not bundle.is_dir():
         raise BundleError(f"bundle {bundle} is not a folder (expected {MANIFEST}, {MODEL_FILE}, {TOKENIZER_FILE})")
     mpath = bundle / MANIFEST
-    if not mpath.exists():
+    if not mpath.is_file():
         raise BundleError(f"bundle {bundle} has no {MANIFEST}")
     try:
         data = json.loads(mpath.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise BundleError(f"{mpath} is not valid JSON: {e}") from None
-    if not isinstance(data, dict):
-        raise BundleError(f"{mpath} must hold a JSON object, got {type(data).__name__}")
-    missing = [k for k in _REQUIRED if k not in data]
-    if missing:
-        raise BundleError(f"{mpath} lacks fields {missing}")
-    if data["format"] != FORMAT:
-        raise BundleError(f"{mpath}: format {data['format']!r} is not {FORMAT!r}")
-    if data["format_version"] != FORMAT_VERSION:
-        raise BundleError(f"{mpath}: format_version {data['format_version']} is not supported (this engine reads {FORMAT_VERSION})")
+    except OSError as e:
+        raise BundleError(f"cannot read {mpath}: {e.strerror}") from None
+    validate(mpath, data)
     m = Manifest(bundle, data)
-    try:
-        _ = (m.vocab_size, m.state_size, m.eos_id, m.start_id, m.model_path, m.tokenizer_path)
-    except (KeyError, TypeError, ValueError) as e:
-        raise BundleError(f"{mpath}: malformed field ({e!r})") from None
-    for role, p in (("model", m.model_path), ("tokenizer", m.tokenizer_path)):
+    for role, name in data["files"].items():
+        p = bundle / name
         if not p.is_file():
-            raise BundleError(f"bundle {bundle}: {role} file {p.name} is missing")
-        if check_hashes:
-            want = data["sha256"].get(p.name)
-            got = sha256_file(p)
-            if want != got:
-                raise BundleError(f"bundle {bundle}: {p.name} is corrupt or was replaced: sha256 {got} != manifest {want}")
+            raise BundleError(f"bundle {bundle}: {role} file {name} is missing")
+        want, got = data["sha256"][name], sha256_file(p)
+        if want != got:
+            raise BundleError(f"bundle {bundle}: {name} is corrupt or was replaced: sha256 {got} != manifest {want}")
     return m
+
+
+def load_tokenizer(m: Manifest) -> spm.SentencePieceProcessor:
+    """The bundle's tokenizer, checked against the manifest."""
+    sp = spm.SentencePieceProcessor()
+    try:
+        sp.LoadFromSerializedProto(m.tokenizer_path.read_bytes())
+    except (RuntimeError, OSError) as e:
+        raise BundleError(f"{m.tokenizer_path} is not a SentencePiece model: {e}") from None
+    if sp.get_piece_size() != m.vocab_size:
+        raise BundleError(f"bundle {m.path}: tokenizer has {sp.get_piece_size()} pieces but manifest "
+                          f"vocab_size is {m.vocab_size}")
+    if sp.eos_id() != m.eos_id:
+        raise BundleError(f"bundle {m.path}: tokenizer eos id {sp.eos_id()} != manifest special_tokens.eos {m.eos_id}")
+    got = pieces_fingerprint(sp)
+    if got != m.pieces_sha256:
+        raise BundleError(f"bundle {m.path}: the tokenizer is not the one the model was trained with: pieces "
+                          f"fingerprint {got} != manifest tokenizer.pieces_sha256 {m.pieces_sha256}")
+    return sp
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A bundle whose manifest, files and tokenizer have all been checked."""
+
+    manifest: Manifest
+    sp: spm.SentencePieceProcessor
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Bundle":
+        m = read_manifest(path)
+        return cls(m, load_tokenizer(m))

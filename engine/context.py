@@ -11,14 +11,9 @@ gives the same tokens as encoding the whole window).
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
-# Control characters are dropped; other whitespace-like controls act as spaces.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
-_PARTIAL = re.compile(r"[^\W_][\w'’\-]*$")
-_SENTENCE_END = re.compile(r"(^|[.!?…]['\")\]”’]*)\s*$")
+from .text import AT_SENTENCE_START, PARTIAL, clean
 
 
 @dataclass(frozen=True)
@@ -35,12 +30,6 @@ class WindowConfig:
     block_chars: int = 160
 
 
-def partial_word(text_before_cursor: str) -> str:
-    """The word being typed, which a completion replaces ('' after a space or punctuation)."""
-    m = _PARTIAL.search(text_before_cursor[-200:])
-    return m.group(0) if m else ""
-
-
 def window_start(text: str, cfg: WindowConfig) -> int:
     n = len(text)
     if n <= cfg.window_chars:
@@ -52,12 +41,6 @@ def window_start(text: str, cfg: WindowConfig) -> int:
     return pos
 
 
-def clean(text: str) -> str:
-    # lone surrogates (from a bad paste) cannot be encoded: they become U+FFFD
-    text = text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
-    return unicodedata.normalize("NFC", _CONTROL.sub("", text))
-
-
 def parse(text: str, cfg: WindowConfig = WindowConfig()) -> Context:
     window = clean(text[window_start(text, cfg):])
     chunks = window.split()
@@ -65,7 +48,7 @@ def parse(text: str, cfg: WindowConfig = WindowConfig()) -> Context:
     partial, needs_space = "", True
     if chunks and not ends_with_space:
         last = chunks.pop()
-        m = _PARTIAL.search(last)
+        m = PARTIAL.search(last)
         if m is None:  # ends in punctuation ("hello,"): committed; the next word follows a space
             chunks.append(last)
         else:
@@ -75,7 +58,7 @@ def parse(text: str, cfg: WindowConfig = WindowConfig()) -> Context:
                 chunks.append(head)
                 needs_space = False
     committed = window[: len(window) - len(partial)] if partial else window
-    sentence_start = bool(_SENTENCE_END.search(committed)) or committed.endswith("\n")
+    sentence_start = bool(AT_SENTENCE_START.search(committed)) or committed.endswith("\n")
     if not needs_space:
         sentence_start = False
     return Context(tuple(chunks), partial, needs_space, sentence_start)

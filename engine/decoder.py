@@ -1,4 +1,4 @@
-"""Beam search from subword pieces to whole words.
+"""Best-first search from subword pieces to whole words.
 
 From the state after the committed context, a word opens with a '▁' piece
 (or, glued to punctuation like "(wor", a continuation piece), grows with
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .runner import StepRunner
+from .state import Node
 from .vocab import Vocab
 
 
@@ -29,13 +30,6 @@ class DecoderConfig:
     children: int = 8  # continuations queued per expanded path
     max_pieces: int = 6  # longest word, in pieces
     max_expansions: int = 24  # model steps per search, at most (bounds the worst keystroke)
-    batch: int = 1  # paths expanded per step call (batching does not pay: cost is linear in rows)
-
-
-@dataclass
-class Node:
-    logprobs: np.ndarray  # (V,) next-piece distribution after this path
-    state: np.ndarray  # (S,)
 
 
 class NodeCache:
@@ -45,13 +39,12 @@ class NodeCache:
         self.nodes: dict[tuple[int, ...], Node] = {(): root}
         self.limit = limit
 
-    def get(self, path):
+    def get(self, path: tuple[int, ...]) -> Node | None:
         return self.nodes.get(path)
 
-    def put(self, path, node: Node) -> None:
+    def put(self, path: tuple[int, ...], node: Node) -> None:
         if len(self.nodes) >= self.limit:  # bound memory on long sessions: keep only the root
-            root = self.nodes[()]
-            self.nodes = {(): root}
+            self.nodes = {(): self.nodes[()]}
         self.nodes[path] = node
 
 
@@ -59,28 +52,26 @@ class WordDecoder:
     def __init__(self, runner: StepRunner, vocab: Vocab, cfg: DecoderConfig = DecoderConfig()):
         self.runner, self.vocab, self.cfg = runner, vocab, cfg
 
-    def _expand(self, cache: NodeCache, paths: list[tuple[int, ...]]) -> list[Node]:
-        """Nodes for ``paths``, running one batched step for those not yet cached."""
-        missing = [p for p in paths if cache.get(p) is None]
-        if missing:
-            parents = [cache.get(p[:-1]) for p in missing]
-            assert all(par is not None for par in parents)
-            tokens = np.array([p[-1] for p in missing], np.int32)
-            states = parents[0].state[None, :] if len(parents) == 1 else np.stack([par.state for par in parents])
-            lps, sts = self.runner.step(tokens, states)
-            for i, p in enumerate(missing):
-                cache.put(p, Node(lps[i].copy(), sts[i].copy()))
-        return [cache.get(p) for p in paths]
+    def _expand(self, cache: NodeCache, path: tuple[int, ...]) -> Node:
+        """The node after ``path``, running one step from its parent unless cached."""
+        node = cache.get(path)
+        if node is None:
+            parent = cache.get(path[:-1])
+            assert parent is not None, path
+            lps, sts = self.runner.step(np.array([path[-1]], np.int32), parent.state[None, :])
+            node = Node(lps[0].copy(), sts[0].copy())
+            cache.put(path, node)
+        return node
 
     def search(self, cache: NodeCache, prefix: str, needs_space: bool, n_words: int) -> list[tuple[str, float]]:
         """The words found (model spelling, log-prob), best first.
 
         Best-first: partial words wait in a heap by their log-probability so
         far, which bounds the score of any word they can become. The best is
-        expanded (one ``step``, batched with the runner-up), which scores it as
-        a finished word (its boundary mass) and queues its best continuations.
-        The search stops when no queued path can beat the ``n_words``-th word
-        found, so the model runs only for paths that may reach the top.
+        expanded (one ``step``), which scores it as a finished word (its
+        boundary mass) and queues its best continuations. The search stops
+        when no queued path can beat the ``n_words``-th word found, so the
+        model runs only for paths that may reach the top.
         """
         cfg, vocab = self.cfg, self.vocab
         want = prefix.lower()
@@ -94,19 +85,17 @@ class WordDecoder:
                 floor = sorted(finished.values(), reverse=True)[n_words - 1]
                 if -heap[0][0] <= floor:
                     break
-            batch = [heapq.heappop(heap) for _ in range(min(cfg.batch, len(heap)))]
-            nodes = self._expand(cache, [p for _, p, _ in batch])
-            expanded += len(batch)
-            lp = nodes[0].logprobs[None, :] if len(nodes) == 1 else np.stack([nd.logprobs for nd in nodes])  # (b, V)
-            end = np.log(np.maximum(np.exp(lp) @ vocab.boundary_f, 1e-30))
-            for (neg, path, text), row, e in zip(batch, lp, end.tolist()):
-                score = -neg
-                if len(text) >= len(want) and text:
-                    prev = finished.get(text)
-                    total = score + e
-                    finished[text] = total if prev is None else float(np.logaddexp(prev, total))
-                if len(path) < cfg.max_pieces:
-                    self._push_children(heap, row, score, path, text, want, first=False)
+            neg, path, text = heapq.heappop(heap)
+            row = self._expand(cache, path).logprobs  # (V,)
+            expanded += 1
+            score = -neg
+            if len(text) >= len(want) and text:
+                end = float(np.log(np.maximum(np.exp(row) @ vocab.boundary_f, 1e-30)))  # boundary mass
+                prev = finished.get(text)
+                total = score + end
+                finished[text] = total if prev is None else float(np.logaddexp(prev, total))
+            if len(path) < cfg.max_pieces:
+                self._push_children(heap, row, score, path, text, want, first=False)
         return sorted(finished.items(), key=lambda kv: -kv[1])
 
     def _push_children(self, heap, logprobs, score, path, text, want, first: bool) -> None:

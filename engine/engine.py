@@ -1,13 +1,17 @@
-"""The facade: a bundle loaded once, sessions that predict from it.
+"""The facade: the one place that wires the parts of the runtime.
 
     from nextkey.engine import Engine
     eng = Engine.load()                       # the default bundle shipped in the package
     eng.suggest("I would like to ", n=3)      # next words
     eng.suggest("I would like to se", n=3)    # completions of the word being typed
 
-The bundle is rebuilt from its manifest alone; the manifest, the tokenizer and
-the model are checked against each other and any disagreement is a
-BundleError carrying both values.
+    with Engine.load(memory=True, learn=True) as eng:   # close() saves what was learned
+        ...
+
+``Engine.load`` opens the bundle (``Bundle.open`` checks the manifest, the
+files and the tokenizer) and loads the model once, so a bad bundle fails at
+load, not at the first keystroke. Each ``session()`` gets its own interpreter,
+decoder and state stack over the shared bundle, vocabulary and user memory.
 """
 
 from __future__ import annotations
@@ -15,27 +19,29 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import sentencepiece as spm
-
-from .bundle import Manifest, read_manifest
-from .decoder import DecoderConfig
+from .bundle import Bundle
+from .decoder import DecoderConfig, WordDecoder
 from .errors import BundleError
 from .memory import MemoryConfig, UserMemory
-from .session import Session, Suggestion, check_n, check_text
+from .runner import StepRunner
+from .session import Session, Suggestion
+from .state import StateStack
+from .text import check_n, check_text
 from .vocab import Vocab
 
 DEFAULT_BUNDLE = Path(__file__).resolve().parent / "default_bundle"
 
 
 class Engine:
-    def __init__(self, manifest: Manifest, sp: spm.SentencePieceProcessor, num_threads: int = 1,
-                 decoder_config: DecoderConfig = DecoderConfig(), memory: UserMemory | None = None):
-        self.manifest, self.sp, self.num_threads = manifest, sp, num_threads
-        self.decoder_config = decoder_config
-        # Without a user store the blocklist still applies, and nothing is learned or saved.
-        self.memory = memory or UserMemory(MemoryConfig(path=None, weight=0.0))
-        self.vocab = Vocab(sp, manifest.eos_id)
-        self._session: Session | None = None
+    def __init__(self, bundle: Bundle, num_threads: int = 1, decoder_config: DecoderConfig = DecoderConfig(),
+                 memory: UserMemory | None = None, learn: bool = False):
+        self.bundle, self.num_threads, self.decoder_config = bundle, num_threads, decoder_config
+        self.manifest, self.sp = bundle.manifest, bundle.sp
+        # Without a store the memory lives in RAM: the blocklist applies and learn() lasts as long as the engine.
+        self.memory = memory or UserMemory(MemoryConfig(path=None))
+        self.vocab = Vocab(self.sp, self.manifest.eos_id)
+        self.runner = self.new_runner()  # loads and checks the model now, not on first use
+        self._session = self.session(learn=learn)
         self.load_seconds = 0.0
 
     @classmethod
@@ -43,41 +49,38 @@ class Engine:
              decoder_config: DecoderConfig = DecoderConfig(), memory: MemoryConfig | bool = False,
              learn: bool = False) -> "Engine":
         """``memory``: True for the user's store (XDG data dir), a MemoryConfig for
-        another, False for none. ``learn``: whether ``suggest`` learns commits."""
+        another, False for none (learning then lasts for the engine's life).
+        ``learn``: whether ``suggest`` learns the words the user commits."""
         t0 = time.perf_counter()
         if path is None:
             path = DEFAULT_BUNDLE
             if not (path / "manifest.json").exists():
                 raise BundleError(f"no default bundle is installed at {path}; pass a bundle path "
                                   "(nextkey export writes one)")
-        manifest = read_manifest(Path(path))
-        sp = spm.SentencePieceProcessor()
-        try:
-            sp.LoadFromSerializedProto(manifest.tokenizer_path.read_bytes())
-        except (RuntimeError, OSError) as e:
-            raise BundleError(f"{manifest.tokenizer_path} is not a SentencePiece model: {e}") from None
-        if sp.get_piece_size() != manifest.vocab_size:
-            raise BundleError(f"bundle {path}: tokenizer has {sp.get_piece_size()} pieces but manifest "
-                              f"vocab_size is {manifest.vocab_size}")
-        if sp.eos_id() != manifest.eos_id:
-            raise BundleError(f"bundle {path}: tokenizer eos id {sp.eos_id()} != manifest eos {manifest.eos_id}")
+        bundle = Bundle.open(path)
         store = UserMemory(MemoryConfig() if memory is True else memory) if memory else None
-        engine = cls(manifest, sp, num_threads, decoder_config, store)
-        engine._session = engine.session(learn=learn and store is not None)  # checks the model against the manifest now, not on first use
+        engine = cls(bundle, num_threads, decoder_config, store, learn)
         engine.load_seconds = time.perf_counter() - t0
         return engine
+
+    # -- wiring ---------------------------------------------------------------
+    def new_runner(self) -> StepRunner:
+        """An interpreter of the bundle's ``step`` signature (one per thread)."""
+        m = self.manifest
+        return StepRunner(m.model_path, m.vocab_size, m.state_size, self.num_threads)
+
+    def session(self, text: str = "", learn: bool = False) -> Session:
+        """A new typing session with its own interpreter (one per thread)."""
+        runner = self.new_runner()
+        m = self.manifest
+        stack = StateStack(runner, self.encode, m.start_id, m.eos_id)
+        decoder = WordDecoder(runner, self.vocab, self.decoder_config)
+        return Session(stack, decoder, self.memory, text, learn=learn)
 
     def encode(self, text: str) -> list[int]:
         return self.sp.encode(text)
 
-    def session(self, text: str = "", learn: bool = False) -> Session:
-        """A new typing session with its own interpreter (one per thread)."""
-        return Session(self, text, learn=learn)
-
-    def learn(self, text: str) -> int:
-        """Learn a whole text at once (e.g. the user's past messages); returns the word count."""
-        return self.memory.learn_text(check_text(text))
-
+    # -- the API --------------------------------------------------------------
     def suggest(self, text_before_cursor: str, n: int = 3) -> list[Suggestion]:
         """Word suggestions for the text before the cursor, best first.
 
@@ -89,6 +92,20 @@ class Engine:
         n = check_n(n)
         self._session.set_text(text)
         return self._session.suggestions(n)
+
+    def learn(self, text: str) -> int:
+        """Learn a whole text at once (e.g. the user's past messages); returns the word count."""
+        return self.memory.learn_text(check_text(text))
+
+    def close(self) -> None:
+        """Save what was learned and release the store. Idempotent."""
+        self.memory.close()
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     @property
     def info(self) -> dict:

@@ -72,9 +72,18 @@ class UserMemory:
         self._sorted: list[str] | None = None  # word keys, sorted for prefix lookup
         self._sorted_clock = (-1, -1)
         self._dirty = 0
+        self._version = 0
         self._lock = threading.Lock()  # sessions in several threads may share one memory
         self._load()
         self._recount()
+
+    @property
+    def version(self) -> int:
+        """Changes on every mutation (learning, blocking, forgetting, wiping): memoized results key on it."""
+        return self._version
+
+    def close(self) -> None:
+        self.save()
 
     def _recount(self) -> None:
         self.mass = sum(self._decayed(e) for e in self.words.values())
@@ -94,6 +103,7 @@ class UserMemory:
                 pk = f"{_norm(prev)}\t{key}"
                 self.pairs[pk] = [self._decayed(self.pairs.get(pk)) + 1.0, self.clock]
             self._dirty += 1
+            self._version += 1
             self._evict()
         if self._dirty >= self.cfg.save_every:
             self.save()
@@ -183,12 +193,14 @@ class UserMemory:
         with self._lock:
             self.blocked.add(_norm(word))
             self._dirty += 1
+            self._version += 1
         self.save()
 
     def unblock(self, word: str) -> None:
         with self._lock:
             self.blocked.discard(_norm(word))
             self._dirty += 1
+            self._version += 1
         self.save()
 
     # -- privacy ---------------------------------------------------------------
@@ -201,6 +213,7 @@ class UserMemory:
                 del self.pairs[pk]
                 found = True
             self._dirty += 1
+            self._version += 1
         self.save()
         return found
 
@@ -212,6 +225,7 @@ class UserMemory:
             self.clock = 0
             self.mass = 0.0
             self._dirty += 1
+            self._version += 1
         self.save()
 
     def export(self) -> dict:

@@ -1,27 +1,26 @@
-"""A streaming typing session: a text buffer and the state that follows it.
+"""A streaming typing session: the text before the cursor and the model state
+that follows it.
 
-``Engine.suggest`` and editors share this one mechanism. A Session owns its
-own interpreter, so the threading rule is: one Session per thread; separate
-Sessions may run in separate threads.
+``Engine.suggest`` and editors share this one mechanism. The Engine wires the
+parts (an interpreter of the Session's own, the decoder, the state stack, the
+shared user memory); the Session owns only the text, its state and what it
+memoized for the current state. The threading rule: one Session per thread;
+separate Sessions may run in separate threads.
 """
 
 from __future__ import annotations
 
-import re
+import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from .context import Context, WindowConfig, parse
-from .decoder import WordDecoder
+from .context import Context, parse
+from .decoder import NodeCache, WordDecoder
 from .form import merge
-from .runner import StepRunner
-from .state import StateStack
-
-if TYPE_CHECKING:
-    from .engine import Engine
+from .memory import UserMemory
+from .state import Snapshot, StateStack
+from .text import WORD, accept, check_n, check_text, last_word, partial_word
 
 MAX_PARTIAL = 40  # longer "words" (a pasted hash, a URL) get no completions
-_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -31,35 +30,30 @@ class Suggestion:
     kind: str  # 'next' (no letters typed yet) or 'completion'
 
 
-def check_text(text) -> str:
-    if isinstance(text, str):
-        return text
-    raise TypeError(f"text must be str, got {type(text).__name__}"
-                    + (" (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""))
+class _Memo:
+    """What was computed for one committed state; dropped when the state changes.
 
+    ``searches``: decoder results by (lowercased prefix, needs_space, words wanted);
+    ``answers``: the suggestions shown, by (partial, needs_space, sentence_start, n,
+    memory version), so any change to the memory or blocklist misses."""
 
-def check_n(n) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValueError(f"n must be a non-negative int, got {n!r}")
-    return n
+    def __init__(self, top: Snapshot):
+        self.top = top
+        self.nodes = NodeCache(top.node)
+        self.searches: dict[tuple[str, bool, int], list[tuple[str, float]]] = {}
+        self.answers: dict[tuple[str, bool, bool, int, int], list[Suggestion]] = {}
 
 
 class Session:
-    """``learn=True`` learns each word the user commits into the engine's user
-    memory; ``learn=False`` (a password field) learns nothing."""
+    """``learn=True`` learns each word the user commits into the user memory;
+    ``learn=False`` (a password field) learns nothing."""
 
-    def __init__(self, engine: "Engine", text: str = "", learn: bool = False,
-                 window: WindowConfig = WindowConfig()):
-        self.engine = engine
-        self.window = window
-        self.learn = learn
-        self.memory = engine.memory
-        runner = StepRunner(engine.manifest.model_path, engine.manifest.vocab_size, engine.manifest.state_size,
-                            engine.num_threads)
-        self.decoder = WordDecoder(runner, engine.vocab, engine.decoder_config)
-        self.stack = StateStack(runner, engine.encode, engine.manifest.start_id, engine.manifest.state_size)
+    def __init__(self, stack: StateStack, decoder: WordDecoder, memory: UserMemory, text: str = "",
+                 learn: bool = False):
+        self.stack, self.decoder, self.memory, self.learn = stack, decoder, memory, learn
         self._text = check_text(text)
         self._seen = self._text  # the text when commits were last looked for
+        self._memo: _Memo | None = None
 
     # -- editing ----------------------------------------------------------
     @property
@@ -73,36 +67,34 @@ class Session:
         self._text += check_text(chars)
 
     def backspace(self, k: int = 1) -> None:
-        k = check_n(k)
+        k = check_n(k, limit=sys.maxsize)
         self._text = self._text[:-k] if k else self._text
 
     def accept(self, suggestion: Suggestion | str) -> None:
         """Replace the word being typed by the suggestion, followed by a space."""
         word = suggestion.word if isinstance(suggestion, Suggestion) else check_text(suggestion)
-        ctx = parse(self._text, self.window)
-        base = self._text[: len(self._text) - len(ctx.partial)] if ctx.partial else self._text
-        if base and not base[-1].isspace() and ctx.needs_space and not ctx.partial:
-            base += " "
-        self._text = base + word + " "
+        before = self._text
+        self._text = accept(before, word)
         if self.learn:
-            self.memory.observe(word, _last_word(base))
+            base = self._text[: len(self._text) - len(word) - 1]
+            self.memory.observe(word, last_word(base))
             self._seen = self._text
 
     def _learn_commits(self) -> None:
         """Learn the words completed since the last look, when the text grew by typing."""
         old, new = self._seen, self._text
         self._seen = new
-        if not self.learn or len(new) <= len(old) or len(new) - len(old) > 200 or not new.startswith(old):
+        if len(new) <= len(old) or len(new) - len(old) > 200 or not new.startswith(old):
             return  # an edit, a cursor move or a paste: nothing was typed word by word
         start = max(0, len(old) - 64)
         prev = None
-        for m in _WORD.finditer(new, start):
+        for m in WORD.finditer(new, start):
             if len(old) <= m.end() < len(new) and m.start() > start:
-                self.memory.observe(m.group(0), prev or _last_word(new[: m.start()]))
+                self.memory.observe(m.group(0), prev or last_word(new[: m.start()]))
             prev = m.group(0)
 
     def close(self) -> None:
-        """Save what was learned (also done every few words)."""
+        """Save what was learned (the memory also saves as it goes)."""
         self.memory.save()
 
     # -- predicting ---------------------------------------------------------
@@ -112,18 +104,22 @@ class Session:
             return []
         if self.learn:
             self._learn_commits()
-        ctx = parse(self._text, self.window)
-        top = self.stack.sync(ctx.units)
-        if len(ctx.partial) > MAX_PARTIAL:
-            return []
-        key = (ctx.partial, ctx.needs_space, ctx.sentence_start, n, self.memory.clock)
-        found = top.results.get(key)
+        ctx = parse(self._text)
+        memo = self._memo_for(self.stack.sync(ctx.units))
+        if len(ctx.partial) > MAX_PARTIAL or len(partial_word(self._text)) > MAX_PARTIAL:
+            return []  # (the window may have cut a very long "word": still no completions)
+        key = (ctx.partial, ctx.needs_space, ctx.sentence_start, n, self.memory.version)
+        found = memo.answers.get(key)
         if found is None:
-            found = self._predict(top, ctx, n)
-            top.results[key] = found
+            found = memo.answers[key] = self._predict(memo, ctx, n)
         return list(found)
 
-    def _predict(self, top, ctx: Context, n: int) -> list[Suggestion]:
+    def _memo_for(self, top: Snapshot) -> _Memo:
+        if self._memo is None or self._memo.top is not top:
+            self._memo = _Memo(top)
+        return self._memo
+
+    def _predict(self, memo: _Memo, ctx: Context, n: int) -> list[Suggestion]:
         """Words for the typed prefix, from the shortest prefix whose search already
         holds ``n`` of them.
 
@@ -134,18 +130,16 @@ class Session:
         and since the chain depends on the prefix alone, a fresh engine and an
         incremental one give the same answer.
         """
-        want = n
         typed = ctx.partial
         low = typed.lower()
-        prev = _last_word(ctx.units[-1]) if ctx.units else None
+        prev = last_word(ctx.units[-1]) if ctx.units else None
         raw: dict[str, float] = {}
         shown: list[tuple[str, float]] = []
         for k in range(len(typed) + 1):
-            key = ("search", low[:k], ctx.needs_space, want)
-            found = top.results.get(key)
+            key = (low[:k], ctx.needs_space, n)
+            found = memo.searches.get(key)
             if found is None:
-                found = self.decoder.search(top.nodes(), typed[:k], ctx.needs_space, want)
-                top.results[key] = found
+                found = memo.searches[key] = self.decoder.search(memo.nodes, typed[:k], ctx.needs_space, n)
             for w, sc in found:
                 if w.lower().startswith(low):
                     raw[w] = max(sc, raw.get(w, sc))
@@ -161,8 +155,3 @@ class Session:
         scored = self.memory.combine(list(raw.items()), typed, prev) if self.memory.active else list(raw.items())
         return [(w, sc) for w, sc in merge(scored, typed, sentence_start)
                 if w.lower() == typed.lower() or not self.memory.is_blocked(w)]
-
-
-def _last_word(text: str) -> str | None:
-    words = _WORD.findall(text[-64:])
-    return words[-1] if words else None

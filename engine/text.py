@@ -22,7 +22,7 @@ AT_SENTENCE_START = re.compile(r"(^|[.!?…]['\")\]”’]*)\s*$")
 # Control characters are dropped; other whitespace-like controls act as spaces.
 CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 # Typed right after an accepted word, these take its automatic space back.
-CLOSING_PUNCT = frozenset(".,;:!?)]}’”\"'…%")
+CLOSING_PUNCT = frozenset(".,;:!?)]}%…")
 
 
 def is_word(text: str) -> bool:
@@ -66,3 +66,23 @@ def accept(before: str, word: str) -> str:
 def _joins(ch: str) -> bool:
     """Whether a word typed right after ``ch`` continues the same chunk ("(wor", "\"wor")."""
     return ch in "([{\"'“‘-/@#"
+
+
+# ---------------------------------------------------------------- API input
+
+MAX_SUGGESTIONS = 100  # a strip never holds more; a larger n is a caller's bug
+
+
+def check_text(text) -> str:
+    if isinstance(text, str):
+        return text
+    raise TypeError(f"text must be str, got {type(text).__name__}"
+                    + (" (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""))
+
+
+def check_n(n, limit: int = MAX_SUGGESTIONS) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"n must be an int, got {type(n).__name__} ({n!r})")
+    if not 0 <= n <= limit:
+        raise ValueError(f"n must be between 0 and {limit}, got {n}")
+    return n

@@ -1,6 +1,6 @@
 """What each subword piece means to a word-level keyboard.
 
-Classes over the vocabulary (boolean masks and sorted keys for prefix lookup):
+Classes over the vocabulary (id arrays and sorted keys for prefix lookup):
 - start: pieces that open a word ("▁the", "▁Mon", or a bare "▁").
 - cont: pieces that continue a word ("day", "'", "s"); letters, digits, ' ’ -.
 - boundary: what may follow a finished word: a word start, punctuation, </s>.
@@ -53,7 +53,6 @@ class _Index:
 class Vocab:
     def __init__(self, sp, eos_id: int):
         n = sp.get_piece_size()
-        self.size = n
         self.text = []  # piece text without the leading ▁, original case
         start = np.zeros(n, bool)
         cont = np.zeros(n, bool)
@@ -77,7 +76,6 @@ class Vocab:
                 cont_pairs.append((piece.lower(), i))
             else:
                 boundary[i] = not piece[0].isalnum()  # punctuation closes a word
-        self.start_mask, self.cont_mask, self.boundary_mask = start, cont, boundary
         self.start_ids = np.flatnonzero(start)
         self.cont_ids = np.flatnonzero(cont)
         self.boundary_f = boundary.astype(np.float32)

@@ -30,7 +30,7 @@ import tensorflow as tf
 import keras
 
 from nextkey.engine.bundle import (FORMAT, FORMAT_VERSION, MANIFEST, MODEL_FILE, STEP_SIGNATURE, TOKENIZER_FILE,
-                                   sha256_file)
+                                   pieces_fingerprint, sha256_file)
 from nextkey.engine.errors import BundleError
 from nextkey.train.tokenizer import BOS_ID, EOS_ID, PAD_ID, UNK_ID, load_tokenizer
 from nextkey.train.run_dir import TrainError, load_trained_model, read_report, valid_lines
@@ -206,7 +206,8 @@ def build_manifest(cfg: ExportConfig, q: Quantization, model_cfg, run_dir: Path,
         },
         "special_tokens": {"pad": PAD_ID, "unk": UNK_ID, "bos": BOS_ID, "eos": EOS_ID, "start_of_text": EOS_ID},
         "tokenizer": {"type": "sentencepiece-unigram", "byte_fallback": True, "split_digits": True,
-                      "normalization": "NFC, applied by the caller", "word_boundary": "\u2581"},
+                      "normalization": "NFC, applied by the caller", "word_boundary": "\u2581",
+                      "pieces_sha256": pieces_fingerprint(load_tokenizer(bundle / TOKENIZER_FILE))},
         "model_config": asdict(model_cfg),
         "training": {
             "run_dir": str(run_dir.resolve()),

@@ -13,7 +13,8 @@ from pathlib import Path
 from nextkey.engine import Engine
 from nextkey.engine.errors import BundleError
 from nextkey.train.tokenizer import load_tokenizer
-from nextkey.train.train import load_trained_model, read_lines
+from nextkey.train.corpus import read_lines
+from nextkey.train.run_dir import load_trained_model
 
 from .verify import VerificationConfig, check, compare, keras_reference
 
@@ -36,7 +37,7 @@ def verify_bundle(bundle: Path, run_dir: Path | None = None, text: Path | None =
                           f"bundle {bundle} came from (vocab {m.vocab_size}, state {m.state_size})")
     vcfg = VerificationConfig.for_quantization(m.quantization)
     sp = load_tokenizer(m.tokenizer_path)
-    result = compare(engine.session().decoder.runner, keras_reference(model), sp, read_lines(text, sentences), vcfg)
+    result = compare(engine.runner, keras_reference(model), sp, read_lines(text, sentences), vcfg)
     check(result, vcfg, f"bundle {bundle}")
     return {"bundle": str(bundle), "quantization": m.quantization, "run_dir": str(run_dir), "text": str(text),
             **result, "verdict": "ok"}

@@ -20,9 +20,9 @@ from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from nextkey.demo.app import CLOSING_PUNCTUATION, arrange, build_app, center_out, run_demo
+from nextkey.demo.app import arrange, build_app, center_out, run_demo
 from nextkey.engine import Suggestion
-from nextkey.engine.context import partial_word
+from nextkey.engine.text import CLOSING_PUNCT as CLOSING_PUNCTUATION, partial_word
 
 TAB, ENTER, BACKSPACE, CTRL_W, ALT_BACKSPACE = "\t", "\r", "\x7f", "\x17", "\x1b\x7f"
 LEFT, RIGHT, CTRL_C, CTRL_Q = "\x1b[D", "\x1b[C", "\x03", "\x11"

@@ -6,7 +6,8 @@ import threading
 import pytest
 
 from nextkey.engine import Engine, Suggestion
-from nextkey.engine.context import parse, partial_word
+from nextkey.engine.context import parse
+from nextkey.engine.text import clean, partial_word
 from nextkey.engine.decoder import DecoderConfig
 
 from conftest import TINY_DECODER
@@ -170,9 +171,12 @@ def test_session_editing_api(tiny_bundle):
 ])
 def test_bad_or_odd_input_gives_a_sensible_answer(engine, text):
     got = engine.suggest(text, n=3)
-    assert isinstance(got, list) and len(got) <= 3
+    assert len({s.word for s in got}) == len(got), got  # never one word twice
+    typed = partial_word(clean(text))
     for s in got:
         assert s.word and not any(ch.isspace() or not ch.isprintable() for ch in s.word)
+        assert s.kind == ("completion" if typed else "next")
+        assert s.word.lower().startswith(typed.lower()), (text, typed, s.word)
 
 
 def test_type_errors_are_clear(engine):
@@ -180,8 +184,14 @@ def test_type_errors_are_clear(engine):
         engine.suggest(None)
     with pytest.raises(TypeError, match="decode bytes first"):
         engine.suggest(b"hello")
-    with pytest.raises(ValueError, match="n must be a non-negative int"):
+    with pytest.raises(ValueError, match="n must be between 0 and 100, got -1"):
         engine.suggest("hi", n=-1)
+    with pytest.raises(ValueError, match="n must be between 0 and 100, got 2147483648"):
+        engine.suggest("hi", n=2**31)
+    with pytest.raises(TypeError, match="n must be an int, got NoneType"):
+        engine.suggest("hi", n=None)
+    with pytest.raises(TypeError, match="n must be an int, got bool"):
+        engine.suggest("hi", n=True)
     assert engine.suggest("hi", n=0) == []
 
 
