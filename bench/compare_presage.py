@@ -46,7 +46,7 @@ from presage_ctypes import (  # noqa: E402
     find_library,
 )
 
-from nextkey.evaluate.run import EvalError, read_sentences
+from nextkey.evaluate.stats import EvalError, engine_predictor, read_sentences
 from nextkey.evaluate.typing_sim import simulate  # noqa: E402
 
 log = logging.getLogger("compare_presage")
@@ -165,9 +165,7 @@ def nextkey_engine(bundle: str | None, n: int) -> Engine:
     if not folder.is_dir():
         raise SystemExit(f"nextkey bundle folder {folder} does not exist")
 
-    def predict(text: str, k: int) -> list[str]:
-        return [s.word for s in eng.suggest(text, n=k)]
-
+    predict = engine_predictor(eng)
     predict("Warm", n)
     size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
     return Engine(EngineName.NEXTKEY, predict, size, str(folder),

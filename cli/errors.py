@@ -12,7 +12,7 @@ _NAMED = [
     ("nextkey.train.run_dir", "TrainError"),
     ("nextkey.train.train", "TrainError"),
     ("nextkey.export.verify", "VerificationError"),
-    ("nextkey.evaluate.run", "EvalError"),
+    ("nextkey.evaluate.stats", "EvalError"),
     ("nextkey.engine.errors", "EngineError"),
 ]
 _PLAIN = (ValueError, FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)

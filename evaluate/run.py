@@ -1,4 +1,4 @@
-"""`nextkey eval`: one bundle measured on held-out text, as a user would type it.
+"""`nextkey eval`: how well one bundle saves keystrokes on held-out text.
 
     nextkey eval bundles/default-int8 --text data/corpus/test.txt --out reports/eval \
         --compare bundles/default-float16 bundles/default-float32
@@ -6,16 +6,14 @@
 Types the first ``max_sentences`` lines keystroke by keystroke through
 ``evaluate.typing_sim`` (the rules every engine is measured by) with 1, 3 and
 5 suggestions, and scores the bundle's perplexity per word on the same lines.
-Writes ``OUT/eval.json`` and three plots:
+Writes ``OUT/eval.json`` and plots:
 
     ksr_vs_suggestions.png   KSR against the number of suggestions
-    latency_hist.png         per-keystroke suggest() latency (3 suggestions)
     accuracy_vs_size.png     with --compare: top-3 accuracy and KSR@3 against
                              bundle size, one point per quantization
 
-Peak RSS is the eval process's own (Python, numpy, LiteRT, the simulation's
-bookkeeping), read before any plotting library is loaded; bench/engine_bench.py
-measures the engine alone in a clean subprocess.
+This measures quality only. Speed and cost (latency per keystroke, load time,
+memory) are bench/engine_bench.py's, so each figure has one source.
 
 matplotlib and tqdm are not runtime dependencies: ``pip install 'nextkey[dev]'``.
 """
@@ -26,9 +24,7 @@ import importlib.util
 import json
 import logging
 import math
-import resource
 import sys
-import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,13 +32,15 @@ from pathlib import Path
 import numpy as np
 
 from nextkey.engine import Engine
-from nextkey.evaluate.typing_sim import TypingResult, simulate
+
+from .stats import EvalError, engine_predictor, read_sentences
+from .typing_sim import TypingResult, simulate
 
 log = logging.getLogger(__name__)
 
-PLOT_FILES = ("ksr_vs_suggestions.png", "latency_hist.png")
+KSR_PLOT = "ksr_vs_suggestions.png"
 COMPARE_PLOT = "accuracy_vs_size.png"
-LATENCY_FROM = 3  # the suggestion count whose latencies are the headline figures
+HEADLINE = 3  # the suggestion count of the headline figures
 PPL_BATCH = 32  # sentences scored together; the runner's largest bucket
 
 
@@ -57,10 +55,6 @@ class EvalConfig:
     progress: bool = True
 
 
-class EvalError(ValueError):
-    """Bad eval input (a missing text, no sentences, a missing extra); the message carries the values."""
-
-
 def _require_extras() -> None:
     missing = [m for m in ("matplotlib", "tqdm") if importlib.util.find_spec(m) is None]
     if missing:
@@ -68,30 +62,13 @@ def _require_extras() -> None:
                         "pip install 'nextkey[dev]'")
 
 
-def read_sentences(path: Path, limit: int) -> list[str]:
-    """The first ``limit`` non-blank lines of ``path``."""
-    path = Path(path)
-    if not path.is_file():
-        raise EvalError(f"text {path} does not exist (nextkey corpus writes data/corpus/test.txt)")
-    out: list[str] = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                out.append(line.rstrip("\n"))
-                if len(out) == limit:
-                    break
-    if not out:
-        raise EvalError(f"text {path} holds no sentences")
-    return out
-
-
 def _check(cfg: EvalConfig) -> None:
     if cfg.max_sentences < 1:
         raise EvalError(f"max_sentences must be at least 1, got {cfg.max_sentences}")
     if not cfg.suggestions or any(n < 1 for n in cfg.suggestions):
         raise EvalError(f"suggestions must be positive counts, got {cfg.suggestions}")
-    if LATENCY_FROM not in cfg.suggestions:
-        raise EvalError(f"suggestions must include {LATENCY_FROM} (the headline figures), got {cfg.suggestions}")
+    if HEADLINE not in cfg.suggestions:
+        raise EvalError(f"suggestions must include {HEADLINE} (the headline figures), got {cfg.suggestions}")
 
 
 # ------------------------------------------------------------------ measures
@@ -129,22 +106,13 @@ def perplexity(engine: Engine, sentences: list[str], batch_size: int = PPL_BATCH
 
 
 def typing(engine: Engine, sentences: list[str], n: int, bar) -> TypingResult:
-    def predict(text: str, k: int) -> list[str]:
-        return [s.word for s in engine.suggest(text, n=k)]
-
     bar.set_description(f"{engine.info['quantization']} n={n}")
-    return simulate(predict, sentences, n, progress=bar.update)
-
-
-def peak_rss_mb() -> float:
-    # ru_maxrss is in KiB on Linux and in bytes on macOS.
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1 << 20) if sys.platform == "darwin" else rss / 1024
+    return simulate(engine_predictor(engine), sentences, n, progress=bar.update)
 
 
 def _bundle_record(engine: Engine) -> dict:
     m = engine.manifest.data
-    return {**engine.info, "load_s": engine.load_seconds, "model_config": m.get("model_config"),
+    return {**engine.info, "model_config": m.get("model_config"),
             "manifest_test": (m.get("training") or {}).get("test"),
             "manifest_evaluation": {k: v for k, v in (m.get("evaluation") or {}).items()
                                     if k in ("cross_entropy_per_token", "top1_agreement", "top3_agreement",
@@ -154,26 +122,22 @@ def _bundle_record(engine: Engine) -> dict:
 def _typing_record(result: TypingResult) -> dict:
     s = result.summary()
     s["words"] = result.words
+    del s["latency_ms"], s["predict_calls"]  # speed is bench/engine_bench.py's
     return s
 
 
 def evaluate_bundle(engine: Engine, sentences: list[str], counts: tuple[int, ...],
                     bar) -> tuple[dict, dict[int, TypingResult]]:
-    t0 = time.perf_counter()
-    engine.suggest("", 3)  # the first call allocates the batched interpreters; a user pays it once
-    first_ms = (time.perf_counter() - t0) * 1e3
     results = {n: typing(engine, sentences, n, bar) for n in counts}
     rec = _bundle_record(engine)
-    rec["first_suggest_ms"] = first_ms
     rec["typing"] = {str(n): _typing_record(r) for n, r in results.items()}
     return rec, results
 
 
 def _headline(rec: dict) -> dict:
-    t3 = rec["typing"][str(LATENCY_FROM)]
+    t3 = rec["typing"][str(HEADLINE)]
     return {"ksr": {n: t["ksr"] for n, t in rec["typing"].items()},
-            "next_word_top1": t3["next_word_top1"], "next_word_top3": t3["next_word_top3"],
-            "latency_ms": t3["latency_ms"]}
+            "next_word_top1": t3["next_word_top1"], "next_word_top3": t3["next_word_top3"]}
 
 
 # ------------------------------------------------------------------ the run
@@ -192,14 +156,11 @@ def run_eval(cfg: EvalConfig) -> dict:
     from tqdm import tqdm
 
     engine = Engine.load(cfg.bundle)
-    log.info("loaded %s in %.3f s", engine.info["path"], engine.load_seconds)
     runs = len(cfg.suggestions) + len(cfg.compare)
     with tqdm(total=runs * len(sentences), unit="sent", disable=not cfg.progress, file=sys.stderr) as bar:
         main, results = evaluate_bundle(engine, sentences, tuple(cfg.suggestions), bar)
         bar.set_description("perplexity")
         main["perplexity"] = perplexity(engine, sentences)
-        main["peak_rss_mb"] = peak_rss_mb()  # before the compared bundles and matplotlib join the process
-        latencies = results[LATENCY_FROM].latencies_ms
         del engine
 
         compared = []
@@ -209,7 +170,7 @@ def run_eval(cfg: EvalConfig) -> dict:
                 log.warning("compare bundle %s is another model (model_config %s, not %s); its point is "
                             "not a quantization of the same weights", b, other.manifest.data.get("model_config"),
                             main["model_config"])
-            compared.append(evaluate_bundle(other, sentences, (LATENCY_FROM,), bar)[0])
+            compared.append(evaluate_bundle(other, sentences, (HEADLINE,), bar)[0])
             del other
 
     report = {
@@ -217,15 +178,14 @@ def run_eval(cfg: EvalConfig) -> dict:
                    "out_dir": str(cfg.out_dir), "max_sentences": cfg.max_sentences,
                    "compare": [str(b) for b in cfg.compare], "suggestions": list(cfg.suggestions)},
         "text": {"path": str(cfg.text), "sentences": len(sentences),
-                 "characters": results[LATENCY_FROM].characters, "words": results[LATENCY_FROM].words},
+                 "characters": results[HEADLINE].characters, "words": results[HEADLINE].words},
         "bundle": main,
         "summary": {**_headline(main), "perplexity_per_word": main["perplexity"]["perplexity_per_word"],
-                    "size_bytes": main["size_bytes"], "load_s": main["load_s"],
-                    "peak_rss_mb": main["peak_rss_mb"]},
+                    "size_bytes": main["size_bytes"]},
         "compare": compared,
         "plots": [],
     }
-    report["plots"] = write_plots(report, latencies, cfg.out_dir)
+    report["plots"] = write_plots(report, cfg.out_dir)
     (cfg.out_dir / "eval.json").write_text(json.dumps(report, indent=2) + "\n")
     print(summary_table(report))
     return report
@@ -236,7 +196,6 @@ def run_eval(cfg: EvalConfig) -> dict:
 
 def summary_table(report: dict) -> str:
     s, b = report["summary"], report["bundle"]
-    lat = s["latency_ms"]
     ksr = "  ".join(f"@{n} {v:.3f}" for n, v in s["ksr"].items())
     lines = [
         f"{b['name']} ({b['quantization']}, {b['size_bytes'] / 1e6:.2f} MB) on {report['text']['path']}: "
@@ -244,20 +203,17 @@ def summary_table(report: dict) -> str:
         f"  KSR              {ksr}",
         f"  next word        top-1 {s['next_word_top1']:.3f}  top-3 {s['next_word_top3']:.3f}",
         f"  perplexity/word  {s['perplexity_per_word']:.1f}",
-        f"  suggest() ms     p50 {lat['p50']:.3f}  p95 {lat['p95']:.3f}  p99 {lat['p99']:.3f}  "
-        f"(n={LATENCY_FROM}, {b['typing'][str(LATENCY_FROM)]['predict_calls']} calls)",
-        f"  load {s['load_s']:.3f} s   first suggest {b['first_suggest_ms']:.1f} ms   peak RSS {s['peak_rss_mb']:.0f} MB",
     ]
     if report["compare"]:
-        lines.append(f"  {'quantization':<13}{'size MB':>9}{'KSR@3':>8}{'top-1':>8}{'top-3':>8}{'p50 ms':>8}")
+        lines.append(f"  {'quantization':<13}{'size MB':>9}{'KSR@3':>8}{'top-1':>8}{'top-3':>8}")
         for r in [b] + report["compare"]:
-            t = r["typing"][str(LATENCY_FROM)]
+            t = r["typing"][str(HEADLINE)]
             lines.append(f"  {r['quantization']:<13}{r['size_bytes'] / 1e6:>9.2f}{t['ksr']:>8.3f}"
-                         f"{t['next_word_top1']:>8.3f}{t['next_word_top3']:>8.3f}{t['latency_ms']['p50']:>8.3f}")
+                         f"{t['next_word_top1']:>8.3f}{t['next_word_top3']:>8.3f}")
     return "\n".join(lines)
 
 
-def write_plots(report: dict, latencies_ms: list[float], out_dir: Path) -> list[str]:
+def write_plots(report: dict, out_dir: Path) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -276,21 +232,7 @@ def write_plots(report: dict, latencies_ms: list[float], out_dir: Path) -> list[
     ax.set(xlabel="suggestions shown", ylabel="keystroke savings rate", xticks=counts, title=title)
     ax.grid(alpha=0.3)
     ax.margins(x=0.1, y=0.15)
-    written.append(_save(fig, out_dir / PLOT_FILES[0]))
-
-    lat = np.asarray(latencies_ms)
-    lat = lat[lat > 0]
-    fig, ax = plt.subplots(figsize=(6, 3.6))
-    bins = np.logspace(np.log10(max(lat.min(), 1e-3)), np.log10(lat.max() * 1.01), 60)
-    ax.hist(lat, bins=bins)
-    ax.set_xscale("log")
-    for q, style in (("p50", "-"), ("p99", "--")):
-        v = b["typing"][str(LATENCY_FROM)]["latency_ms"][q]
-        ax.axvline(v, color="k", linestyle=style, linewidth=1, label=f"{q} {v:.2f} ms")
-    ax.set(xlabel="suggest() per keystroke, ms (log scale)", ylabel="keystrokes",
-           title=f"{title}, {LATENCY_FROM} suggestions")
-    ax.legend()
-    written.append(_save(fig, out_dir / PLOT_FILES[1]))
+    written.append(_save(fig, out_dir / KSR_PLOT))
 
     if report["compare"]:
         # One panel per measure: the differences between quantizations are small
@@ -299,8 +241,8 @@ def write_plots(report: dict, latencies_ms: list[float], out_dir: Path) -> list[
         x = [r["size_bytes"] for r in rows]
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharex=True)
         for ax, key, label, marker in zip(axes, ("next_word_top3", "ksr"),
-                                          ("next-word top-3 accuracy", f"KSR@{LATENCY_FROM}"), ("o", "s")):
-            y = [r["typing"][str(LATENCY_FROM)][key] for r in rows]
+                                          ("next-word top-3 accuracy", f"KSR@{HEADLINE}"), ("o", "s")):
+            y = [r["typing"][str(HEADLINE)][key] for r in rows]
             ax.plot(x, y, marker, linestyle="none")
             for r, xi, yi in zip(rows, x, y):
                 ax.annotate(f"{r['quantization']}\n{yi:.4f}", (xi, yi), textcoords="offset points", xytext=(0, 7),
@@ -310,7 +252,7 @@ def write_plots(report: dict, latencies_ms: list[float], out_dir: Path) -> list[
             ax.set(xlabel="bundle size, bytes (log scale)", ylabel=label, title=label)
             ax.grid(alpha=0.3)
         fig.suptitle(f"{b['name'].rsplit('-', 1)[0]} by quantization: {report['text']['sentences']} sentences, "
-                     f"{LATENCY_FROM} suggestions", fontsize=10)
+                     f"{HEADLINE} suggestions", fontsize=10)
         written.append(_save(fig, out_dir / COMPARE_PLOT))
     return written
 

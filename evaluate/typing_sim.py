@@ -21,17 +21,13 @@ lowercase words), not a way to type the text: a match may insert "the" for
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-import numpy as np
+from nextkey.engine.text import WORD
 
-Predictor = Callable[[str, int], list[str]]
-
-# A word is a run of letters/digits with inner apostrophes or hyphens ("don't", "well-known").
-WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+from .stats import Predictor, percentiles
 
 
 @dataclass
@@ -50,7 +46,6 @@ class TypingResult:
         return 1.0 - self.keystrokes / max(self.characters, 1)
 
     def summary(self) -> dict:
-        lat = np.asarray(self.latencies_ms) if self.latencies_ms else np.zeros(1)
         return {
             "suggestions": self.n,
             "characters": self.characters,
@@ -60,13 +55,7 @@ class TypingResult:
             f"next_word_top{self.n}": self.next_word_topk / max(self.next_word_total, 1),
             "next_word_events": self.next_word_total,
             "predict_calls": len(self.latencies_ms),
-            "latency_ms": {
-                "p50": float(np.percentile(lat, 50)),
-                "p95": float(np.percentile(lat, 95)),
-                "p99": float(np.percentile(lat, 99)),
-                "mean": float(lat.mean()),
-                "max": float(lat.max()),
-            },
+            "latency_ms": percentiles(self.latencies_ms),
         }
 
 

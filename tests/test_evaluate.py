@@ -135,26 +135,24 @@ def test_run_eval_writes_the_report_and_plots(tiny_bundle, tiny_bundles, text, t
 
     assert report["text"]["sentences"] == 5
     s = report["summary"]
-    for key in ("ksr", "next_word_top1", "next_word_top3", "perplexity_per_word", "latency_ms", "size_bytes",
-                "load_s", "peak_rss_mb"):
-        assert key in s, key
     assert set(s["ksr"]) == {"1", "3", "5"}
-    for v in s["ksr"].values():
-        assert -1 < v <= 1
-    # Lists are best first, so a word offered among 1 is offered among 3 and 5; the typed text is the same.
-    assert s["ksr"]["1"] <= s["ksr"]["3"] <= s["ksr"]["5"]
-    assert 0 <= s["next_word_top1"] <= s["next_word_top3"] <= 1
-    lat = s["latency_ms"]
-    assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"]
-    assert 1 < s["perplexity_per_word"] < math.inf
+    # The report's figures are the simulation's, recomputed here from the engine itself.
+    eng = Engine.load(tiny_bundle)
+    direct = simulate(lambda t, n: [x.word for x in eng.suggest(t, n)], SENTENCES[:3] + SENTENCES[4:6], 3)
+    t3 = report["bundle"]["typing"]["3"]
+    assert (t3["characters"], t3["keystrokes"]) == (direct.characters, direct.keystrokes)
+    assert s["ksr"]["3"] == pytest.approx(direct.ksr)
+    # These sentences are the tiny model's own patterns: it must save keystrokes on them.
+    assert s["ksr"]["3"] > 0.3 and s["next_word_top3"] > 0.3
+    assert s["perplexity_per_word"] == pytest.approx(perplexity(eng, SENTENCES[:3] + SENTENCES[4:6])["perplexity_per_word"])
     assert s["size_bytes"] == sum(f.stat().st_size for f in tiny_bundle.iterdir() if f.is_file())
-    assert s["load_s"] > 0 and s["peak_rss_mb"] > 0
+    assert "latency_ms" not in s  # speed is the engine benchmark's, not eval's
 
     (other,) = report["compare"]
     assert other["quantization"] == "int8" and other["size_bytes"] < s["size_bytes"]
     assert set(other["typing"]) == {"3"}
 
-    for name in ("ksr_vs_suggestions.png", "latency_hist.png", "accuracy_vs_size.png"):
+    for name in ("ksr_vs_suggestions.png", "accuracy_vs_size.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     printed = capsys.readouterr().out
     assert "KSR" in printed and "int8" in printed
@@ -165,7 +163,7 @@ def test_without_compare_there_is_no_size_plot(tiny_bundle, text, tmp_path):
     report = run_eval(EvalConfig(bundle=tiny_bundle, text=text, out_dir=out, max_sentences=2,
                                  suggestions=(3,), progress=False))
     assert report["compare"] == [] and not (out / "accuracy_vs_size.png").exists()
-    assert (out / "latency_hist.png").exists()
+    assert (out / "ksr_vs_suggestions.png").exists()
 
 
 @pytest.mark.parametrize("batch_size", [1, 5, 32])
