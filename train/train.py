@@ -279,12 +279,17 @@ def validate(model, sp, valid_lines: list[str], progress: Progress, train_loss: 
     return False
 
 
-def fit(model, optimizer, strategy: tf.distribute.Strategy, sp, train_file: Path, valid_lines: list[str],
-        cfg: TrainConfig, plan: Plan, progress: Progress, out_dir: Path) -> bool:
-    """Train until the plan, the time budget, early stopping or Ctrl-C ends it; True if interrupted.
+def build_for_training(model_cfg: ModelConfig, cfg: TrainConfig, strategy: tf.distribute.Strategy):
+    """The model and its optimizer (state created), under ``strategy``."""
+    with strategy.scope():
+        model = build_model(model_cfg)
+        optimizer = keras.optimizers.Adam(learning_rate=cfg.learning_rate, global_clipnorm=cfg.clipnorm)
+        optimizer.build(model.trainable_variables)
+    return model, optimizer
 
-    ``progress`` is updated in place (step, best, minutes, history); the caller saves the last checkpoint.
-    """
+
+def make_train_step(model, optimizer, strategy: tf.distribute.Strategy):
+    """``train_step(x, y, lr) -> mean loss``: one optimizer step on a (batch, seq_len) window batch."""
 
     @tf.function
     def train_step(x, y, lr):
@@ -302,6 +307,16 @@ def fit(model, optimizer, strategy: tf.distribute.Strategy, sp, train_file: Path
         per_replica = strategy.run(replica_step, args=(x, y))
         return strategy.reduce(tf.distribute.ReduceOp.MEAN, per_replica, axis=None)
 
+    return train_step
+
+
+def fit(model, optimizer, strategy: tf.distribute.Strategy, sp, train_file: Path, valid_lines: list[str],
+        cfg: TrainConfig, plan: Plan, progress: Progress, out_dir: Path) -> bool:
+    """Train until the plan, the time budget, early stopping or Ctrl-C ends it; True if interrupted.
+
+    ``progress`` is updated in place (step, best, minutes, history); the caller saves the last checkpoint.
+    """
+    train_step = make_train_step(model, optimizer, strategy)
     schedule = LRSchedule(cfg, plan.total_steps)
     minutes_before, t_start = progress.minutes, time.time()
 
@@ -395,10 +410,7 @@ def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False,
              plan.train_tokens, plan.steps_per_epoch, plan.total_steps, model_cfg, model_cfg.num_params())
 
     strategy = make_strategy(cfg.strategy)
-    with strategy.scope():
-        model = build_model(model_cfg)
-        optimizer = keras.optimizers.Adam(learning_rate=cfg.learning_rate, global_clipnorm=cfg.clipnorm)
-        optimizer.build(model.trainable_variables)
+    model, optimizer = build_for_training(model_cfg, cfg, strategy)
 
     progress = Progress()
     if resume:
