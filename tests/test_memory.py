@@ -1,4 +1,4 @@
-import json
+from pathlib import Path
 
 import pytest
 
@@ -38,12 +38,15 @@ def test_wipe_and_store_location():
     eng = Engine.load(memory=True)
     eng.learn("Quixlet rocks. Quixlet again. Quixlet thrice.")
     assert "Quixlet" in words(eng, "We love Qui", n=3)
-    assert eng.memory.cfg.path == default_store_path()
-    assert eng.memory.cfg.path.exists()  # saved in the XDG data dir, not in the bundle
+    path = eng.memory.cfg.path
+    assert path == default_store_path() and path.name == "memory.db"
+    assert path.exists()  # saved in the XDG data dir, not in the bundle
     assert not any(p.name.startswith("memory") for p in eng.manifest.path.iterdir())
-    eng.memory.wipe()
+    removed = eng.memory.wipe()
+    assert path in removed and not path.exists()
     assert "Quixlet" not in words(eng, "We love Qui")
-    assert json.loads(eng.memory.cfg.path.read_text())["words"] == {}
+    eng.close()
+    assert not list(path.parent.iterdir())
 
 
 def test_learn_false_learns_nothing():
@@ -89,37 +92,31 @@ def test_user_never_suggest_entries():
     assert "see" in words(eng, "I would like to se", n=3)
 
 
-@pytest.mark.parametrize("content", [b"", b"{", b'{"format_version": 1, "words": 5}', b"\x00\xff\xfe garbage"])
+@pytest.mark.parametrize("content", [b"{", b'{"format_version": 1, "words": 5}', b"\x00\xff\xfe garbage",
+                                     b"SQLite format 3\x00" + b"\x10\x00" + b"\x00" * 90])
 def test_engine_starts_with_a_corrupt_or_truncated_store(tmp_path, content, caplog):
-    path = tmp_path / "memory.json"
+    path = tmp_path / "memory.db"
     path.write_bytes(content)
-    eng = Engine.load(memory=MemoryConfig(path=path))
-    assert eng.suggest("I would like to ", n=3)
-    assert "set aside" in caplog.text
-    assert list(tmp_path.glob("memory.json.corrupt-*"))  # kept for the user, not deleted
+    with Engine.load(memory=MemoryConfig(path=path)) as eng:
+        assert eng.suggest("I would like to ", n=3)
+        assert "set aside" in caplog.text
+        assert [p.read_bytes() for p in tmp_path.glob("memory.db.corrupt-*")] == [content]  # kept for the user
+        eng.learn("Zorbladine Zorbladine")
+    with UserMemory(MemoryConfig(path=path)) as mem:  # the new store works
+        assert mem.words["zorbladine"][0] > 1.9
 
 
-def test_a_crash_mid_write_keeps_the_previous_store(tmp_path, monkeypatch):
-    path = tmp_path / "memory.json"
-    mem = UserMemory(MemoryConfig(path=path))
-    mem.learn_text("alpha beta gamma")
-    before = path.read_text()
-    import nextkey.engine.memory as memory_mod
-
-    def crash(*a, **k):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(memory_mod.json, "dump", crash)
-    mem.observe("delta", "gamma")
-    mem.save()
-    assert path.read_text() == before  # the old store is whole
-    assert not list(tmp_path.glob(".memory-*")) or all(p.stat().st_size == 0 for p in tmp_path.glob(".memory-*"))
-    monkeypatch.undo()
-    assert "alpha" in UserMemory(MemoryConfig(path=path)).words
+def test_a_json_store_path_is_refused():
+    with pytest.raises(ValueError, match="SQLite"):
+        MemoryConfig(path=Path("memory.json"))
 
 
 def test_the_store_is_bounded(tmp_path):
-    mem = UserMemory(MemoryConfig(path=tmp_path / "m.json", max_words=50, max_pairs=60))
-    mem.learn_text(" ".join(f"word{i}" for i in range(500)))
-    assert len(mem.words) <= 50 and len(mem.pairs) <= 60
-    assert "word499" in mem.words  # the newest survive eviction
+    cfg = MemoryConfig(path=tmp_path / "m.db", max_words=50, max_pairs=60)
+    with UserMemory(cfg) as mem:
+        mem.learn_text(" ".join(f"word{i}" for i in range(500)))
+        assert len(mem.words) <= 50 and len(mem.pairs) <= 60
+        assert "word499" in mem.words  # the newest survive eviction
+        live = set(mem.words)
+    with UserMemory(cfg) as mem:  # the store evicted the same entries
+        assert set(mem.words) == live

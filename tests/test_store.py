@@ -1,0 +1,389 @@
+"""The user store: nothing learned is lost (threads, processes, kill -9), nothing is left
+behind (wipe), the old JSON store is imported once, and learning works without a store.
+
+Counts use ``half_life=inf`` so that they are exact and a lost word shows as a wrong count.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from nextkey.engine import Engine
+from nextkey.engine.memory import MemoryConfig, UserMemory
+
+
+def exact(path: Path | None, **kw) -> MemoryConfig:
+    """Counts that never decay, and a writer that looks for other processes' words often."""
+    return MemoryConfig(path=path, half_life=math.inf, refresh_seconds=0.05, **kw)
+
+
+def names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def wait_until(predicate, timeout: float = 10.0) -> bool:
+    """Poll for something another thread or process does (a generous bound, not a timing check)."""
+    end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+# A process that learns into a store: "shared" and one word of its own per step,
+# printing how many steps are committed (save() returned) as it goes.
+WORKER = r"""
+import math, sys, time
+from pathlib import Path
+from nextkey.engine.memory import MemoryConfig, UserMemory
+path, name, steps = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+mem = UserMemory(MemoryConfig(path=path, half_life=math.inf, max_words=10**6, max_pairs=10**6))
+print("ready", flush=True)
+go = path.with_name("go")
+while not go.exists():
+    time.sleep(0.001)
+for i in range(steps):
+    if i % 50 == 49:  # now and then a longer transaction: a pasted text
+        mem.learn_text(" ".join(f"{name}t{i}x{j}" for j in range(200)))
+    mem.observe("shared")
+    mem.observe(f"{name}w{i}", "shared")
+    if i % 3 == 0:
+        mem.save()
+        print(i + 1, flush=True)
+mem.close()
+print("done", flush=True)
+"""
+
+
+def committed_words(name: str, steps: int) -> Counter:
+    """What WORKER has learned once ``steps`` steps are committed."""
+    out = Counter()
+    for i in range(steps):
+        if i % 50 == 49:
+            out.update(f"{name}t{i}x{j}" for j in range(200))
+        out["shared"] += 1
+        out[f"{name}w{i}"] += 1
+    return out
+
+
+def start_worker(path: Path, name: str, steps: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", WORKER, str(path), name, str(steps)],
+                            stdout=subprocess.PIPE, text=True)
+
+
+def test_four_threads_learn_while_another_saves_and_exports(tmp_path):
+    """Issue 14 item 1: save() dumped the live dicts while sessions observed."""
+    path = tmp_path / "memory.db"
+    mem = UserMemory(exact(path))
+    stop = time.monotonic() + 1.5
+    steps, errors = [0] * 4, []
+
+    def learner(t: int) -> None:
+        try:
+            i = 0
+            while time.monotonic() < stop:
+                mem.observe("shared")
+                mem.observe(f"t{t}w{i % 100}", "shared")
+                mem.candidates("t")  # the prefix index is rebuilt while others insert
+                i += 1
+            steps[t] = i
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    def saver() -> None:
+        try:
+            while time.monotonic() < stop:
+                mem.save()
+                json.dumps(mem.export())
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=learner, args=(t,)) for t in range(4)] + [threading.Thread(target=saver)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors
+    expected = Counter({"shared": sum(steps)})
+    for t, n in enumerate(steps):
+        expected.update(f"t{t}w{i % 100}" for i in range(n))
+    assert {k: e[0] for k, e in mem.words.items()} == expected
+    assert mem.clock == 2 * sum(steps)
+    mem.close()
+    with UserMemory(exact(path)) as again:  # and the store holds every one of them
+        assert {k: e[0] for k, e in again.words.items()} == expected
+        assert again.clock == 2 * sum(steps)
+
+
+def test_two_processes_learning_into_one_store_lose_nothing(tmp_path):
+    """Issue 14 item 5: each process rewrote the whole JSON file from its own copy."""
+    path, steps = tmp_path / "memory.db", 240
+    workers = [start_worker(path, name, steps) for name in ("a", "b")]
+    for w in workers:
+        assert w.stdout.readline().strip() == "ready"
+    (tmp_path / "go").touch()  # both learn at the same time
+    for w in workers:
+        out, _ = w.communicate(timeout=120)
+        assert w.returncode == 0 and out.split()[-1] == "done"
+    expected = committed_words("a", steps) + committed_words("b", steps)
+    with UserMemory(exact(path)) as mem:
+        assert {k: e[0] for k, e in mem.words.items()} == expected
+        assert mem.clock == sum(expected.values())
+        assert mem.pairs["shared\taw7"][0] == mem.pairs["shared\tbw7"][0] == 1.0
+
+
+def test_kill_9_while_learning_loses_nothing_committed_and_leaks_no_files(tmp_path):
+    """Issue 14 item 2: kills left orphaned temporary files holding learned words."""
+    path = tmp_path / "memory.db"
+    (tmp_path / "go").touch()
+    rng = random.Random(14)
+    kept = Counter()  # what was committed by all the killed processes so far
+    for it in range(20):
+        name = f"k{it}"
+        proc = start_worker(path, name, 10**6)
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(proc.stdout))
+        reader.start()
+        time.sleep(rng.uniform(0.2, 0.6))  # sometimes while it opens the store, mostly while it learns
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        reader.join()
+        done = int(lines[-1]) if len(lines) > 1 else 0
+        kept += committed_words(name, done)
+        with UserMemory(exact(path, max_words=10**6, max_pairs=10**6)) as mem:
+            have = {k: e[0] for k, e in mem.words.items()}
+            assert all(have.get(w, 0) >= c for w, c in kept.items()), f"iteration {it}: committed words lost"
+            kept = Counter(have)  # words committed after the last print count too from now on
+    assert sum(kept.values()) > 0
+    assert names(tmp_path) == ["go", "memory.db"]  # no temporary, journal or set-aside files
+
+
+def test_wipe_removes_every_trace_and_says_what(tmp_path):
+    """Issue 14 item 2: wipe rewrote memory.json and left temporary and set-aside copies."""
+    path = tmp_path / "memory.db"
+    mem, other = UserMemory(exact(path)), UserMemory(exact(path))  # two handles: -wal and -shm exist
+    mem.learn_text("Zorbladine is here")
+    assert wait_until(lambda: "zorbladine" in other.words)
+    leftovers = [".memory-x1y2z3", "memory.json.corrupt-1700000000", "memory.db.corrupt-20260101-000000-7",
+                 "memory.json.migrated", "memory.json"]
+    for name in leftovers:  # what earlier versions and set-asides leave
+        (tmp_path / name).write_text('{"words": {"zorbladine": [2.0, 1, "Zorbladine"]}}')
+    (tmp_path / "notes.txt").write_text("not ours")
+    present = set(names(tmp_path)) - {"notes.txt"}
+    removed = mem.wipe()
+    assert {p.name for p in removed} == present >= {"memory.db", *leftovers}
+    assert names(tmp_path) == ["notes.txt"]
+    assert mem.words == {} and not mem.active
+    assert wait_until(lambda: other.words == {})  # the other handle follows the wipe
+    other.close()
+    assert names(tmp_path) == ["notes.txt"]
+    mem.observe("again")
+    mem.save()
+    mem.close()
+    with UserMemory(exact(path)) as fresh:
+        assert set(fresh.words) == {"again"}
+
+
+def test_the_cli_exports_readable_json_and_wipe_prints_what_it_removed(tmp_path, capsys):
+    from nextkey.cli.main import main
+
+    store, text, out = tmp_path / "s" / "memory.db", tmp_path / "mine.txt", tmp_path / "export.json"
+    text.write_text("Zorbladine met Quixlet. Zorbladine left.\n")
+    assert main(["memory", "learn", "--file", str(text), "--store", str(store)]) == 0
+    assert main(["memory", "export", "--file", str(out), "--store", str(store)]) == 0
+    data = json.loads(out.read_text())
+    assert data["words"]["Zorbladine"] > 1.9 and "zorbladine\tleft" in data["pairs"]
+    capsys.readouterr()
+    assert main(["memory", "wipe", "--store", str(store)]) == 0
+    printed = capsys.readouterr().out
+    assert f"removed {store}" in printed
+    assert names(store.parent) == []
+
+
+OLD_STORE = {  # as the JSON store of format 1 wrote it: key -> [count, last clock, spelling]
+    "format_version": 1,
+    "clock": 120,
+    "words": {"zorbladine": [3.0, 100, "Zorbladine"], "the": [10.0, 120, "the"], "gym": [2.5, 118, "gym"]},
+    "pairs": {"the\tzorbladine": [2.0, 100], "the\tgym": [2.5, 118]},
+    "blocked": ["see"],
+}
+
+
+def test_a_json_store_of_the_old_format_is_imported_once(tmp_path):
+    old = tmp_path / "memory.json"
+    old.write_text(json.dumps(OLD_STORE))
+    with UserMemory(MemoryConfig(path=tmp_path / "memory.db")) as mem:
+        assert mem.clock == 120
+        assert mem.words == {k: list(v) for k, v in OLD_STORE["words"].items()}
+        assert mem.pairs == {k: list(v) for k, v in OLD_STORE["pairs"].items()}
+        assert mem.is_blocked("see") and "Zorbladine" in mem.candidates("zor")
+    assert names(tmp_path) == ["memory.db", "memory.json.migrated"]
+    # a kill between the import and the rename: the same file again is not imported twice
+    shutil.copy(tmp_path / "memory.json.migrated", old)
+    with UserMemory(MemoryConfig(path=tmp_path / "memory.db")) as mem:
+        assert mem.words["zorbladine"] == [3.0, 100, "Zorbladine"]
+    assert not old.exists()
+
+
+def test_a_corrupt_old_json_store_is_set_aside(tmp_path, caplog):
+    (tmp_path / "memory.json").write_text('{"format_version": 1, "words": 5')
+    with UserMemory(MemoryConfig(path=tmp_path / "memory.db")) as mem:
+        assert mem.words == {}
+        mem.observe("hello")
+    assert "set aside" in caplog.text
+    assert [n for n in names(tmp_path) if n != "memory.db"][0].startswith("memory.json.corrupt-")
+
+
+def test_another_process_words_blocks_and_forgets_show_up_and_change_the_version(tmp_path):
+    path = tmp_path / "memory.db"
+    with UserMemory(exact(path)) as a, UserMemory(exact(path)) as b:
+        v = b.version
+        a.learn_text("Zorbladine and Zorbladine")
+        assert wait_until(lambda: "Zorbladine" in b.candidates("zor"))
+        assert b.version != v and b.words["zorbladine"][0] == 2.0
+        v = b.version
+        a.block("and")
+        assert wait_until(lambda: b.is_blocked("and")) and b.version != v
+        v = b.version
+        assert a.forget("zorbladine")
+        assert wait_until(lambda: "zorbladine" not in b.words) and b.version != v
+        assert "and\tzorbladine" not in b.pairs
+
+
+def test_learn_without_a_store_changes_the_suggestions(tiny_bundle):
+    """Issue 14 item 3: without a store the memory had weight 0, so learn() did nothing."""
+    with Engine.load(tiny_bundle) as eng:
+        assert eng.memory.cfg.path is None
+        before = [s.word for s in eng.suggest("I would like to ", n=3)]
+        assert eng.learn("I would like to zorbladine. " * 3) == 15
+        after = [s.word.lower() for s in eng.suggest("I would like to ", n=3)]
+        assert "zorbladine" not in [w.lower() for w in before] and "zorbladine" in after
+        assert "zorbladine" in [s.word.lower() for s in eng.suggest("Then zorb", n=3)]
+
+
+def test_close_is_idempotent_and_later_words_stay_in_ram(tmp_path):
+    path = tmp_path / "memory.db"
+    mem = UserMemory(exact(path))
+    mem.observe("before")
+    mem.close()
+    mem.close()
+    mem.observe("after")
+    assert set(mem.words) == {"before", "after"}
+    with UserMemory(exact(path)) as again:
+        assert set(again.words) == {"before"}
+
+
+WORDS = st.sampled_from(["alpha", "Beta", "beta", "don't", "x-ray", "Ünïcode", "42"])
+
+
+class StoreMachine(RuleBasedStateMachine):
+    """Any sequence of learning, blocking, forgetting, reopening, wiping and another
+    process's learning: the memory equals a plain count of what was done, and its
+    version changes with every mutation."""
+
+    def __init__(self):
+        super().__init__()
+        self.dir = Path(tempfile.mkdtemp(prefix="nextkey-store-"))
+        self.path = self.dir / "memory.db"
+        self.mem = UserMemory(exact(self.path))
+        self.words, self.pairs, self.blocked = Counter(), Counter(), set()
+        self.version, self.mutated = self.mem.version, False
+
+    def _learn(self, word: str, prev: str | None) -> None:
+        self.words[word.lower()] += 1
+        if prev is not None:
+            self.pairs[f"{prev.lower()}\t{word.lower()}"] += 1
+
+    @rule(word=WORDS, prev=st.none() | WORDS)
+    def observe(self, word, prev):
+        self.mem.observe(word, prev)
+        self._learn(word, prev)
+        self.mutated = True
+
+    @rule(ws=st.lists(WORDS, min_size=1, max_size=6))
+    def learn_text(self, ws):
+        assert self.mem.learn_text(" ".join(ws)) == len(ws)
+        for prev, w in zip([None, *ws], ws):
+            self._learn(w, prev)
+        self.mutated = True
+
+    @rule(word=WORDS, blocked=st.booleans())
+    def block(self, word, blocked):
+        (self.mem.block if blocked else self.mem.unblock)(word)
+        (self.blocked.add if blocked else self.blocked.discard)(word.lower())
+        self.mutated = True
+
+    @rule(word=WORDS)
+    def forget(self, word):
+        key = word.lower()
+        had = key in self.words or any(key in p.split("\t") for p in self.pairs)
+        assert self.mem.forget(word) == had
+        self.words.pop(key, None)
+        self.pairs = Counter({p: c for p, c in self.pairs.items() if key not in p.split("\t")})
+        self.mutated = True
+
+    @rule()
+    def wipe(self):
+        self.mem.wipe()
+        assert names(self.dir) == []
+        self.words, self.pairs, self.blocked = Counter(), Counter(), set()
+        self.mutated = True
+
+    @rule()
+    def reopen(self):
+        self.mem.close()
+        self.mem = UserMemory(exact(self.path))
+        self.version = self.mem.version
+
+    @rule(word=WORDS)
+    def another_process_learns(self, word):
+        with UserMemory(exact(self.path)) as other:
+            other.observe(word)
+        self._learn(word, None)
+        assert wait_until(lambda: self.mem.words.get(word.lower(), [0])[0] == self.words[word.lower()])
+        self.mutated = True
+
+    @invariant()
+    def equals_the_count_of_what_was_done(self):
+        assert {k: e[0] for k, e in self.mem.words.items()} == self.words
+        assert {k: e[0] for k, e in self.mem.pairs.items()} == self.pairs
+        assert self.mem.blocked == self.blocked
+        assert self.mem.clock >= sum(self.words.values())
+        if self.mutated:
+            assert self.mem.version != self.version
+        self.version, self.mutated = self.mem.version, False
+
+    def teardown(self):
+        self.mem.close()
+        shutil.rmtree(self.dir)
+
+
+TestStoreMachine = StoreMachine.TestCase
+TestStoreMachine.settings = settings(max_examples=30, stateful_step_count=12, deadline=None,
+                                     suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(autouse=True)
+def _no_threads_left():
+    before = {t.ident for t in threading.enumerate()}
+    yield
+    # every memory a test opened was closed: no writer thread keeps running
+    assert wait_until(lambda: not [t for t in threading.enumerate()
+                                   if t.name.startswith("nextkey-store") and t.ident not in before], 5)
