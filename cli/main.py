@@ -120,41 +120,44 @@ def _memory(args) -> int:
 
     from nextkey.engine.memory import MemoryConfig, UserMemory
 
+    if args.action in ("forget", "block", "unblock") and not args.word:
+        raise ValueError(f"nextkey memory {args.action} needs a WORD")
+    if args.action == "learn" and not args.file:
+        raise ValueError("nextkey memory learn needs --file TEXT_FILE")
     mem = UserMemory(MemoryConfig(path=Path(args.store)) if args.store else MemoryConfig())
-    match args.action:
-        case "show":
-            data = mem.export()
-            top = sorted(data["words"].items(), key=lambda kv: -kv[1])[: args.limit]
-            print(f"store {mem.cfg.path}: {len(data['words'])} words, {len(data['pairs'])} pairs, "
-                  f"{len(data['blocked'])} never-suggest entries")
-            for w, c in top:
-                print(f"{w}\t{c:.2f}")
-            if data["blocked"]:
-                print("never suggest: " + ", ".join(data["blocked"]))
-        case "forget":
-            if not args.word:
-                raise ValueError("nextkey memory forget needs a WORD")
-            print(f"forgot {args.word!r}" if mem.forget(args.word) else f"{args.word!r} was not learned")
-        case "wipe":
-            mem.wipe()
-            print(f"wiped {mem.cfg.path}")
-        case "export":
-            text = json.dumps(mem.export(), indent=2, ensure_ascii=False)
-            if args.file:
-                Path(args.file).write_text(text, encoding="utf-8")
-                print(f"exported to {args.file}")
-            else:
-                print(text)
-        case "block" | "unblock":
-            if not args.word:
-                raise ValueError(f"nextkey memory {args.action} needs a WORD")
-            (mem.block if args.action == "block" else mem.unblock)(args.word)
-            print(f"{args.action}ed {args.word!r}")
-        case "learn":
-            if not args.file:
-                raise ValueError("nextkey memory learn needs --file TEXT_FILE")
-            n = mem.learn_text(Path(args.file).read_text(encoding="utf-8"))
-            print(f"learned {n} words from {args.file}")
+    try:
+        match args.action:
+            case "show":
+                data = mem.export()
+                top = sorted(data["words"].items(), key=lambda kv: -kv[1])[: args.limit]
+                print(f"store {mem.cfg.path}: {len(data['words'])} words, {len(data['pairs'])} pairs, "
+                      f"{len(data['blocked'])} never-suggest entries")
+                for w, c in top:
+                    print(f"{w}\t{c:.2f}")
+                if data["blocked"]:
+                    print("never suggest: " + ", ".join(data["blocked"]))
+            case "forget":
+                print(f"forgot {args.word!r}" if mem.forget(args.word) else f"{args.word!r} was not learned")
+            case "wipe":
+                removed = mem.wipe()
+                for p in removed:
+                    print(f"removed {p}")
+                print(f"wiped: {len(removed)} files removed" if removed else f"nothing to wipe at {mem.cfg.path}")
+            case "export":
+                text = json.dumps(mem.export(), indent=2, ensure_ascii=False) + "\n"
+                if args.file:
+                    Path(args.file).write_text(text, encoding="utf-8")
+                    print(f"exported to {args.file}")
+                else:
+                    print(text, end="")
+            case "block" | "unblock":
+                (mem.block if args.action == "block" else mem.unblock)(args.word)
+                print(f"{args.action}ed {args.word!r}")
+            case "learn":
+                n = mem.learn_text(Path(args.file).read_text(encoding="utf-8"))
+                print(f"learned {n} words from {args.file}")
+    finally:
+        mem.close()
     return 0
 
 
@@ -226,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("action", choices=["show", "forget", "wipe", "export", "block", "unblock", "learn"])
     m.add_argument("word", nargs="?", help="the word to forget, block or unblock")
     m.add_argument("--file", help="export: write here; learn: read this text")
-    m.add_argument("--store", help="the store file (default: XDG data dir)")
+    m.add_argument("--store", help="the SQLite store (default: memory.db in the XDG data dir)")
     m.add_argument("--limit", type=int, default=30, help="show: how many words")
     m.set_defaults(func=_memory)
     return p
