@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def run(bundle, lines_learn, lines_type, weight: float | None) -> dict:
         eng = Engine.load(bundle)
         session = eng.session()
     else:
-        store = Path(tempfile.mkdtemp()) / "memory.json"
+        store = Path(tempfile.mkdtemp()) / "memory.db"
         eng = Engine.load(bundle, memory=MemoryConfig(path=store, weight=weight))
         eng.learn("\n".join(lines_learn))
         session = eng.session(learn=True)
@@ -64,7 +65,10 @@ def run(bundle, lines_learn, lines_type, weight: float | None) -> dict:
         session.set_text(text)
         return [s.word for s in session.suggestions(n)]
 
-    r = simulate(predict, lines_type, 3).summary()
+    with eng:  # close() commits what was learned and closes the store
+        r = simulate(predict, lines_type, 3).summary()
+    if weight is not None:
+        shutil.rmtree(store.parent)
     return {"weight": weight, **r}
 
 
