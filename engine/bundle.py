@@ -5,6 +5,7 @@
       model.tflite     signature `step`: tokens int32 [B], state float32 [B, S]
                        -> logprobs float32 [B, V], state float32 [B, S]
       tokenizer.model  the SentencePiece model the LM was trained with
+      lexicon.tsv      the words the engine may offer, with prior counts (optional)
 
 docs/bundle-format.md documents every field for app developers. This module
 only reads and checks; export/ writes bundles. ``Bundle.open`` checks
@@ -27,12 +28,14 @@ from typing import Any, Callable
 import sentencepiece as spm
 
 from .errors import BundleError
+from .lexicon import Lexicon
 
 FORMAT = "nextkey-bundle"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 MODEL_FILE = "model.tflite"
 TOKENIZER_FILE = "tokenizer.model"
+LEXICON_FILE = "lexicon.tsv"
 STEP_SIGNATURE = "step"
 QUANTIZATIONS = ("float32", "float16", "int8", "int8-full")
 MAX_VOCAB = 1 << 20
@@ -100,6 +103,11 @@ class Manifest:
         return self.path / self.data["files"]["tokenizer"]
 
     @property
+    def lexicon_path(self) -> Path | None:
+        name = self.data["files"].get("lexicon")
+        return self.path / name if name else None
+
+    @property
     def pieces_sha256(self) -> str:
         return self.data["tokenizer"]["pieces_sha256"]
 
@@ -156,6 +164,8 @@ def validate(mpath: Path, data: Any) -> None:
     s.get(f"signatures.{STEP_SIGNATURE}", dict, "the step signature's description")
     for tok in ("eos", "start_of_text"):
         s.get(f"special_tokens.{tok}", int, f"a token id in [0, {vocab})", lambda v: 0 <= v < vocab)
+    if "lexicon" in files:
+        s.get("lexicon.entries", int, "the lexicon's line count, an integer >= 1", lambda v: v >= 1)
     s.get("tokenizer.pieces_sha256", str, "64 lowercase hex digits (bundle.pieces_fingerprint of the tokenizer)",
           lambda v: bool(_HEX64.fullmatch(v)))
 
@@ -213,8 +223,17 @@ class Bundle:
 
     manifest: Manifest
     sp: spm.SentencePieceProcessor
+    lexicon: Lexicon | None  # None: a bundle without one (any word the model spells may be offered)
 
     @classmethod
     def open(cls, path: str | Path) -> "Bundle":
         m = read_manifest(path)
-        return cls(m, load_tokenizer(m))
+        sp = load_tokenizer(m)
+        lexicon = None
+        if m.lexicon_path is not None:
+            lexicon = Lexicon.read(m.lexicon_path)
+            want = m.data["lexicon"]["entries"]
+            if len(lexicon) != want:
+                raise BundleError(f"bundle {m.path}: lexicon has {len(lexicon)} entries but manifest "
+                                  f"lexicon.entries is {want}")
+        return cls(m, sp, lexicon)

@@ -7,7 +7,9 @@ next word start, punctuation or </s>). A word's score is the log-probability
 of its pieces plus the log of that boundary mass.
 
 A typed prefix constrains the search, and every tokenization consistent with
-it is allowed: "th" may be the start of "▁the" or "▁th"+"ink". The search is
+it is allowed: "th" may be the start of "▁the" or "▁th"+"ink". With a
+lexicon, only paths that spell a prefix of a lexicon word are walked and only
+lexicon words are finished, in the lexicon's spelling. The search is
 best-first and stops as soon as no partial word can still reach the top, so
 the model runs for few paths. Expanded nodes are memoized per path, so the
 next keystroke of the same word reuses them.
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .lexicon import Lexicon, fold
 from .runner import StepRunner
 from .state import Node
 from .vocab import Vocab
@@ -28,6 +31,9 @@ from .vocab import Vocab
 @dataclass(frozen=True)
 class DecoderConfig:
     children: int = 8  # continuations queued per expanded path
+    lexicon_pool: int = 4  # with a lexicon: the best children x this are checked against it
+    prior_weight: float = 0.05  # interpolation weight of the lexicon's prior (bench/lexicon_ablation.py)
+    prior_words: int = 3  # most frequent lexicon words of the prefix added as candidates
     max_pieces: int = 6  # longest word, in pieces
     max_expansions: int = 24  # model steps per search, at most (bounds the worst keystroke)
 
@@ -49,8 +55,9 @@ class NodeCache:
 
 
 class WordDecoder:
-    def __init__(self, runner: StepRunner, vocab: Vocab, cfg: DecoderConfig = DecoderConfig()):
-        self.runner, self.vocab, self.cfg = runner, vocab, cfg
+    def __init__(self, runner: StepRunner, vocab: Vocab, cfg: DecoderConfig = DecoderConfig(),
+                 lexicon: Lexicon | None = None):
+        self.runner, self.vocab, self.cfg, self.lexicon = runner, vocab, cfg, lexicon
 
     def _expand(self, cache: NodeCache, path: tuple[int, ...]) -> Node:
         """The node after ``path``, running one step from its parent unless cached."""
@@ -74,7 +81,7 @@ class WordDecoder:
         model runs only for paths that may reach the top.
         """
         cfg, vocab = self.cfg, self.vocab
-        want = prefix.lower()
+        want = fold(prefix)
         finished: dict[str, float] = {}
         heap: list[tuple[float, tuple[int, ...], str]] = []
         root = cache.get(())
@@ -89,24 +96,43 @@ class WordDecoder:
             row = self._expand(cache, path).logprobs  # (V,)
             expanded += 1
             score = -neg
-            if len(text) >= len(want) and text:
+            word = self._word(text) if len(text) >= len(want) and text else None
+            if word is not None:
                 end = float(np.log(np.maximum(np.exp(row) @ vocab.boundary_f, 1e-30)))  # boundary mass
-                prev = finished.get(text)
+                prev = finished.get(word)
                 total = score + end
-                finished[text] = total if prev is None else float(np.logaddexp(prev, total))
+                finished[word] = total if prev is None else float(np.logaddexp(prev, total))
             if len(path) < cfg.max_pieces:
                 self._push_children(heap, row, score, path, text, want, first=False)
         return sorted(finished.items(), key=lambda kv: -kv[1])
 
+    def _word(self, text: str) -> str | None:
+        """The word a finished path spells: the lexicon's spelling, None if it is no word."""
+        if self.lexicon is None:
+            return text
+        i = self.lexicon.index(text)
+        return None if i is None else self.lexicon.forms[i]
+
     def _push_children(self, heap, logprobs, score, path, text, want, first: bool) -> None:
-        """Queue the best ``children`` next pieces consistent with the prefix."""
+        """Queue the best ``children`` next pieces consistent with the prefix (and the lexicon)."""
         ids = self.vocab.candidates(first, want[len(text):])
         if len(ids) == 0:
             return
         row = logprobs[ids]
         k = self.cfg.children
-        if len(ids) > k:
-            top = np.argpartition(-row, k - 1)[:k]
+        pool = k if self.lexicon is None else k * self.cfg.lexicon_pool
+        if len(ids) > pool:
+            top = np.argpartition(-row, pool - 1)[:pool]
             ids, row = ids[top], row[top]
+        if self.lexicon is not None:
+            order = np.argsort(-row, kind="stable")
+            ids, row = ids[order], row[order]
+        pushed = 0
         for t, s in zip(ids.tolist(), row.tolist()):
-            heapq.heappush(heap, (-(score + s), path + (t,), text + self.vocab.text[t]))
+            grown = text + self.vocab.text[t]
+            if self.lexicon is not None and not self.lexicon.has_prefix(fold(grown)):
+                continue
+            heapq.heappush(heap, (-(score + s), path + (t,), grown))
+            pushed += 1
+            if pushed == k:
+                break

@@ -74,7 +74,7 @@ class Engine:
         runner = self.new_runner()
         m = self.manifest
         stack = StateStack(runner, self.encode, m.start_id, m.eos_id)
-        decoder = WordDecoder(runner, self.vocab, self.decoder_config)
+        decoder = WordDecoder(runner, self.vocab, self.decoder_config, self.bundle.lexicon)
         return Session(stack, decoder, self.memory, text, learn=learn)
 
     def encode(self, text: str) -> list[int]:
@@ -92,6 +92,11 @@ class Engine:
         n = check_n(n)
         self._session.set_text(text)
         return self._session.suggestions(n)
+
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` is one the engine may offer: in the lexicon or learned from the user."""
+        lexicon = self.bundle.lexicon
+        return (lexicon is None or word in lexicon) or self.memory.prob(word, None) > 0
 
     def learn(self, text: str) -> int:
         """Learn a whole text at once (e.g. the user's past messages); returns the word count."""

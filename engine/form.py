@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+from .lexicon import fold
+
 _BROKEN = "\ufffd"
 
 
@@ -21,21 +23,29 @@ def shape(word: str, typed: str, sentence_start: bool) -> str:
     """
     if word == "i" or word.startswith(("i'", "i’")):
         word = "I" + word[1:]
-    if len(typed) >= 2 and typed.isupper():
+    if sum(ch.isalpha() for ch in typed) >= 2 and typed.isupper():  # "HEL", but not "I'"
         return word.upper()
     if (typed[:1].isupper() or sentence_start) and word[:1].islower():
         return word[:1].upper() + word[1:]
     return word
 
 
-def merge(scored: list[tuple[str, float]], typed: str, sentence_start: bool) -> list[tuple[str, float]]:
-    """Shape every word, drop what cannot be shown, and add up the probabilities
-    of words that look the same once shaped ("Hello" and "hello" at a sentence start)."""
-    total: dict[str, float] = {}
+def merge(scored: list[tuple[str, float]], typed: str, sentence_start: bool,
+          apostrophe: str = "'") -> list[tuple[str, float]]:
+    """Shape every word, drop what cannot be shown, and show each word once:
+    forms that differ only in case or in the apostrophe's shape ("league" and
+    "League", "tomorrow's" and "tomorrow’s") add up their probabilities under
+    the most probable form, shown with the user's ``apostrophe``."""
+    total: dict[str, float] = {}  # folded word -> summed log-prob
+    best: dict[str, tuple[float, str]] = {}  # folded word -> (log-prob, form) of its most probable form
+    other = "’" if apostrophe == "'" else "'"
     for word, logp in scored:
-        shown = shape(word, typed, sentence_start)
-        if not presentable(shown) or not shown.lower().startswith(typed.lower()):
+        shown = shape(word, typed, sentence_start).replace(other, apostrophe)
+        key = fold(shown)
+        if not presentable(shown) or not key.startswith(fold(typed)):
             continue
-        prev = total.get(shown)
-        total[shown] = logp if prev is None else max(prev, logp) + math.log1p(math.exp(-abs(prev - logp)))
-    return sorted(total.items(), key=lambda kv: -kv[1])
+        prev = total.get(key)
+        total[key] = logp if prev is None else max(prev, logp) + math.log1p(math.exp(-abs(prev - logp)))
+        if key not in best or logp > best[key][0]:
+            best[key] = (logp, shown)
+    return sorted(((best[k][1], v) for k, v in total.items()), key=lambda kv: -kv[1])

@@ -72,7 +72,7 @@ class MemoryConfig:
             object.__setattr__(self, "path", Path(self.path))
             if self.path.suffix == ".json":
                 raise ValueError(f"the user store is a SQLite file now, not JSON: got {self.path}; pass e.g. "
-                                 f"{self.path.with_suffix('.db')} (a JSON store of that name is imported into it)")
+                                 f"{self.path.with_name('memory.db')} (a memory.json beside it is imported into it)")
         if not 0.0 <= self.weight <= 1.0:
             raise ValueError(f"memory weight must be in [0, 1], got {self.weight!r}")
         if not self.half_life > 0:

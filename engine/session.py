@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .context import Context, parse
 from .decoder import NodeCache, WordDecoder
 from .form import merge
+from .lexicon import fold
 from .memory import UserMemory
 from .state import Snapshot, StateStack
 from .text import WORD, accept, check_n, check_text, last_word, partial_word
@@ -131,7 +132,7 @@ class Session:
         incremental one give the same answer.
         """
         typed = ctx.partial
-        low = typed.lower()
+        low = fold(typed)
         prev = last_word(ctx.units[-1]) if ctx.units else None
         raw: dict[str, float] = {}
         shown: list[tuple[str, float]] = []
@@ -141,17 +142,29 @@ class Session:
             if found is None:
                 found = memo.searches[key] = self.decoder.search(memo.nodes, typed[:k], ctx.needs_space, n)
             for w, sc in found:
-                if w.lower().startswith(low):
+                if fold(w).startswith(low):
                     raw[w] = max(sc, raw.get(w, sc))
-            shown = self._shown(raw, typed, prev, ctx.sentence_start)
-            if len(shown) >= n:
+            if len(self._shown(raw, typed, prev, ctx.sentence_start, prior_words=0)) >= n:
                 break
+        # The lexicon's most frequent words of the prefix join only now, so they
+        # fill slots the model's words leave empty but never cut its search short.
+        shown = self._shown(raw, typed, prev, ctx.sentence_start, self.decoder.cfg.prior_words)
         kind = "completion" if typed else "next"
         return [Suggestion(w, sc, kind) for w, sc in shown[:n]]
 
-    def _shown(self, raw: dict[str, float], typed: str, prev: str | None, sentence_start: bool):
-        """Memory interpolation, casing and merging, and the blocklist (a blocked
-        word is offered only when the user typed it in full)."""
-        scored = self.memory.combine(list(raw.items()), typed, prev) if self.memory.active else list(raw.items())
-        return [(w, sc) for w, sc in merge(scored, typed, sentence_start)
-                if w.lower() == typed.lower() or not self.memory.is_blocked(w)]
+    def _shown(self, raw: dict[str, float], typed: str, prev: str | None, sentence_start: bool, prior_words: int):
+        """The lexicon's prior and the memory interpolated, casing and merging,
+        and the blocklist (a blocked word is offered only when the user typed it in full)."""
+        scored = list(raw.items())
+        lexicon, cfg = self.decoder.lexicon, self.decoder.cfg
+        if lexicon is not None:
+            scored = lexicon.combine(scored, fold(typed), cfg.prior_weight, prior_words)
+        if self.memory.active:
+            scored = self.memory.combine(scored, typed, prev)
+        return [(w, sc) for w, sc in merge(scored, typed, sentence_start, self._apostrophe())
+                if fold(w) == fold(typed) or not self.memory.is_blocked(w)]
+
+    def _apostrophe(self) -> str:
+        """The apostrophe the user types (’ or '), by the last one in the recent text; ' by default."""
+        tail = self._text[-500:]
+        return "’" if tail.rfind("’") > tail.rfind("'") else "'"

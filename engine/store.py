@@ -33,7 +33,7 @@ file with its next word (a word it commits in between goes with the old one).
 
 Opening: a file that is not a store of this format is set aside as
 ``NAME.corrupt-TIME`` with a warning and a new store starts empty. The JSON
-store of earlier versions (``memory.json`` next to ``memory.db``) is imported
+store of earlier versions (``memory.json`` in the store's folder) is imported
 once (its sha256 is recorded, so a crash between import and rename cannot
 import it twice) and renamed ``memory.json.migrated``. ``remove_files`` (wipe)
 deletes every trace: the store, its -wal/-shm/-journal, set-aside copies, the
@@ -122,8 +122,9 @@ def store_files(path: Path) -> list[Path]:
 
 
 def legacy_path(path: Path) -> Path:
-    """The JSON store an earlier version kept where this one is (memory.db -> memory.json)."""
-    return path.with_suffix(".json")
+    """The JSON store earlier versions kept in the same folder (always named memory.json:
+    never another name, so no unrelated .json file is imported, set aside or wiped)."""
+    return path.with_name("memory.json")
 
 
 class Store:

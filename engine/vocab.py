@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .lexicon import fold
+
 SPACE = "\u2581"
 WORD_PUNCT = "'’-"
 
@@ -70,10 +72,10 @@ class Vocab:
                 boundary[i] = True
                 if is_word_text(body):
                     start[i] = True
-                    start_pairs.append((body.lower(), i))
+                    start_pairs.append((fold(body), i))
             elif is_word_text(piece):
                 cont[i] = True
-                cont_pairs.append((piece.lower(), i))
+                cont_pairs.append((fold(piece), i))
             else:
                 boundary[i] = not piece[0].isalnum()  # punctuation closes a word
         self.start_ids = np.flatnonzero(start)
@@ -85,7 +87,7 @@ class Vocab:
 
     def candidates(self, first: bool, rest: str) -> np.ndarray:
         """Ids that may come next in a word: opening it (``first``) or continuing it,
-        consistent with the still untyped-over part ``rest`` of the prefix (lowercase)."""
+        consistent with the still untyped-over part ``rest`` of the prefix (folded: lowercase, ' for ’)."""
         if not rest:
             return self.start_ids if first else self.cont_ids
         key = (first, rest)

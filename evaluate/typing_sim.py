@@ -13,6 +13,11 @@ other non-word characters are always typed.
 Next-word accuracy is scored at each word start (empty prefix): top-1 and
 top-k hits of the intended word, over words that contain a letter.
 
+Every strip offered is also checked: with ``known`` (a predicate such as "in
+the lexicon or learned from the user") the share of offered words that are
+not known words is counted, and strips that offer one word twice (ignoring
+case and the apostrophe's shape) are counted too.
+
 ``ignore_case=True`` matches words case-insensitively. It is a diagnostic (how
 much an engine loses to capitalization alone, e.g. one that only knows
 lowercase words), not a way to type the text: a match may insert "the" for
@@ -39,6 +44,9 @@ class TypingResult:
     next_word_top1: int = 0
     next_word_topk: int = 0
     next_word_total: int = 0
+    offered: int = 0  # words shown, over all strips
+    unknown: int = 0  # of those, words ``known`` rejects
+    repeated_strips: int = 0  # strips that show one word twice
     latencies_ms: list[float] = field(default_factory=list)
 
     @property
@@ -54,13 +62,16 @@ class TypingResult:
             "next_word_top1": self.next_word_top1 / max(self.next_word_total, 1),
             f"next_word_top{self.n}": self.next_word_topk / max(self.next_word_total, 1),
             "next_word_events": self.next_word_total,
+            "offered": self.offered,
+            "non_word_share": self.unknown / max(self.offered, 1),
+            "repeated_strips": self.repeated_strips,
             "predict_calls": len(self.latencies_ms),
             "latency_ms": percentiles(self.latencies_ms),
         }
 
 
 def type_sentence(predict: Predictor, sentence: str, n: int, result: TypingResult,
-                  ignore_case: bool = False) -> None:
+                  ignore_case: bool = False, known: Callable[[str], bool] | None = None) -> None:
     """Type one sentence into an empty field, updating ``result``."""
     spans = {m.start(): m.end() for m in WORD.finditer(sentence)}
     result.characters += len(sentence)
@@ -79,6 +90,7 @@ def type_sentence(predict: Predictor, sentence: str, n: int, result: TypingResul
             t0 = time.perf_counter()
             offered = predict(sentence[:j], n)
             result.latencies_ms.append((time.perf_counter() - t0) * 1e3)
+            _check_strip(offered[:n], result, known)
             if ignore_case:
                 offered = [w.casefold() for w in offered[:n]]
             if j == i and has_letter:
@@ -96,11 +108,19 @@ def type_sentence(predict: Predictor, sentence: str, n: int, result: TypingResul
         i = end
 
 
+def _check_strip(strip: list[str], result: TypingResult, known: Callable[[str], bool] | None) -> None:
+    result.offered += len(strip)
+    if known is not None:
+        result.unknown += sum(not known(w) for w in strip)
+    if len({w.casefold().replace("’", "'") for w in strip}) < len(strip):
+        result.repeated_strips += 1
+
+
 def simulate(predict: Predictor, sentences: Iterable[str], n: int, progress: Callable | None = None,
-             ignore_case: bool = False) -> TypingResult:
+             ignore_case: bool = False, known: Callable[[str], bool] | None = None) -> TypingResult:
     result = TypingResult(n=n)
     for s in sentences:
-        type_sentence(predict, s, n, result, ignore_case=ignore_case)
+        type_sentence(predict, s, n, result, ignore_case=ignore_case, known=known)
         if progress is not None:
             progress(1)
     return result

@@ -29,12 +29,13 @@ import numpy as np
 import tensorflow as tf
 import keras
 
-from nextkey.engine.bundle import (FORMAT, FORMAT_VERSION, MANIFEST, MODEL_FILE, STEP_SIGNATURE, TOKENIZER_FILE,
-                                   pieces_fingerprint, sha256_file)
+from nextkey.engine.bundle import (FORMAT, FORMAT_VERSION, LEXICON_FILE, MANIFEST, MODEL_FILE, STEP_SIGNATURE,
+                                   TOKENIZER_FILE, pieces_fingerprint, sha256_file)
 from nextkey.engine.errors import BundleError
 from nextkey.train.tokenizer import BOS_ID, EOS_ID, PAD_ID, UNK_ID, load_tokenizer
-from nextkey.train.run_dir import TrainError, load_trained_model, read_report, valid_lines
+from nextkey.train.run_dir import TrainError, corpus_of, load_trained_model, read_report, valid_lines
 
+from .lexicon import LexiconConfig, build_lexicon, write_lexicon
 from .tie import share_tied_embedding
 from .verify import VerificationConfig, verify_against_keras
 
@@ -64,6 +65,7 @@ class ExportConfig:
     name: str | None = None
     verify_sentences: int = 200
     calibration_sentences: int = 200
+    lexicon: LexiconConfig | None = LexiconConfig()  # None: a bundle without a lexicon
 
 
 def _write_saved_model(model, state_size: int, path: Path) -> None:
@@ -152,11 +154,12 @@ def export_bundle(cfg: ExportConfig) -> dict:
             tflite = share_tied_embedding(tflite, np.asarray(model.embedding.embeddings))
         (tmp / MODEL_FILE).write_bytes(tflite)
         shutil.copyfile(tok_path, tmp / TOKENIZER_FILE)
+        lexicon_entries = _write_lexicon(run_dir, cfg.lexicon, tmp / LEXICON_FILE) if cfg.lexicon else None
         log.info("converted %s in %.1fs: %d bytes", q.value, time.time() - t0, len(tflite))
 
         verification = verify_against_keras(tmp / MODEL_FILE, model, sp, valid_lines,
                                             VerificationConfig.for_quantization(q.value))
-        manifest = build_manifest(cfg, q, model_cfg, run_dir, tmp, verification)
+        manifest = build_manifest(cfg, q, model_cfg, run_dir, tmp, verification, lexicon_entries)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -164,6 +167,19 @@ def export_bundle(cfg: ExportConfig) -> dict:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return manifest
+
+
+def _write_lexicon(run_dir: Path, cfg: LexiconConfig, path: Path) -> int:
+    """The lexicon from the run's own train split and wordfreq; returns its entry count."""
+    try:
+        train_text = corpus_of(run_dir) / "train.txt"
+    except TrainError as e:
+        raise BundleError(f"cannot build the lexicon of {run_dir}: {e}") from None
+    if not train_text.is_file():
+        raise BundleError(f"cannot build the lexicon of {run_dir}: its train split {train_text} is missing")
+    entries = build_lexicon(train_text, cfg)
+    write_lexicon(entries, path)
+    return len(entries)
 
 
 def _valid_lines(run_dir: Path, n: int) -> list[str]:
@@ -174,11 +190,14 @@ def _valid_lines(run_dir: Path, n: int) -> list[str]:
         raise BundleError(f"cannot find the valid split of {run_dir} ({e}); export verifies the bundle on it") from None
 
 
-def build_manifest(cfg: ExportConfig, q: Quantization, model_cfg, run_dir: Path, bundle: Path, verification: dict) -> dict:
+def build_manifest(cfg: ExportConfig, q: Quantization, model_cfg, run_dir: Path, bundle: Path, verification: dict,
+                   lexicon_entries: int | None = None) -> dict:
     report = read_report(run_dir)
     corpus = report.get("corpus") or {}
     v, s = model_cfg.vocab_size, model_cfg.state_size
     files = {"model": MODEL_FILE, "tokenizer": TOKENIZER_FILE}
+    if lexicon_entries is not None:
+        files["lexicon"] = LEXICON_FILE
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -208,6 +227,11 @@ def build_manifest(cfg: ExportConfig, q: Quantization, model_cfg, run_dir: Path,
         "tokenizer": {"type": "sentencepiece-unigram", "byte_fallback": True, "split_digits": True,
                       "normalization": "NFC, applied by the caller", "word_boundary": "\u2581",
                       "pieces_sha256": pieces_fingerprint(load_tokenizer(bundle / TOKENIZER_FILE))},
+        **({"lexicon": {"entries": lexicon_entries, "format": "form<TAB>count per billion words, most frequent first",
+                        "sources": ["the training corpus's word counts (train split)",
+                                    f"wordfreq English top {cfg.lexicon.wordfreq_top:,}"],
+                        "apostrophe": "folded to '; the engine shows the one the user types",
+                        "config": asdict(cfg.lexicon)}} if lexicon_entries is not None else {}),
         "model_config": asdict(model_cfg),
         "training": {
             "run_dir": str(run_dir.resolve()),

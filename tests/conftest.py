@@ -72,9 +72,11 @@ def tiny_run(tmp_path_factory, tiny_corpus) -> Path:
 
 def _export(tmp_path_factory, run: Path, q: str) -> Path:
     from nextkey.export.convert import ExportConfig, export_bundle
+    from nextkey.export.lexicon import LexiconConfig
 
     out = tmp_path_factory.mktemp("bundles") / f"tiny-{q}"
-    export_bundle(ExportConfig(run_dir=run, out_dir=out, quantization=q, verify_sentences=30))
+    export_bundle(ExportConfig(run_dir=run, out_dir=out, quantization=q, verify_sentences=30,
+                               lexicon=LexiconConfig.tiny()))
     return out
 
 

@@ -229,3 +229,36 @@ def test_runtime_never_imports_tensorflow(tiny_bundle):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "ok" in out.stdout, out.stderr[-2000:]
+
+
+# ------------------------------------------------------------------ the lexicon
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from nextkey.engine.lexicon import fold  # noqa: E402
+
+_TYPED = st.text(alphabet=st.sampled_from(list("I would like to see you on Monday. Thank ’'-,!?😀é\n\x00")), max_size=80)
+
+
+@given(text=st.one_of(st.text(max_size=300), _TYPED))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_text_gives_only_known_distinct_words(engine, text):
+    got = engine.suggest(text, n=5)
+    shown = [s.word for s in got]
+    assert all(engine.knows(w) for w in shown), (text, shown)
+    assert len({fold(w) for w in shown}) == len(shown), (text, shown)
+
+
+@pytest.mark.parametrize("typed, absent", [
+    ("I would like to se", "se"),     # a fragment is never finished
+    ("Thank you very m", "m"),
+])
+def test_fragments_are_not_offered(engine, typed, absent):
+    assert absent not in [w.lower() for w in words(engine, typed, 5)]
+
+
+def test_typed_apostrophe_decides_the_shown_one(engine):
+    straight = words(engine, "Don'", 3)
+    curly = words(engine, "Don’", 3)
+    assert straight and all("’" not in w for w in straight)
+    assert curly == [w.replace("'", "’") for w in straight]

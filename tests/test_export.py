@@ -1,16 +1,17 @@
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nextkey.engine import Engine
-from nextkey.engine.bundle import read_manifest
+from nextkey.engine.bundle import pieces_fingerprint, read_manifest
 from nextkey.engine.errors import BundleError
 from nextkey.engine.runner import StepRunner, interpreter_class
 from nextkey.export.convert import ExportConfig, Quantization, export_bundle
 from nextkey.export.verify import bundle_logprobs, keras_reference
-from nextkey.train.train import load_trained_model
+from nextkey.train.run_dir import load_trained_model
 from nextkey.train.tokenizer import EOS_ID, load_tokenizer
 
 TOP_K_THRESHOLD = 0.85  # quantized vs float32 next-token agreement, stated in docs/bundle-format.md
@@ -60,9 +61,70 @@ def test_manifest_records_what_an_app_needs(tiny_bundle):
     assert data["format"] == "nextkey-bundle" and data["format_version"] == 1
     assert data["signatures"]["step"]["inputs"]["state"]["shape"] == [-1, data["state"]["size"]]
     assert data["special_tokens"]["start_of_text"] == EOS_ID
-    assert set(data["sha256"]) == {"model.tflite", "tokenizer.model"}
-    assert data["training"]["valid"]["perplexity_per_word"] > 1
-    assert data["evaluation"]["step_latency_ms"]["B8"] > 0
+    assert set(data["sha256"]) == {"model.tflite", "tokenizer.model", "lexicon.tsv"}
+    assert data["lexicon"]["entries"] == len((tiny_bundle / "lexicon.tsv").read_text().splitlines())
+    sp = load_tokenizer(tiny_bundle / "tokenizer.model")
+    assert data["tokenizer"]["pieces_sha256"] == pieces_fingerprint(sp)
+    assert data["training"]["valid"] == json.loads((Path(data["training"]["run_dir"]) / "report.json").read_text())["valid"]
+
+
+def test_quantized_agreement_computed_here(tiny_run, tiny_bundle, tmp_path):
+    """int8 and int8-full built here, their next-token top-3 agreement with float32
+    computed by this test on sentences the model was not trained on."""
+    sp = load_tokenizer(tiny_run / "tokenizer.model")
+    sentences = ["She will meet the team next week.", "How are you doing today?", "We want to go home on Friday."]
+    seqs = [[EOS_ID] + sp.encode(t) for t in sentences]
+    ref_m = read_manifest(tiny_bundle)
+    ref = StepRunner(ref_m.model_path, ref_m.vocab_size, ref_m.state_size)
+    for q in ("int8", "int8-full"):
+        out = tmp_path / q
+        export_bundle(ExportConfig(run_dir=tiny_run, out_dir=out, quantization=q, verify_sentences=20,
+                                   calibration_sentences=20, lexicon=None))
+        m = read_manifest(out)
+        runner = StepRunner(m.model_path, m.vocab_size, m.state_size)
+        agree = total = 0
+        for ids in seqs:
+            a, b = bundle_logprobs(ref, ids), bundle_logprobs(runner, ids)  # (T, V)
+            top_a = np.argsort(-a, axis=1)[:, :3]
+            top_b = np.argsort(-b, axis=1)[:, :3]
+            agree += sum(len(set(x) & set(y)) for x, y in zip(top_a.tolist(), top_b.tolist()))
+            total += 3 * len(ids)
+        assert agree / total >= TOP_K_THRESHOLD, (q, agree / total)
+        assert "lexicon" not in m.data["files"]  # lexicon=None builds none
+
+
+def test_tie_shares_one_embedding_copy(tiny_run, tmp_path):
+    """export/tie.py alone: the int8 flatbuffer keeps one copy of the tied embedding, same outputs."""
+    from nextkey.export.convert import _write_saved_model, convert_saved_model
+    from nextkey.export.tie import share_tied_embedding
+
+    model, cfg = load_trained_model(tiny_run)
+    _write_saved_model(model, cfg.state_size, tmp_path / "sm")
+    plain = convert_saved_model(tmp_path / "sm", Quantization.INT8)
+    tied = share_tied_embedding(plain, np.asarray(model.embedding.embeddings))
+    assert len(tied) < len(plain)
+    outs = []
+    for name, blob in (("plain", plain), ("tied", tied)):
+        f = tmp_path / f"{name}.tflite"
+        f.write_bytes(blob)
+        r = StepRunner(f, cfg.vocab_size, cfg.state_size)
+        outs.append(r.step(np.array([3, 5], np.int32), np.zeros((2, cfg.state_size), np.float32))[0])
+    # One per-tensor quantization instead of per-row scales moves the far tail a
+    # little (max 0.26 nats at log-prob -23 here); what decides suggestions must not move.
+    assert np.argsort(-outs[0], axis=1)[:, :3].tolist() == np.argsort(-outs[1], axis=1)[:, :3].tolist()
+    assert float(np.abs(np.exp(outs[0]) - np.exp(outs[1])).sum(axis=1).max()) < 0.05  # L1 distance of the distributions
+
+
+def test_nextkey_verify_passes_and_names_a_mismatch(tiny_run, tiny_bundle, tmp_path, capsys):
+    from nextkey.cli.main import main
+
+    assert main(["verify", str(tiny_bundle), "--sentences", "10"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "ok" and out["quantization"] == "float32"
+    b = _copy(tiny_bundle, tmp_path)
+    (b / "lexicon.tsv").write_text("word\t5\n")
+    assert main(["verify", str(b)]) == 2
+    assert "lexicon.tsv is corrupt or was replaced" in capsys.readouterr().err
 
 
 def _copy(bundle, tmp_path):
@@ -138,7 +200,7 @@ def test_export_needs_the_tokenizer(tiny_run, tmp_path):
 
 
 def test_checkpoint_of_another_config_is_rejected(tiny_run, tmp_path):
-    from nextkey.train.train import TrainError
+    from nextkey.train.run_dir import TrainError
 
     run = tmp_path / "run"
     shutil.copytree(tiny_run, run)
@@ -160,3 +222,83 @@ def test_crash_mid_export_leaves_nothing(tiny_run, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="simulated crash"):
         export_bundle(ExportConfig(run_dir=tiny_run, out_dir=tmp_path / "out"))
     assert list(tmp_path.iterdir()) == []
+
+
+# -------------------------------------------------------------- the manifest schema
+
+
+def _with_manifest(bundle, tmp_path, change):
+    b = _copy(bundle, tmp_path)
+    data = json.loads((b / "manifest.json").read_text())
+    change(data)
+    (b / "manifest.json").write_text(json.dumps(data))
+    return b
+
+
+def _set(path, value):
+    def change(data):
+        d = data
+        for k in path[:-1]:
+            d = d[k]
+        d[path[-1]] = value
+    return change
+
+
+@pytest.mark.parametrize("path, value, message", [
+    (("sha256",), ["x"], r"field 'sha256' is \['x'\]; expected an object"),
+    (("sha256", "model.tflite"), "abc", r"field 'sha256.model.tflite' is 'abc'; expected 64 lowercase hex"),
+    (("special_tokens", "start_of_text"), 99999, r"field 'special_tokens.start_of_text' is 99999; expected a token id in \[0, "),
+    (("special_tokens", "start_of_text"), -5, r"field 'special_tokens.start_of_text' is -5"),
+    (("special_tokens", "eos"), True, r"field 'special_tokens.eos' is True"),
+    (("vocab_size",), "8000", r"field 'vocab_size' is '8000'; expected an integer"),
+    (("state", "size"), 0, r"field 'state.size' is 0"),
+    (("quantization",), "int4", r"field 'quantization' is 'int4'; expected one of"),
+    (("files", "model"), "../model.tflite", r"field 'files.model' is '../model.tflite'; expected a plain file name"),
+    (("format_version",), 2, r"field 'format_version' is 2"),
+    (("tokenizer", "pieces_sha256"), None, r"field 'tokenizer.pieces_sha256' is None"),
+    (("lexicon", "entries"), 0, r"field 'lexicon.entries' is 0"),
+])
+def test_malformed_manifest_fields_are_named(tiny_bundle, tmp_path, path, value, message):
+    b = _with_manifest(tiny_bundle, tmp_path, _set(path, value))
+    with pytest.raises(BundleError, match=message):
+        Engine.load(b)
+
+
+def test_missing_field_is_named(tiny_bundle, tmp_path):
+    b = _with_manifest(tiny_bundle, tmp_path, lambda d: d.pop("special_tokens"))
+    with pytest.raises(BundleError, match="field 'special_tokens.eos' is missing"):
+        Engine.load(b)
+
+
+def test_tokenizer_with_shuffled_pieces_is_refused(tiny_bundle, tmp_path):
+    """Same pieces, another order, checksum updated: only the fingerprint can tell."""
+    from sentencepiece import sentencepiece_model_pb2 as pb
+
+    from nextkey.engine.bundle import sha256_file
+
+    b = _copy(tiny_bundle, tmp_path)
+    proto = pb.ModelProto()
+    proto.ParseFromString((b / "tokenizer.model").read_bytes())
+    normal = [i for i, p in enumerate(proto.pieces) if p.type == pb.ModelProto.SentencePiece.NORMAL]
+    i, j = normal[10], normal[20]
+    a, c = proto.pieces[i].piece, proto.pieces[j].piece
+    proto.pieces[i].piece, proto.pieces[j].piece = c, a
+    (b / "tokenizer.model").write_bytes(proto.SerializeToString())
+    _set(("sha256", "tokenizer.model"), sha256_file(b / "tokenizer.model"))(data := json.loads((b / "manifest.json").read_text()))
+    (b / "manifest.json").write_text(json.dumps(data))
+    with pytest.raises(BundleError, match="not the one the model was trained with: pieces fingerprint"):
+        Engine.load(b)
+
+
+def test_lexicon_with_a_bad_line_or_count_is_refused(tiny_bundle, tmp_path):
+    from nextkey.engine.bundle import sha256_file
+
+    for text, message in (("word\tx\n", "line 1: 'word\\\\tx' is not 'word<TAB>count'"),
+                          ("a\t3\nb\t2\n", "lexicon has 2 entries but manifest lexicon.entries is")):
+        b = _copy(tiny_bundle, tmp_path / str(len(text)))
+        (b / "lexicon.tsv").write_text(text)
+        data = json.loads((b / "manifest.json").read_text())
+        data["sha256"]["lexicon.tsv"] = sha256_file(b / "lexicon.tsv")
+        (b / "manifest.json").write_text(json.dumps(data))
+        with pytest.raises(BundleError, match=message):
+            Engine.load(b)

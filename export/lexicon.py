@@ -1,0 +1,130 @@
+"""Training text + an English word-frequency list -> the bundle's lexicon.
+
+The lexicon is the set of words the engine may offer, each with a prior
+frequency. It is built from two sources:
+
+- the training corpus's own word counts (``text.WORD`` over train.txt), which
+  also decide each word's cased forms ("I", "Monday", "NASA"): a form is kept
+  when it is at least ``min_form_share`` of the word's uses away from sentence
+  starts (a capital there says nothing);
+- ``wordfreq``'s English list (an export-time dependency only; the runtime
+  reads the finished file), which brings real words the corpus lacks and
+  steadies the frequencies of rare ones.
+
+A word enters when it is among wordfreq's ``wordfreq_top`` words or occurs at
+least ``min_corpus_count`` times in the corpus; its prior is the mean of its
+two relative frequencies. wordfreq splits contractions, so its list holds
+fragments ("wouldn", "ll", "ve"): a word the corpus rarely has on its own is
+left out when it is a contraction's stem (it + "'t" is a word) or has one or
+two letters (short words need ``min_short_count`` uses; single letters other
+than "a" and "I" never enter). ’ is folded to ' (one spelling per word; the engine
+shows the apostrophe the user types). Entries are cut, least frequent first,
+to ``max_bytes``.
+
+File format (docs/bundle-format.md): UTF-8 lines ``form<TAB>count``, most
+frequent first, where count is the prior in occurrences per billion words
+(an integer >= 1).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from nextkey.engine.lexicon import fold
+from nextkey.engine.text import WORD
+
+log = logging.getLogger(__name__)
+
+LEXICON_FILE = "lexicon.tsv"
+
+
+@dataclass(frozen=True)
+class LexiconConfig:
+    wordfreq_top: int = 60_000
+    min_corpus_count: int = 3
+    min_short_count: int = 20
+    min_form_share: float = 0.2
+    max_bytes: int = 1_000_000
+
+    @classmethod
+    def tiny(cls) -> "LexiconConfig":
+        return cls(wordfreq_top=2_000, min_corpus_count=1, min_short_count=1, max_bytes=50_000)
+
+
+def _is_entry(word: str) -> bool:
+    parts = word.lower().split("-")
+    return WORD.fullmatch(word) is not None and any(ch.isalpha() for ch in word) \
+        and not any(ch.isdigit() for ch in word) and len(set(parts)) == len(parts)  # not "it-it"
+
+
+_CONTRACTION_TAILS = frozenset({"ll", "ve", "re", "nt", "em"})
+
+
+def _belongs(key: str, keys: set[str], counts: Counter, cfg: LexiconConfig) -> bool:
+    seen = counts.get(key, 0)
+    if len(key) == 1:
+        return key in ("a", "i")
+    if len(key) == 2:
+        return seen >= cfg.min_short_count and key not in _CONTRACTION_TAILS
+    whole = f"{key}'t"
+    if whole in keys:  # a stem ("didn"): only if the corpus uses it on its own, not as a split "didn't"
+        return seen >= max(cfg.min_corpus_count, 0.05 * counts.get(whole, 0))
+    return True
+
+
+def count_corpus(path: Path) -> tuple[Counter, dict[str, Counter]]:
+    """Lowercase-key counts, and the cased forms seen away from sentence starts, per key."""
+    counts: Counter = Counter()
+    forms: dict[str, Counter] = defaultdict(Counter)
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            for i, m in enumerate(WORD.finditer(line)):
+                w = m.group(0).replace("’", "'")
+                if not _is_entry(w):
+                    continue
+                key = fold(w)
+                counts[key] += 1
+                prev = line[: m.start()].rstrip()
+                if i > 0 and not prev.endswith((".", "!", "?", ":", '"', "“")):
+                    forms[key][w] += 1
+    return counts, forms
+
+
+def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> list[tuple[str, int]]:
+    """(form, count per billion words), most frequent first."""
+    import wordfreq
+
+    counts, forms = count_corpus(corpus_train)
+    total = max(sum(counts.values()), 1)
+    keys = {fold(w) for w in wordfreq.top_n_list("en", cfg.wordfreq_top) if _is_entry(w)}
+    keys |= {k for k, c in counts.items() if c >= cfg.min_corpus_count}
+    keys = {k for k in keys if _belongs(k, keys, counts, cfg)}
+    entries: list[tuple[str, float]] = []
+    for key in keys:
+        p = 0.5 * wordfreq.word_frequency(key, "en") + 0.5 * counts.get(key, 0) / total
+        if p <= 0:
+            continue
+        seen = forms.get(key)
+        shown = sum(seen.values()) if seen else 0
+        kept = [(w, c / shown) for w, c in seen.most_common() if c / shown >= cfg.min_form_share] if shown else []
+        if not kept:
+            kept = [(key, 1.0)]
+        norm = sum(s for _, s in kept)
+        entries.extend((w, p * s / norm) for w, s in kept)
+    entries.sort(key=lambda e: (-e[1], e[0]))
+    out, size = [], 0
+    for w, p in entries:
+        line = f"{w}\t{max(1, round(p * 1e9))}\n"
+        size += len(line.encode("utf-8"))
+        if size > cfg.max_bytes:
+            break
+        out.append((w, max(1, round(p * 1e9))))
+    log.info("lexicon: %d entries (%d candidates), %d corpus words", len(out), len(entries), len(counts))
+    return out
+
+
+def write_lexicon(entries: list[tuple[str, int]], path: Path) -> None:
+    path.write_text("".join(f"{w}\t{c}\n" for w, c in entries), encoding="utf-8")
