@@ -1,10 +1,11 @@
 # The two set-up commands of the README. Each makes .venv if needed, installs
-# what it needs into it, and runs.
+# what it needs into it (only when the sources changed since), and runs.
 #   make demo   the runtime only (numpy, sentencepiece, LiteRT, prompt-toolkit) + the demo
-#   make test   + TensorFlow and the test tools, then the whole test suite
+#   make test   + TensorFlow, wordfreq and the test tools, then the whole test suite
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+RUNTIME_SOURCES := pyproject.toml $(shell find engine demo cli -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
 .PHONY: demo test
 
@@ -12,10 +13,19 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-demo: $(BIN)/python
-	$(BIN)/python -m pip install -q .
+# A stamp per install, so a second `make demo` starts the demo at once.
+$(VENV)/.runtime-installed: $(BIN)/python $(RUNTIME_SOURCES)
+	@echo "installing nextkey's runtime into $(VENV) (first run: about a minute)"
+	$(BIN)/python -m pip install -q --disable-pip-version-check . 2>&1 | grep -v "^\s*$$" || true
+	$(BIN)/python -c "import nextkey.engine"
+	touch $@
+
+$(VENV)/.dev-installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[train,dev]'
+	touch $@
+
+demo: $(VENV)/.runtime-installed
 	$(BIN)/nextkey demo
 
-test: $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[train,dev]'
+test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -q
