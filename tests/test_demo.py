@@ -285,6 +285,8 @@ def test_strip_shows_next_words_then_completions_best_in_middle():
     ("hello " + ALT[1], "hello a "),
     ("HE" + TAB, "hello "),  # the suggestion's spelling replaces what was typed
     ("x" + TAB, "x"),  # no suggestion: nothing happens
+    ("Great 😀" + TAB, "Great 😀 the "),  # never glued onto an emoji (the engine's accept rule)
+    ("(" + TAB, "(the "),  # an opening bracket keeps the word
 ])
 def test_accepting_replaces_the_partial_word_and_adds_a_space(keys, text):
     async def script(t):

@@ -262,3 +262,21 @@ def test_typed_apostrophe_decides_the_shown_one(engine):
     curly = words(engine, "Don’", 3)
     assert straight and all("’" not in w for w in straight)
     assert curly == [w.replace("'", "’") for w in straight]
+
+
+@pytest.mark.parametrize("before, word, after", [
+    ("Great 😀", "Avenue", "Great 😀 Avenue "),  # never glued onto an emoji
+    ("Great 😀 ", "Avenue", "Great 😀 Avenue "),
+    ("hello,", "world", "hello, world "),
+    ("(", "word", "(word "),
+    ("I would like to se", "see", "I would like to see "),
+    ("", "Hello", "Hello "),
+])
+def test_session_accept_follows_the_text_rules(engine, before, word, after):
+    sess = engine.session(before)
+    sess.accept(word)
+    assert sess.text == after
+
+
+def test_shouting_needs_two_capital_letters(engine):
+    assert all(not w.isupper() for w in words(engine, "I'", 3) if len(w) > 2)

@@ -198,3 +198,17 @@ def test_missing_plot_extras_name_the_install(monkeypatch, tmp_path, text):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else real(name, *a))
     with pytest.raises(EvalError, match=r"matplotlib.*pip install 'nextkey\[dev\]'"):
         run_eval(EvalConfig(bundle=None, text=text, out_dir=tmp_path / "out", progress=False))
+
+
+def test_cli_eval_and_suggest_through_main(tiny_bundle, text, tmp_path, capsys):
+    from nextkey.cli.main import main
+
+    assert main(["suggest", "I would like to se", "--bundle", str(tiny_bundle), "-n", "3"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split("\t")[0] == "see" and out[0].split("\t")[2] == "completion"
+    assert main(["eval", str(tiny_bundle), "--text", str(text), "--out", str(tmp_path / "ev"),
+                 "--max-sentences", "2"]) == 0
+    report = json.loads((tmp_path / "ev" / "eval.json").read_text())
+    assert report["text"]["sentences"] == 2 and "KSR" in capsys.readouterr().out
+    assert main(["eval", str(tiny_bundle), "--text", str(tmp_path / "nope.txt")]) == 2
+    assert "nope.txt does not exist" in capsys.readouterr().err

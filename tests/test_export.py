@@ -302,3 +302,24 @@ def test_lexicon_with_a_bad_line_or_count_is_refused(tiny_bundle, tmp_path):
         (b / "manifest.json").write_text(json.dumps(data))
         with pytest.raises(BundleError, match=message):
             Engine.load(b)
+
+
+def test_cli_names_the_missing_extra(tiny_bundle, monkeypatch, capsys):
+    """After `make demo` (runtime only) `nextkey verify` needs TensorFlow: one line says which extra."""
+    import builtins
+
+    from nextkey.cli.main import main
+
+    real_import = builtins.__import__
+
+    def no_tensorflow(name, *args, **kw):
+        if name.split(".")[0] in ("tensorflow", "keras"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real_import(name, *args, **kw)
+
+    for mod in [m for m in list(__import__("sys").modules) if m.startswith("nextkey.export") or m.startswith("nextkey.train")]:
+        monkeypatch.delitem(__import__("sys").modules, mod)
+    monkeypatch.setattr(builtins, "__import__", no_tensorflow)
+    assert main(["verify", str(tiny_bundle)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install 'nextkey[train]'" in err, err
