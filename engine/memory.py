@@ -122,8 +122,7 @@ class UserMemory:
             return
         with self._lock:
             self._take(snap)
-            self._writer = StoreWriter(store, self._on_snapshot, snap.seq, snap.generation,
-                                       self.cfg.refresh_seconds)
+            self._writer = StoreWriter(store, self._on_snapshot, snap, self.cfg.refresh_seconds)
 
     @property
     def version(self) -> int:

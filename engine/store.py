@@ -50,6 +50,7 @@ import logging
 import math
 import os
 import queue
+import random
 import sqlite3
 import threading
 import time
@@ -76,18 +77,20 @@ CREATE INDEX pairs_seq ON pairs(seq);
 CREATE INDEX pairs_word ON pairs(word);
 CREATE TABLE blocked(word TEXT PRIMARY KEY);
 CREATE TABLE migrated(sha256 TEXT PRIMARY KEY);
-INSERT INTO meta VALUES ('clock', 0), ('seq', 0), ('generation', 0), ('n_words', 0), ('n_pairs', 0);
+INSERT INTO meta VALUES ('id', :id), ('clock', 0), ('seq', 0), ('generation', 0), ('n_words', 0), ('n_pairs', 0);
 """
 TABLES = {"meta", "words", "pairs", "blocked", "migrated"}
 
 # Merge a (count, last) into a row: both decayed to the later clock, then added.
 _MERGE_WORD = """INSERT INTO words(key, count, last, spelling, seq) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT(key) DO UPDATE SET
-      count = decay(count, last, max(last, excluded.last)) + decay(excluded.count, excluded.last, max(last, excluded.last)),
+      count = decay(count, last, max(last, excluded.last))
+              + decay(excluded.count, excluded.last, max(last, excluded.last)),
       last = max(last, excluded.last), spelling = excluded.spelling, seq = excluded.seq"""
 _MERGE_PAIR = """INSERT INTO pairs(prev, word, count, last, seq) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT(prev, word) DO UPDATE SET
-      count = decay(count, last, max(last, excluded.last)) + decay(excluded.count, excluded.last, max(last, excluded.last)),
+      count = decay(count, last, max(last, excluded.last))
+              + decay(excluded.count, excluded.last, max(last, excluded.last)),
       last = max(last, excluded.last), seq = excluded.seq"""
 
 
@@ -99,6 +102,7 @@ class StoreCorrupt(Exception):
 class Snapshot:
     """Rows read from the store: all of them (``full``) or those changed since a sequence number."""
 
+    store_id: int | None = None  # which file (a wiped and re-created store is another one)
     clock: int = 0
     seq: int = 0
     generation: int = 0
@@ -139,6 +143,7 @@ class Store:
         self.max_words, self.max_pairs = max_words, max_pairs
         self._conn: sqlite3.Connection | None = None
         self._ino: int | None = None  # the file the connection has open (a wipe elsewhere replaces it)
+        self._id: int | None = None  # the random id of that store, set when it was created
         self._lock = threading.RLock()
 
     # -- opening ------------------------------------------------------------------
@@ -163,6 +168,7 @@ class Store:
         self._ino = os.stat(self.path).st_ino
         self._data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         self._migrate_json()
+        self._id = self._meta(self._conn, "id")
         return True
 
     def _open(self) -> sqlite3.Connection:
@@ -187,7 +193,7 @@ class Store:
                 conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
                 for statement in SCHEMA.split(";"):  # not executescript: it would commit first
                     if statement.strip():
-                        conn.execute(statement)
+                        conn.execute(statement, {"id": random.getrandbits(62)} if ":id" in statement else ())
             elif version != FORMAT_VERSION or not TABLES <= tables:
                 raise StoreCorrupt(f"format {version} with tables {sorted(tables)}, expected format "
                                    f"{FORMAT_VERSION} with {sorted(TABLES)}")
@@ -222,7 +228,7 @@ class Store:
         sha = hashlib.sha256(raw).hexdigest()
         try:
             data = _parse_json_store(raw)
-        except (ValueError, KeyError, TypeError, IndexError) as e:
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
             self._set_aside(old, e)
             return
         with self._transaction() as conn:
@@ -231,7 +237,8 @@ class Store:
                 if clock == 0:
                     clock = data["clock"]
                 shift = clock - data["clock"]  # keeps each row's age on this store's clock
-                conn.executemany(_MERGE_WORD, [(k, c, last + shift, sp, seq) for k, (c, last, sp) in data["words"].items()])
+                conn.executemany(_MERGE_WORD, [(k, c, last + shift, sp, seq)
+                                               for k, (c, last, sp) in data["words"].items()])
                 conn.executemany(_MERGE_PAIR, [(*k.split("\t", 1), c, last + shift, seq)
                                                for k, (c, last) in data["pairs"].items()])
                 conn.executemany("INSERT OR IGNORE INTO blocked VALUES (?)", [(w,) for w in data["blocked"]])
@@ -291,8 +298,9 @@ class Store:
             return deleted
 
     # -- reading ------------------------------------------------------------------
-    def changes(self, since_seq: int, generation: int, force: bool = False) -> Snapshot | None:
-        """What other connections wrote since the view read ``since_seq``; None if nothing."""
+    def changes(self, store_id: int | None, since_seq: int, generation: int, force: bool = False) -> Snapshot | None:
+        """What other connections wrote since the view read ``since_seq`` of store ``store_id``
+        (None: no file); None if nothing."""
         with self._lock:
             replaced = False
             if self._conn is not None:
@@ -302,9 +310,9 @@ class Store:
                     replaced = True
                 if replaced:  # wiped (or replaced) by another process: follow the file
                     self._close_conn()
-            if self._conn is None:
-                if not self._connect(create=False):
-                    return Snapshot() if replaced else None
+            if self._conn is None and not self._connect(create=False):
+                return Snapshot() if store_id is not None else None  # the file the view holds is gone
+            if self._id != store_id:  # a file the view has not read (created, or replaced, since)
                 return self._read_all()
             version = self._conn.execute("PRAGMA data_version").fetchone()[0]
             if version == self._data_version and not force:
@@ -344,8 +352,8 @@ class Store:
     def _read_meta(self, conn: sqlite3.Connection, full: bool) -> Snapshot:
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         blocked = {w for (w,) in conn.execute("SELECT word FROM blocked")}
-        return Snapshot(clock=int(meta["clock"]), seq=int(meta["seq"]), generation=int(meta["generation"]),
-                        blocked=blocked, full=full)
+        return Snapshot(store_id=int(meta["id"]), clock=int(meta["clock"]), seq=int(meta["seq"]),
+                        generation=int(meta["generation"]), blocked=blocked, full=full)
 
     # -- plumbing -----------------------------------------------------------------
     @contextlib.contextmanager
@@ -432,13 +440,12 @@ class StoreWriter:
     processes' writes and hands them to ``apply`` (the view), which may refuse a
     snapshot while its own words are still queued (they would be undone)."""
 
-    def __init__(self, store: Store, apply: Callable[[Snapshot], bool], seq: int, generation: int,
-                 refresh_seconds: float):
+    def __init__(self, store: Store, apply: Callable[[Snapshot], bool], held: Snapshot, refresh_seconds: float):
         self.store = store
         self.refresh_seconds = refresh_seconds
         self.enqueued = 0  # words put; the view changes it under its own lock
         self.committed = 0  # words committed (or dropped after an error)
-        self._seq, self._generation = seq, generation  # what the view holds
+        self._held = (held.store_id, held.seq, held.generation)  # what the view holds
         self._apply = weakref.WeakMethod(apply)  # a dropped view lets the thread finish
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._done = threading.Condition()
@@ -520,7 +527,7 @@ class StoreWriter:
     def _refresh(self, apply: Callable[[Snapshot], bool], stale: bool) -> bool:
         """Hand other connections' writes to the view; True if it must be tried again."""
         try:
-            snap = self.store.changes(self._seq, self._generation, force=stale)
+            snap = self.store.changes(*self._held, force=stale)
         except (sqlite3.Error, OSError, StoreCorrupt) as e:
             log.warning("user memory %s: cannot read other processes' words: %s", self.store.path, e)
             return False
@@ -528,5 +535,5 @@ class StoreWriter:
             return False
         if not apply(snap):
             return True
-        self._seq, self._generation = snap.seq, snap.generation
+        self._held = (snap.store_id, snap.seq, snap.generation)
         return False

@@ -201,6 +201,17 @@ def test_wipe_removes_every_trace_and_says_what(tmp_path):
         assert set(fresh.words) == {"again"}
 
 
+def test_files_that_are_not_the_stores_are_never_touched(tmp_path):
+    """Only memory.json is an old store: another .json beside a store of another name stays."""
+    mine = {"notes.txt": "x", "custom.json": '{"format_version": 1}', "memory.db.txt": "y"}
+    for name, text in mine.items():
+        (tmp_path / name).write_text(text)
+    with UserMemory(exact(tmp_path / "custom.db")) as mem:
+        mem.learn_text("hello there")
+        assert {p.name for p in mem.wipe()} >= {"custom.db"}
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == mine
+
+
 def test_the_cli_exports_readable_json_and_wipe_prints_what_it_removed(tmp_path, capsys):
     from nextkey.cli.main import main
 
@@ -265,6 +276,17 @@ def test_another_process_words_blocks_and_forgets_show_up_and_change_the_version
         assert a.forget("zorbladine")
         assert wait_until(lambda: "zorbladine" not in b.words) and b.version != v
         assert "and\tzorbladine" not in b.pairs
+
+
+def test_a_store_another_process_created_after_this_one_opened_is_read_in_full(tmp_path):
+    """The file did not exist when ``a`` opened; its first commit opens it with ``b``'s words in it."""
+    path = tmp_path / "memory.db"
+    with UserMemory(exact(path)) as a:
+        with UserMemory(exact(path)) as b:
+            b.learn_text("alpha beta")
+        a.observe("alpha")
+        assert wait_until(lambda: a.words.get("alpha", [0])[0] == 2.0 and "beta" in a.words)
+        assert a.pairs == {"alpha\tbeta": [1.0, 2]}
 
 
 def test_learn_without_a_store_changes_the_suggestions(tiny_bundle):
