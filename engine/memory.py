@@ -14,9 +14,11 @@ dir; store.py says how it is written, shared and wiped), ``observe`` updates
 this in-RAM view and queues the word for the store's writer thread, which
 commits it at once as its own small transaction: no disk access and no lock
 of another process sits on the keystroke path. Measured with
-bench/memory_store.py (5,000 words, this machine, a training run beside it):
-observe 2.7 us p50 / 19 us p99; the commit it saves the keystroke from, 56 us
-p50 / 318 us p99 / 3.8 ms max. A kill loses only the words still queued.
+bench/memory_store.py (5,000 words, two runs on this 2-core machine with a
+training run beside it, reports/memory_store.json): observe 2.5-2.7 us p50,
+16-19 us p99 (the same as without a store); the one-word commit it keeps off
+the keystroke, 54-56 us p50, 318-408 us p99, 3.8-4.4 ms max (a WAL
+checkpoint). A kill loses only the words still queued.
 Another process's words show up here within ``refresh_seconds``, once this
 process's own words are committed. ``save()`` waits until every queued word
 is committed; ``close()`` does that and closes the store (done at interpreter
