@@ -106,6 +106,17 @@ class WordDecoder:
                 self._push_children(heap, row, score, path, text, want, first=False)
         return sorted(finished.items(), key=lambda kv: -kv[1])
 
+    def score_path(self, cache: NodeCache, ids: list[int]) -> float:
+        """log p of a word spelled by ``ids`` from the root, with its boundary mass
+        (one segmentation: the tokenizer's)."""
+        total, path = 0.0, ()
+        node = cache.get(())
+        for t in ids[: self.cfg.max_pieces]:
+            total += float(node.logprobs[t])
+            path = path + (t,)
+            node = self._expand(cache, path)
+        return total + float(np.log(np.maximum(np.exp(node.logprobs) @ self.vocab.boundary_f, 1e-30)))
+
     def _word(self, text: str) -> str | None:
         """The word a finished path spells: the lexicon's spelling, None if it is no word."""
         if self.lexicon is None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from .bundle import Bundle
 from .decoder import DecoderConfig, WordDecoder
 from .errors import BundleError
+from .keyboard import SlipConfig, SlipModel
 from .memory import MemoryConfig, UserMemory
 from .runner import StepRunner
 from .session import Session, Suggestion
@@ -34,8 +35,10 @@ DEFAULT_BUNDLE = Path(__file__).resolve().parent / "default_bundle"
 
 class Engine:
     def __init__(self, bundle: Bundle, num_threads: int = 1, decoder_config: DecoderConfig = DecoderConfig(),
-                 memory: UserMemory | None = None, learn: bool = False):
+                 memory: UserMemory | None = None, learn: bool = False, slips: SlipConfig | None = SlipConfig()):
         self.bundle, self.num_threads, self.decoder_config = bundle, num_threads, decoder_config
+        # Typo tolerance needs the lexicon (what the user may have meant); None turns it off.
+        self.slips = SlipModel(slips) if slips is not None and slips.enabled and bundle.lexicon is not None else None
         self.manifest, self.sp = bundle.manifest, bundle.sp
         # Without a store the memory lives in RAM: the blocklist applies and learn() lasts as long as the engine.
         self.memory = memory or UserMemory(MemoryConfig(path=None))
@@ -47,10 +50,11 @@ class Engine:
     @classmethod
     def load(cls, path: str | Path | None = None, num_threads: int = 1,
              decoder_config: DecoderConfig = DecoderConfig(), memory: MemoryConfig | bool = False,
-             learn: bool = False) -> "Engine":
+             learn: bool = False, slips: SlipConfig | None = SlipConfig()) -> "Engine":
         """``memory``: True for the user's store (XDG data dir), a MemoryConfig for
         another, False for none (learning then lasts for the engine's life).
-        ``learn``: whether ``suggest`` learns the words the user commits."""
+        ``learn``: whether ``suggest`` learns the words the user commits.
+        ``slips``: typo tolerance (keyboard layout and slip costs); None turns it off."""
         t0 = time.perf_counter()
         if path is None:
             path = DEFAULT_BUNDLE
@@ -59,7 +63,7 @@ class Engine:
                                   "(nextkey export writes one)")
         bundle = Bundle.open(path)
         store = UserMemory(MemoryConfig() if memory is True else memory) if memory else None
-        engine = cls(bundle, num_threads, decoder_config, store, learn)
+        engine = cls(bundle, num_threads, decoder_config, store, learn, slips)
         engine.load_seconds = time.perf_counter() - t0
         return engine
 
@@ -75,7 +79,7 @@ class Engine:
         m = self.manifest
         stack = StateStack(runner, self.encode, m.start_id, m.eos_id)
         decoder = WordDecoder(runner, self.vocab, self.decoder_config, self.bundle.lexicon)
-        return Session(stack, decoder, self.memory, text, learn=learn)
+        return Session(stack, decoder, self.memory, text, learn=learn, slips=self.slips)
 
     def encode(self, text: str) -> list[int]:
         return self.sp.encode(text)

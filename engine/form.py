@@ -49,3 +49,16 @@ def merge(scored: list[tuple[str, float]], typed: str, sentence_start: bool,
         if key not in best or logp > best[key][0]:
             best[key] = (logp, shown)
     return sorted(((best[k][1], v) for k, v in total.items()), key=lambda kv: -kv[1])
+
+
+def merge_corrections(scored: list[tuple[str, float]], typed: str, sentence_start: bool,
+                      apostrophe: str = "'") -> list[tuple[str, float]]:
+    """Corrected words shaped as the user types (case, apostrophe); they need
+    not start with ``typed``, which is what makes them corrections."""
+    other = "’" if apostrophe == "'" else "'"
+    out = []
+    for word, logp in scored:
+        shown = shape(word, typed, sentence_start).replace(other, apostrophe)
+        if presentable(shown):
+            out.append((shown, logp))
+    return out

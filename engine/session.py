@@ -10,12 +10,16 @@ separate Sessions may run in separate threads.
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 
+import numpy as np
+
 from .context import Context, parse
 from .decoder import NodeCache, WordDecoder
-from .form import merge
+from .form import merge, merge_corrections
+from .keyboard import SlipModel
 from .lexicon import fold
 from .memory import UserMemory
 from .state import Snapshot, StateStack
@@ -29,6 +33,7 @@ class Suggestion:
     word: str  # the whole word, ready to replace the partial word
     score: float  # log-probability of the word given the context
     kind: str  # 'next' (no letters typed yet) or 'completion'
+    corrected: bool = False  # the word does not start with what was typed: a slip was corrected
 
 
 class _Memo:
@@ -50,8 +55,8 @@ class Session:
     ``learn=False`` (a password field) learns nothing."""
 
     def __init__(self, stack: StateStack, decoder: WordDecoder, memory: UserMemory, text: str = "",
-                 learn: bool = False):
-        self.stack, self.decoder, self.memory, self.learn = stack, decoder, memory, learn
+                 learn: bool = False, slips: SlipModel | None = None):
+        self.stack, self.decoder, self.memory, self.learn, self.slips = stack, decoder, memory, learn, slips
         self._text = check_text(text)
         self._seen = self._text  # the text when commits were last looked for
         self._memo: _Memo | None = None
@@ -150,7 +155,48 @@ class Session:
         # fill slots the model's words leave empty but never cut its search short.
         shown = self._shown(raw, typed, prev, ctx.sentence_start, self.decoder.cfg.prior_words)
         kind = "completion" if typed else "next"
-        return [Suggestion(w, sc, kind) for w, sc in shown[:n]]
+        found = [Suggestion(w, sc, kind) for w, sc in shown]
+        if self.slips is not None and ctx.needs_space and len(low) >= self.slips.cfg.min_typed:
+            found = self._with_corrections(memo, found, typed, ctx.sentence_start, n)
+        return found[:n]
+
+    def _with_corrections(self, memo: _Memo, found: list[Suggestion], typed: str, sentence_start: bool,
+                          n: int) -> list[Suggestion]:
+        """Add the words a slip of the finger may have meant, scored by the model
+        from the same state plus the slip's log-likelihood, to the strip.
+
+        A word typed in full that is a real word (in the lexicon or learned)
+        keeps its place: a correction never pushes it out of the strip."""
+        lexicon, cfg = self.decoder.lexicon, self.slips.cfg
+        if lexicon is None:
+            return found
+        low = fold(typed)
+        best: dict[int, float] = {}
+        for q, cost in self.slips.meant(low, lexicon.has_prefix).items():
+            for i in lexicon.completions(q, 2):
+                if not fold(lexicon.forms[i]).startswith(low):
+                    best[i] = max(best.get(i, -math.inf), cost + float(lexicon.logprior[i]))
+        if not best:
+            return found
+        w, keep = self.decoder.cfg.prior_weight, math.log1p(-self.decoder.cfg.prior_weight)
+        scored: list[tuple[str, float]] = []
+        for i in sorted(best, key=lambda i: -best[i])[: cfg.max_candidates]:
+            word = lexicon.forms[i]
+            model = self.decoder.score_path(memo.nodes, self.stack.encode(word))
+            cost = best[i] - float(lexicon.logprior[i])
+            p = float(np.logaddexp(keep + model, math.log(w) + lexicon.logprior[i])) if w > 0 else model
+            scored.append((word, p + cost))
+        shown = {fold(s.word) for s in found}
+        kind = found[0].kind if found else "completion"
+        extra = [Suggestion(word, sc, kind, corrected=True)
+                 for word, sc in merge_corrections(scored, typed, sentence_start, self._apostrophe())
+                 if fold(word) not in shown]
+        merged = sorted(found + extra, key=lambda s: -s.score)[:n]
+        exact = next((s for s in found if fold(s.word) == low), None)
+        if exact is not None and exact not in merged and (low in lexicon or self.memory.prob(typed, None) > 0):
+            merged[-1] = exact  # the word typed in full stays offered
+            merged.sort(key=lambda s: -s.score)
+        return merged
 
     def _shown(self, raw: dict[str, float], typed: str, prev: str | None, sentence_start: bool, prior_words: int):
         """The lexicon's prior and the memory interpolated, casing and merging,

@@ -1,0 +1,88 @@
+"""Typo tolerance: which lexicon words a slip of the finger may have meant.
+
+A keyboard layout is data: rows of keys, each row shifted as on the device.
+Two keys are neighbours when their centres are less than ``reach`` key widths
+apart. From a typed prefix the model of slips proposes the prefixes the user
+may have meant, each with the log-likelihood of the slip:
+
+- an adjacent key hit instead ("tge" for "the"),
+- two letters swapped ("teh"),
+- a letter left out ("th" typed for "thr..." is not a slip, but "thnk" for "thank"),
+- an extra letter: a neighbour or a double ("thhe", "thew").
+
+Only prefixes that some lexicon word starts with are kept. One slip per word
+(``max_slips``); the first letter is trusted (a wrong first key is rare and
+the cost of guessing it is a strip full of unrelated words).
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from dataclasses import dataclass, field
+from typing import Callable
+
+# Rows as typed, and each row's offset in key widths (a staggered layout).
+QWERTY = (("qwertyuiop", 0.0), ("asdfghjkl", 0.25), ("zxcvbnm", 0.75))
+LAYOUTS = {"qwerty": QWERTY,
+           "azerty": (("azertyuiop", 0.0), ("qsdfghjklm", 0.25), ("wxcvbn", 0.75)),
+           "qwertz": (("qwertzuiop", 0.0), ("asdfghjkl", 0.25), ("yxcvbnm", 0.75))}
+
+
+@dataclass(frozen=True)
+class SlipConfig:
+    layout: str = "qwerty"
+    reach: float = 1.3  # neighbours: centres closer than this, in key widths
+    # log-likelihood of each kind of slip, against 0 for a key typed as meant
+    adjacent: float = -2.5
+    swapped: float = -3.5
+    missing: float = -4.0
+    extra: float = -4.0
+    min_typed: int = 2  # shorter prefixes are not corrected
+    max_candidates: int = 4  # corrected words scored by the model per keystroke
+    enabled: bool = True
+
+
+@dataclass
+class Layout:
+    neighbours: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, name: str, reach: float) -> "Layout":
+        try:
+            rows = LAYOUTS[name]
+        except KeyError:
+            raise ValueError(f"unknown keyboard layout {name!r}: choose one of {sorted(LAYOUTS)}") from None
+        pos = {ch: (x + offset, y) for y, (row, offset) in enumerate(rows) for x, ch in enumerate(row)}
+        near = {a: frozenset(b for b in pos if b != a and math.dist(pos[a], pos[b]) < reach) for a in pos}
+        return cls(near)
+
+
+class SlipModel:
+    def __init__(self, cfg: SlipConfig = SlipConfig()):
+        self.cfg = cfg
+        self.layout = Layout.build(cfg.layout, cfg.reach)
+
+    def meant(self, typed: str, is_prefix: Callable[[str], bool]) -> dict[str, float]:
+        """Prefixes the user may have meant by ``typed`` (folded), with the slip's log-likelihood;
+        ``typed`` itself is not among them."""
+        c, near = self.cfg, self.layout.neighbours
+        out: dict[str, float] = {}
+
+        def add(q: str, cost: float) -> None:
+            if q != typed and cost > out.get(q, -math.inf) and is_prefix(q):
+                out[q] = cost
+
+        n = len(typed)
+        for i in range(1, n):
+            ch = typed[i]
+            for alt in near.get(ch, ()):
+                add(typed[:i] + alt + typed[i + 1:], c.adjacent)
+            if i + 1 < n and typed[i + 1] != ch:
+                add(typed[:i] + typed[i + 1] + ch + typed[i + 2:], c.swapped)
+            if ch == typed[i - 1] or ch in near.get(typed[i - 1], ()) or (i + 1 < n and ch in near.get(typed[i + 1], ())):
+                add(typed[:i] + typed[i + 1:], c.extra)
+        for i in range(1, n):  # (a letter missing at the end is just not typed yet)
+            for alt in string.ascii_lowercase:
+                add(typed[:i] + alt + typed[i:], c.missing)
+        return out
