@@ -110,7 +110,7 @@ def _eval(args) -> int:
 
     cfg = EvalConfig(bundle=Path(args.bundle) if args.bundle else None, text=Path(args.text),
                      out_dir=Path(args.out), max_sentences=args.max_sentences,
-                     compare=tuple(Path(b) for b in args.compare or ()))
+                     compare=tuple(Path(b) for b in args.compare or ()), noise=args.noise)
     run_eval(cfg)
     return 0
 
@@ -217,12 +217,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--learn", action="store_true", help="learn your words (stored in your XDG data dir)")
     d.set_defaults(func=_demo)
 
-    ev = sub.add_parser("eval", help="simulated typing: KSR, accuracy, perplexity, latency, plots")
+    ev = sub.add_parser("eval", help="simulated typing: KSR, accuracy, perplexity, non-words, noisy typing, plots")
     ev.add_argument("bundle", nargs="?", help="bundle folder (default: the bundled model)")
     ev.add_argument("--text", default="data/corpus/test.txt")
     ev.add_argument("--out", default="reports/eval")
     ev.add_argument("--max-sentences", type=int, default=300)
     ev.add_argument("--compare", nargs="*", help="other bundles (e.g. other quantizations) for the size plot")
+    ev.add_argument("--noise", type=float, default=0.05,
+                    help="noisy typing: share of slipped keystrokes (adjacent key, swap, omission); 0 skips it")
     ev.set_defaults(func=_eval)
 
     m = sub.add_parser("memory", help="what nextkey learned from you: show, forget, wipe, export, block")

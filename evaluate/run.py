@@ -33,6 +33,7 @@ import numpy as np
 
 from nextkey.engine import Engine
 
+from .noisy import NoiseConfig, simulate_noisy, slip_probe
 from .stats import EvalError, engine_predictor, read_sentences
 from .typing_sim import TypingResult, simulate
 
@@ -52,6 +53,7 @@ class EvalConfig:
     max_sentences: int = 300
     compare: tuple[Path, ...] = ()  # other quantizations of the same model
     suggestions: tuple[int, ...] = (1, 3, 5)
+    noise: float = 0.05  # share of slipped keystrokes in the noisy-typing pass; 0: no such pass
     progress: bool = True
 
 
@@ -69,6 +71,8 @@ def _check(cfg: EvalConfig) -> None:
         raise EvalError(f"suggestions must be positive counts, got {cfg.suggestions}")
     if HEADLINE not in cfg.suggestions:
         raise EvalError(f"suggestions must include {HEADLINE} (the headline figures), got {cfg.suggestions}")
+    if not 0 <= cfg.noise < 1:
+        raise EvalError(f"noise must be a share of keystrokes in [0, 1), got {cfg.noise}")
 
 
 # ------------------------------------------------------------------ measures
@@ -105,9 +109,20 @@ def perplexity(engine: Engine, sentences: list[str], batch_size: int = PPL_BATCH
             "tokens_per_word": ntok / words}
 
 
-def typing(engine: Engine, sentences: list[str], n: int, bar) -> TypingResult:
+def typing(engine: Engine, sentences: list[str], n: int, bar, known=None) -> TypingResult:
     bar.set_description(f"{engine.info['quantization']} n={n}")
-    return simulate(engine_predictor(engine), sentences, n, progress=bar.update)
+    return simulate(engine_predictor(engine), sentences, n, progress=bar.update, known=known)
+
+
+def noisy(engine: Engine, sentences: list[str], rate: float, bar) -> dict:
+    """The noisy typist and the one-slip probe, with typo tolerance on and off (same engine, same seed)."""
+    out = {}
+    for name, eng in (("typo_tolerance_on", engine), ("typo_tolerance_off", Engine(engine.bundle, slips=None))):
+        bar.set_description(f"noisy typing ({name})")
+        predict = engine_predictor(eng)
+        out[name] = simulate_noisy(predict, sentences, HEADLINE, NoiseConfig(rate=rate), progress=bar.update).summary()
+        out[name]["one_slip_probe"] = slip_probe(predict, sentences, HEADLINE)
+    return out
 
 
 def _bundle_record(engine: Engine) -> dict:
@@ -128,7 +143,7 @@ def _typing_record(result: TypingResult) -> dict:
 
 def evaluate_bundle(engine: Engine, sentences: list[str], counts: tuple[int, ...],
                     bar) -> tuple[dict, dict[int, TypingResult]]:
-    results = {n: typing(engine, sentences, n, bar) for n in counts}
+    results = {n: typing(engine, sentences, n, bar, known=engine.knows) for n in counts}
     rec = _bundle_record(engine)
     rec["typing"] = {str(n): _typing_record(r) for n, r in results.items()}
     return rec, results
@@ -156,11 +171,13 @@ def run_eval(cfg: EvalConfig) -> dict:
     from tqdm import tqdm
 
     engine = Engine.load(cfg.bundle)
-    runs = len(cfg.suggestions) + len(cfg.compare)
+    runs = len(cfg.suggestions) + len(cfg.compare) + (2 if cfg.noise > 0 else 0)
     with tqdm(total=runs * len(sentences), unit="sent", disable=not cfg.progress, file=sys.stderr) as bar:
         main, results = evaluate_bundle(engine, sentences, tuple(cfg.suggestions), bar)
         bar.set_description("perplexity")
         main["perplexity"] = perplexity(engine, sentences)
+        if cfg.noise > 0:
+            main["noisy"] = noisy(engine, sentences, cfg.noise, bar)
         del engine
 
         compared = []
@@ -181,7 +198,9 @@ def run_eval(cfg: EvalConfig) -> dict:
                  "characters": results[HEADLINE].characters, "words": results[HEADLINE].words},
         "bundle": main,
         "summary": {**_headline(main), "perplexity_per_word": main["perplexity"]["perplexity_per_word"],
-                    "size_bytes": main["size_bytes"]},
+                    "size_bytes": main["size_bytes"],
+                    "non_word_share": main["typing"][str(HEADLINE)]["non_word_share"],
+                    "repeated_strips": main["typing"][str(HEADLINE)]["repeated_strips"]},
         "compare": compared,
         "plots": [],
     }
@@ -203,7 +222,15 @@ def summary_table(report: dict) -> str:
         f"  KSR              {ksr}",
         f"  next word        top-1 {s['next_word_top1']:.3f}  top-3 {s['next_word_top3']:.3f}",
         f"  perplexity/word  {s['perplexity_per_word']:.1f}",
+        f"  offered words    {s['non_word_share']:.2%} outside the lexicon and the user's words, "
+        f"{s['repeated_strips']} strips with a word twice",
     ]
+    for name, r in (b.get("noisy") or {}).items():
+        probe = r["one_slip_probe"]
+        lines.append(f"  noisy ({name.replace('_', ' ')}): KSR {r['ksr']:.3f}, slipped words rescued "
+                     f"{r['slipped_rescued_share']:.1%}, clean words displaced {r['clean_displaced_share']:.2%}; "
+                     f"one slip: offered {probe['slipped_offered']:.1%} vs clean {probe['clean_offered']:.1%} "
+                     f"(ratio {probe['ratio']:.2f})")
     if report["compare"]:
         lines.append(f"  {'quantization':<13}{'size MB':>9}{'KSR@3':>8}{'top-1':>8}{'top-3':>8}")
         for r in [b] + report["compare"]:

@@ -212,3 +212,46 @@ def test_cli_eval_and_suggest_through_main(tiny_bundle, text, tmp_path, capsys):
     assert report["text"]["sentences"] == 2 and "KSR" in capsys.readouterr().out
     assert main(["eval", str(tiny_bundle), "--text", str(tmp_path / "nope.txt")]) == 2
     assert "nope.txt does not exist" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ noisy typing
+
+
+def test_noisy_typist_is_seeded_and_counts_slips():
+    from nextkey.evaluate.noisy import NoiseConfig, simulate_noisy
+
+    never = lambda text, n: []  # noqa: E731
+    a = simulate_noisy(never, SENTENCES[:3], 3, NoiseConfig(rate=0.3, seed=1))
+    b = simulate_noisy(never, SENTENCES[:3], 3, NoiseConfig(rate=0.3, seed=1))
+    assert a.summary() == b.summary()
+    assert a.slipped_words > 0 and a.rescued == 0  # nothing offered: no slip is repaired
+    assert a.misspelled == a.slipped_words  # it fixes nothing itself
+    clean = simulate_noisy(never, SENTENCES[:3], 3, NoiseConfig(rate=0.0))
+    assert clean.slipped_words == 0 and clean.keystrokes == clean.characters
+
+
+def test_an_oracle_rescues_every_slipped_word():
+    from nextkey.evaluate.noisy import NoiseConfig, simulate_noisy
+
+    sentence = "They want to go home tomorrow."
+    words_ = ["They", "want", "to", "go", "home", "tomorrow"]
+    r = simulate_noisy(lambda text, n: words_, [sentence], 6, NoiseConfig(rate=0.5, seed=3))
+    assert r.keystrokes == len(words_) + 1  # one selection per word (with its space) and the final "."
+    assert r.misspelled == 0 and r.rescued == r.slipped_words
+
+
+def test_typo_tolerance_rescues_a_slip_on_the_tiny_model(tiny_bundle):
+    from nextkey.evaluate.noisy import slip_probe
+
+    sentences = ["I would like to see you on Monday.", "Thank you very much.", "Hello there, my friend."] * 3
+    on = slip_probe(engine_predictor_of(Engine.load(tiny_bundle)), sentences, 3)
+    off = slip_probe(engine_predictor_of(Engine.load(tiny_bundle, slips=None)), sentences, 3)
+    assert on["words"] == off["words"] > 0 and on["clean_offered"] > 0.5
+    assert off["slipped_offered"] < on["slipped_offered"]
+    assert on["ratio"] >= 0.6, on
+
+
+def engine_predictor_of(engine):
+    from nextkey.evaluate.stats import engine_predictor
+
+    return engine_predictor(engine)
