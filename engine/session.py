@@ -190,7 +190,7 @@ class Session:
         kind = found[0].kind if found else "completion"
         extra = [Suggestion(word, sc, kind, corrected=True)
                  for word, sc in merge_corrections(scored, typed, sentence_start, self._apostrophe())
-                 if fold(word) not in shown]
+                 if fold(word) not in shown and not self.memory.is_blocked(word)]
         merged = sorted(found + extra, key=lambda s: -s.score)[:n]
         exact = next((s for s in found if fold(s.word) == low), None)
         if exact is not None and exact not in merged and (low in lexicon or self.memory.prob(typed, None) > 0):
