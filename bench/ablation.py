@@ -1,6 +1,7 @@
 """What each part of the decoder is worth: KSR, next-word accuracy and the
-non-word share, with the lexicon off, on as a filter only, and with its prior
-interpolated at several weights, on in-domain and held-out-genre text.
+non-word share, with the lexicon off, on as a filter only, with its prior
+interpolated at several weights, and with typo tolerance on top, on in-domain
+and held-out-genre text (clean typing: typo tolerance must cost little here).
 
     python bench/ablation.py --in-domain data/corpus/test.txt \
         --held-out data/corpus-nomoby/heldout.txt --sentences 200
@@ -21,21 +22,24 @@ from pathlib import Path
 
 from nextkey.engine import Engine
 from nextkey.engine.decoder import DecoderConfig
+from nextkey.engine.keyboard import SlipConfig
 from nextkey.evaluate.stats import engine_predictor, read_sentences
 from nextkey.evaluate.typing_sim import simulate
 
 
-def variants(weights: list[float]) -> dict[str, tuple[bool, DecoderConfig]]:
-    out = {"no lexicon (v0.1 decoder)": (False, DecoderConfig()),
-           "lexicon as a filter": (True, DecoderConfig(prior_weight=0.0))}
+def variants(weights: list[float]) -> dict[str, tuple[bool, DecoderConfig, SlipConfig | None]]:
+    out = {"no lexicon (v0.1 decoder)": (False, DecoderConfig(), None),
+           "lexicon as a filter": (True, DecoderConfig(prior_weight=0.0), None)}
     for w in weights:
-        out[f"lexicon + prior w={w:g}"] = (True, DecoderConfig(prior_weight=w))
+        out[f"lexicon + prior w={w:g}"] = (True, DecoderConfig(prior_weight=w), None)
+    out["default: lexicon + prior + typo tolerance"] = (True, DecoderConfig(), SlipConfig())
     return out
 
 
-def run_variant(base: Engine, lexicon: bool, cfg: DecoderConfig, sentences: list[str], n: int) -> dict:
+def run_variant(base: Engine, lexicon: bool, cfg: DecoderConfig, slips: SlipConfig | None,
+                sentences: list[str], n: int) -> dict:
     bundle = base.bundle if lexicon else dataclasses.replace(base.bundle, lexicon=None)
-    eng = Engine(bundle, decoder_config=cfg)
+    eng = Engine(bundle, decoder_config=cfg, slips=slips)
     ref = base.bundle.lexicon
     r = simulate(engine_predictor(eng), sentences, n, known=lambda w: w in ref).summary()
     return {k: r[k] for k in ("ksr", "next_word_top1", f"next_word_top{n}", "non_word_share", "repeated_strips",
@@ -57,10 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     texts = {"in-domain": read_sentences(Path(args.in_domain), args.sentences),
              "held-out genre": read_sentences(Path(args.held_out), args.sentences)}
     rows = []
-    for name, (lexicon, cfg) in variants(args.weights).items():
-        row = {"variant": name, "prior_weight": cfg.prior_weight if lexicon else None}
+    for name, (lexicon, cfg, slips) in variants(args.weights).items():
+        row = {"variant": name, "prior_weight": cfg.prior_weight if lexicon else None, "typo_tolerance": bool(slips)}
         for tname, sentences in texts.items():
-            row[tname] = run_variant(base, lexicon, cfg, sentences, 3)
+            row[tname] = run_variant(base, lexicon, cfg, slips, sentences, 3)
             print(f"{name:<28} {tname:<15} KSR {row[tname]['ksr']:.4f}  top-3 {row[tname]['next_word_top3']:.4f}  "
                   f"non-words {row[tname]['non_word_share']:.4f}  repeats {row[tname]['repeated_strips']}", flush=True)
         rows.append(row)

@@ -1,19 +1,31 @@
 """Text before the cursor -> what the model must have seen, and the word being typed.
 
-The context is a bounded window of the text's tail, so a keystroke costs the
-same after 5 words or after 1 MB. The window starts at a position that only
-moves every ``block`` characters (then at the next word start), which makes the
-context a pure function of the text: an engine fed keystroke by keystroke and
-a fresh engine given the same text see the same words. Units are whitespace
-chunks (SentencePiece segments each chunk on its own, so feeding unit by unit
-gives the same tokens as encoding the whole window).
+The context is the current sentence: the model was trained on sentences
+closed by </s>, and the engine starts each sentence from the state after the
+start token, so finishing a sentence costs nothing (the stack pops back to its
+first snapshot, whose searches are kept) and no keystroke ever re-feeds a
+window of earlier text. A sentence ends at a chunk closed by . ! ? … (with
+closing quotes or brackets) or at a line break.
+
+Inside one very long sentence (a paste without punctuation) the context is a
+bounded window of its tail, so a keystroke costs the same after 5 words or
+after 1 MB. The window starts at a position that only moves every ``block``
+characters (then at the next word start). Both rules make the context a pure
+function of the text: an engine fed keystroke by keystroke and a fresh engine
+given the same text see the same words. Units are whitespace chunks
+(SentencePiece segments each chunk on its own, so feeding unit by unit gives
+the same tokens as encoding the whole window).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .text import AT_SENTENCE_START, PARTIAL, clean
+import re
+
+from .text import AT_SENTENCE_START, ENDS_SENTENCE, PARTIAL, clean
+
+_CHUNK = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,7 @@ class Context:
 class WindowConfig:
     window_chars: int = 480
     block_chars: int = 160
+    sentence_scope: bool = True  # the context starts at the current sentence (bench/engine_bench.py measured it)
 
 
 def window_start(text: str, cfg: WindowConfig) -> int:
@@ -43,7 +56,7 @@ def window_start(text: str, cfg: WindowConfig) -> int:
 
 def parse(text: str, cfg: WindowConfig = WindowConfig()) -> Context:
     window = clean(text[window_start(text, cfg):])
-    chunks = window.split()
+    chunks = _sentence_chunks(window) if cfg.sentence_scope else window.split()
     ends_with_space = not window or window[-1].isspace()
     partial, needs_space = "", True
     if chunks and not ends_with_space:
@@ -62,3 +75,17 @@ def parse(text: str, cfg: WindowConfig = WindowConfig()) -> Context:
     if not needs_space:
         sentence_start = False
     return Context(tuple(chunks), partial, needs_space, sentence_start)
+
+
+def _sentence_chunks(window: str) -> list[str]:
+    """The chunks of the window from the start of its last sentence on."""
+    chunks: list[str] = []
+    prev_end = 0
+    for m in _CHUNK.finditer(window):
+        if "\n" in window[prev_end:m.start()]:
+            chunks = []  # a line break closes the sentence before it
+        chunks.append(m.group(0))
+        prev_end = m.end()
+        if ENDS_SENTENCE.search(m.group(0)) and m.end() < len(window):
+            chunks = []  # the next sentence starts afresh (the chunk is committed: text follows it)
+    return chunks

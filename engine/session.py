@@ -60,6 +60,7 @@ class Session:
         self._text = check_text(text)
         self._seen = self._text  # the text when commits were last looked for
         self._memo: _Memo | None = None
+        self._root_memo: _Memo | None = None  # every sentence starts here: its searches are kept
 
     # -- editing ----------------------------------------------------------
     @property
@@ -111,7 +112,8 @@ class Session:
         if self.learn:
             self._learn_commits()
         ctx = parse(self._text)
-        memo = self._memo_for(self.stack.sync(ctx.units))
+        searched = (self._memo.top, self._memo.nodes.get) if self._memo is not None else None
+        memo = self._memo_for(self.stack.sync(ctx.units, searched))
         if len(ctx.partial) > MAX_PARTIAL or len(partial_word(self._text)) > MAX_PARTIAL:
             return []  # (the window may have cut a very long "word": still no completions)
         key = (ctx.partial, ctx.needs_space, ctx.sentence_start, n, self.memory.version)
@@ -122,7 +124,12 @@ class Session:
 
     def _memo_for(self, top: Snapshot) -> _Memo:
         if self._memo is None or self._memo.top is not top:
-            self._memo = _Memo(top)
+            if top is self.stack.snapshots[0]:
+                if self._root_memo is None:
+                    self._root_memo = _Memo(top)
+                self._memo = self._root_memo
+            else:
+                self._memo = _Memo(top)
         return self._memo
 
     def _predict(self, memo: _Memo, ctx: Context, n: int) -> list[Suggestion]:

@@ -64,21 +64,34 @@ class StateStack:
     def top(self) -> Snapshot:
         return self.snapshots[-1]
 
-    def sync(self, units: tuple[str, ...]) -> Snapshot:
-        """Make the stack hold exactly ``units``; returns the top snapshot."""
+    def sync(self, units: tuple[str, ...], searched: tuple[Snapshot, Callable] | None = None) -> Snapshot:
+        """Make the stack hold exactly ``units``; returns the top snapshot.
+
+        ``searched``: (a snapshot, a lookup path -> Node of the word search run
+        from it). A unit committed on top of that snapshot starts from the
+        deepest node the search already computed for its pieces (the word just
+        typed was usually expanded while it was being completed), so a word
+        boundary feeds only what the search did not: the same steps on the same
+        inputs, so the same state as feeding it whole."""
         have = self.snapshots
         common = 0
         while common < len(units) and common + 1 < len(have) and have[common + 1].unit == units[common]:
             common += 1
         del have[common + 1:]
         for unit in units[common:]:
-            have.append(Snapshot(unit, self._feed(have[-1].node, unit)))
+            lookup = searched[1] if searched is not None and have[-1] is searched[0] else None
+            have.append(Snapshot(unit, self._feed(have[-1].node, unit, lookup)))
         return have[-1]
 
-    def _feed(self, node: Node, unit: str) -> Node:
+    def _feed(self, node: Node, unit: str, lookup: Callable | None = None) -> Node:
+        ids = unit_tokens(self.encode, unit, self.eos_id)
+        done = 0
+        if lookup is not None:
+            while done < len(ids) and (found := lookup(tuple(ids[: done + 1]))) is not None:
+                node, done = found, done + 1
         lp, st = node.logprobs, node.state[None, :]
-        for t in unit_tokens(self.encode, unit, self.eos_id):
+        for t in ids[done:]:
             lps, st = self.runner.step(np.array([t], np.int32), st)
             lp = lps[0]
             self.steps_run += 1
-        return Node(lp.copy(), st[0].copy())
+        return Node(lp.copy(), st[0].copy()) if done < len(ids) else node

@@ -3,6 +3,7 @@ import subprocess
 import sys
 import threading
 
+import numpy as np
 import pytest
 
 from nextkey.engine import Engine, Suggestion
@@ -77,7 +78,10 @@ def test_kinds(engine):
     ("I would like to ", ("I", "would", "like", "to"), "", True, False),
     ("Hello, wor", ("Hello,",), "wor", True, False),
     ("Hello,", ("Hello,",), "", True, False),
-    ("Stop. Go", ("Stop.",), "Go", True, True),
+    ("Stop. Go", (), "Go", True, True),  # each sentence starts afresh
+    ("Stop. Go on", ("Go",), "on", True, False),
+    ("Stop.", ("Stop.",), "", True, True),  # until text follows, the sentence end is being typed
+    ("One\nTwo thr", ("Two",), "thr", True, False),  # a line break closes a sentence too
     ("(wor", ("(",), "wor", False, False),
     ("don'", (), "don'", True, True),
     ("a\x00b\x07c ", ("abc",), "", True, False),
@@ -121,7 +125,14 @@ def test_typing_inside_a_word_runs_no_context_steps(tiny_bundle):
     sess.type(" ")
     sess.suggestions(3)
     fed = sess.stack.steps_run - before
-    assert fed == len(eng.encode("see"))  # committing "see" feeds only its pieces
+    # The word search had already walked the pieces of "see": the boundary reuses
+    # its nodes and feeds nothing, and the state is exactly the one feeding gives.
+    assert fed == 0
+    fresh = eng.session("I would like to see ")
+    fresh.suggestions(3)
+    assert fresh.stack.steps_run == len(eng.encode("I would like to see"))
+    assert np.array_equal(fresh.stack.top.node.state, sess.stack.top.node.state)
+    assert np.array_equal(fresh.stack.top.node.logprobs, sess.stack.top.node.logprobs)
     sess.backspace(4)  # back into "see": the snapshot before it is restored
     sess.suggestions(3)
     assert sess.stack.steps_run == before + fed
@@ -280,3 +291,12 @@ def test_session_accept_follows_the_text_rules(engine, before, word, after):
 
 def test_shouting_needs_two_capital_letters(engine):
     assert all(not w.isupper() for w in words(engine, "I'", 3) if len(w) > 2)
+
+
+@given(text=st.one_of(st.text(max_size=200), _TYPED))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_feeding_unit_by_unit_equals_encoding_the_whole_window(engine, text):
+    """SentencePiece segments each whitespace chunk on its own, so the state stack
+    may feed units one at a time: the same ids as encoding the context at once."""
+    units = parse(text).units
+    assert [t for u in units for t in engine.encode(u)] == engine.encode(" ".join(units))
