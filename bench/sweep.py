@@ -24,8 +24,10 @@ latency of ``suggest`` (p50/p99 over every call of the in-domain simulation).
     python bench/sweep.py --corpus data/corpus-nomoby            # ~1 hour
     python bench/sweep.py --report-only                          # redraw from sweep.json
 
-Runs go to ``~/.cache/nextkey/runs/sweep-NAME`` (a finished one is reused);
-results to ``reports/sweep/sweep.{json,md,png}``.
+Runs go to ``~/.cache/nextkey/runs/sweep-NAME``; results to
+``reports/sweep/sweep.{json,md,png}``. Run again with the same settings, it
+reuses the probes and the measured candidates in sweep.json, and a trained run
+whose report.json has the planned steps, so an interrupted sweep continues.
 """
 
 from __future__ import annotations
@@ -296,14 +298,23 @@ def sweep(cfg: SweepConfig) -> dict:
                          f"nextkey corpus --out {cfg.corpus} --holdout moby-dick")
     sets = {"in_domain": first_lines(cfg.corpus / "test.txt", cfg.eval_sentences),
             "held_out": first_lines(heldout, cfg.eval_sentences)}
-    results = {"config": {**asdict(cfg), "candidates": [asdict(c) for c in cfg.candidates]},
+    config = json.loads(json.dumps({**asdict(cfg), "candidates": [asdict(c) for c in cfg.candidates]}, default=str))
+    results = {"config": config,
                "rule": "steps = floor(budget_minutes * 60 * probe_tokens_per_second / tokens_per_step)",
                "corpus": json.loads((cfg.corpus / "corpus.json").read_text()),
                "candidates": {}}
-    log.info("probing throughput (load average %.2f)", loadavg())
-    results["probe"] = probe_all(cfg)
+    earlier = json.loads(out_json.read_text()) if out_json.exists() else {}
+    if earlier.get("config") == results["config"] and set(earlier.get("probe", {})) == {c.name for c in cfg.candidates}:
+        log.info("reusing the probes and finished candidates of %s (same config)", out_json)
+        results["probe"] = earlier["probe"]
+        results["candidates"] = earlier.get("candidates", {})
+    else:
+        log.info("probing throughput (load average %.2f)", loadavg())
+        results["probe"] = probe_all(cfg)
     out_json.write_text(json.dumps(results, indent=2, default=str))
     for c in cfg.candidates:
+        if c.name in results["candidates"]:
+            continue
         results["candidates"][c.name] = run_candidate(cfg, c, results["probe"][c.name], sets)
         out_json.write_text(json.dumps(results, indent=2, default=str))
         r = results["candidates"][c.name]
