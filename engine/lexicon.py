@@ -29,41 +29,50 @@ def fold(word: str) -> str:
 
 
 class Lexicon:
-    def __init__(self, entries: list[tuple[str, int]]):
-        total = float(sum(c for _, c in entries)) or 1.0
-        self.forms = [w for w, _ in entries]  # most frequent first
-        self.logprior = np.array([math.log(c / total) for _, c in entries], np.float64)
-        by_key: dict[str, list[int]] = {}
-        for i, w in enumerate(self.forms):
-            by_key.setdefault(fold(w), []).append(i)
-        self.keys = sorted(by_key)  # folded words, for prefix ranges
-        self._forms_of = by_key  # folded word -> form indices, most frequent first
-        self._exact = {w: i for i, w in enumerate(self.forms)}
-        self._rank = np.array([by_key[k][0] for k in self.keys], np.int64)  # per sorted key: its best form's index
+    def __init__(self, forms: list[str], counts: np.ndarray):
+        """``forms`` most frequent first, ``counts`` their prior counts (>= 1)."""
+        self.forms = forms
+        self.logprior = np.log(counts / counts.sum())
+        folded = np.array("\n".join(forms).lower().replace("’", "'").split("\n"))  # fold() of every form at once
+        keys, first = np.unique(folded, return_index=True)  # sorted; first: each key's most frequent form
+        self.keys = keys.tolist()  # folded words, sorted, for prefix ranges
+        self._rank = first.astype(np.int64)  # per sorted key: the index of its most frequent form
+        self._key_pos = dict(zip(self.keys, range(len(self.keys))))
+        self._exact = dict(zip(forms, range(len(forms))))
         self._prefix_memo: dict[str, bool] = {}
         self._completion_memo: dict[tuple[str, int], list[int]] = {}
 
     @classmethod
+    def from_entries(cls, entries: list[tuple[str, int]]) -> "Lexicon":
+        return cls([w for w, _ in entries], np.array([c for _, c in entries], np.float64))
+
+    @classmethod
     def read(cls, path: Path) -> "Lexicon":
-        entries = []
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             raise BundleError(f"cannot read lexicon {path}: {e}") from None
-        for n, line in enumerate(text.splitlines(), 1):
-            parts = line.split("\t")
-            if len(parts) != 2 or not parts[0] or not parts[1].isdigit() or int(parts[1]) < 1:
-                raise BundleError(f"lexicon {path} line {n}: {line[:80]!r} is not 'word<TAB>count' with count >= 1")
-            entries.append((parts[0], int(parts[1])))
-        if not entries:
+        lines = text.splitlines()
+        if not lines:
             raise BundleError(f"lexicon {path} is empty")
-        return cls(entries)
+        parts = "\t".join(lines).split("\t")  # form, count, form, count, ...
+        forms, counts = parts[0::2], parts[1::2]
+        values = None
+        if len(parts) == 2 * len(lines) and all(forms):
+            try:
+                values = np.array(counts, np.int64)
+            except ValueError:
+                pass
+        if values is None or values.min() < 1:
+            n = next((i for i, ln in enumerate(lines, 1) if not _valid_line(ln)), 1)
+            raise BundleError(f"lexicon {path} line {n}: {lines[n - 1][:80]!r} is not 'word<TAB>count' with count >= 1")
+        return cls(forms, values.astype(np.float64))
 
     def __len__(self) -> int:
         return len(self.forms)
 
     def __contains__(self, word: str) -> bool:
-        return fold(word) in self._forms_of
+        return fold(word) in self._key_pos
 
     def has_prefix(self, folded: str) -> bool:
         """Whether some lexicon word starts with ``folded`` (already folded)."""
@@ -81,8 +90,8 @@ class Lexicon:
         i = self._exact.get(word.replace("’", "'"))
         if i is not None:
             return i
-        forms = self._forms_of.get(fold(word))
-        return forms[0] if forms else None
+        pos = self._key_pos.get(fold(word))
+        return None if pos is None else int(self._rank[pos])
 
     def completions(self, folded_prefix: str, k: int) -> list[int]:
         """Entry indices of the ``k`` most frequent words starting with the prefix, best first."""
@@ -117,3 +126,8 @@ class Lexicon:
             if w not in out:
                 out[w] = math.log(weight) + float(self.logprior[i])
         return sorted(out.items(), key=lambda kv: -kv[1])
+
+
+def _valid_line(line: str) -> bool:
+    parts = line.split("\t")
+    return len(parts) == 2 and bool(parts[0]) and parts[1].isdigit() and int(parts[1]) >= 1
