@@ -161,6 +161,26 @@ def _memory(args) -> int:
     return 0
 
 
+def _conformance(args) -> int:
+    from nextkey.engine.engine import DEFAULT_BUNDLE
+    from nextkey.export.conformance import DEFAULT_KIT, check_kit, kit_summary, make_kit, read_kit, write_kit
+
+    bundle = Path(args.bundle) if args.bundle else DEFAULT_BUNDLE
+    if args.out:
+        kit = make_kit(bundle)
+        write_kit(kit, args.out)
+        print(f"wrote {args.out} ({Path(args.out).stat().st_size:,} bytes): {kit_summary(kit)}")
+        print(f"cross-check with {kit['cross_check']['kernels']}: {kit['cross_check']['summary']}")
+        return 0
+    report = check_kit(bundle, read_kit(args.check or DEFAULT_KIT))
+    print(report.summary())
+    for f in report.failures[: args.show]:
+        print(f"  {f}")
+    if len(report.failures) > args.show:
+        print(f"  ... {len(report.failures) - args.show} more (--show N)")
+    return 0 if report.ok else 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nextkey", description="On-device next-word prediction")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -234,6 +254,16 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--store", help="the SQLite store (default: memory.db in the XDG data dir)")
     m.add_argument("--limit", type=int, default=30, help="show: how many words")
     m.set_defaults(func=_memory)
+
+    k = sub.add_parser("conformance", help="golden cases for ports of the engine: write a kit, or check this engine against one")
+    k.add_argument("bundle", nargs="?", help="bundle folder (default: the bundled model)")
+    kk = k.add_mutually_exclusive_group(required=True)
+    kk.add_argument("--out", help="write the kit of this bundle here (JSON)")
+    kk.add_argument("--check", nargs="?", const="", metavar="KIT",
+                    help="run the Python engine against this kit (default: the shipped kit of the default "
+                         "bundle); exit 2 if any case fails")
+    k.add_argument("--show", type=int, default=10, help="--check: how many failures to print")
+    k.set_defaults(func=_conformance)
     return p
 
 
