@@ -41,7 +41,7 @@ class DecoderConfig:
 class NodeCache:
     """Expanded paths below one committed state: path (tuple of ids) -> Node."""
 
-    def __init__(self, root: Node, limit: int = 4096):
+    def __init__(self, root: Node, limit: int = 512):  # a node holds V log-probs: 512 x 32 KB at V=8000
         self.nodes: dict[tuple[int, ...], Node] = {(): root}
         self.limit = limit
 
