@@ -6,7 +6,10 @@ Run it with ``nextkey demo [--bundle PATH] [--n N]``, or from Python::
     run_demo(None, 3)          # None: the bundled default model
 
 The strip shows ``n`` slots with the best suggestion in the middle, the second
-best to its left, the third to its right, and so on outwards. Keys:
+best to its left, the third to its right, and so on outwards. A correction of
+a slip of the finger ("tge" -> "the") is shown in another colour after a ↻
+mark; Tab (when it is the best) or its slot key accepts it and replaces the
+word typed. Keys:
 
     Tab             accept the best suggestion
     F1..Fn, Alt+1..n  accept the suggestion in that slot, counted from the left
@@ -60,6 +63,7 @@ STYLE = Style.from_dict({
     "slot": "",
     "slot.best": "bold",
     "slot.typed": "underline",
+    "slot.corrected": "italic fg:ansicyan",
     "status": "reverse",
 })
 
@@ -188,6 +192,10 @@ def build_app(engine: Engine, n: int = 3, input: Input | None = None,
             return []
         style = "class:slot.best" if slot == center_out(n)[0] else "class:slot"
         typed = partial_word(text.buffer.document.text_before_cursor)
+        if s.corrected:
+            # A slip was corrected: shown apart (a mark and another colour); accepting
+            # it replaces the word typed, as any suggestion does.
+            return [(f"{style} class:slot.corrected", f"↻{s.word}")]
         if s.kind == "completion" and typed and s.word.lower().startswith(typed.lower()):
             # Underline what was typed, so a completion reads apart from a next word.
             return [(f"{style} class:slot.typed", s.word[: len(typed)]), (style, s.word[len(typed):])]

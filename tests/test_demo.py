@@ -470,3 +470,22 @@ def test_run_demo_rejects_a_bad_slot_count_in_one_line(capsys):
     assert run_demo(None, 12) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "got 12" in err
+
+
+class SlipEngine(FakeEngine):
+    """Offers "the" as a correction of "tge", as the engine's typo tolerance does."""
+
+    def suggest(self, text_before_cursor: str, n: int = 3) -> list[Suggestion]:
+        if partial_word(text_before_cursor) == "tge":
+            return [Suggestion("the", -1.0, "completion", corrected=True)]
+        return super().suggest(text_before_cursor, n)
+
+
+def test_a_correction_is_marked_and_tab_replaces_the_typed_word():
+    async def script(t):
+        await t.send("tge", "tge")
+        assert t.bar() == ["", "↻the", ""]
+        await t.send(TAB, "the ")
+        assert t.bar() == ["a", "the", "to"]  # a plain next word again
+
+    drive(SlipEngine(), script)
