@@ -190,7 +190,7 @@ class CheckReport:
             kind = f.case.split(" ", 1)[0]
             by_kind[kind] = by_kind.get(kind, 0) + 1
         bad = ", ".join(f"{k} {v}" for k, v in by_kind.items())
-        return f"FAIL: {len(self.failures)} failures in {total} cases ({bad}) of ({kinds})"
+        return f"FAIL: {len(self.failures)} failures ({bad}) in {total} cases ({kinds})"
 
 
 # -------------------------------------------------------- kernels to compare
