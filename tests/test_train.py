@@ -215,3 +215,19 @@ def test_cli_corpus_and_train_through_main(tmp_path, capsys):
     # a missing corpus names the command that makes one
     assert main(["train", "--corpus", str(tmp_path / "none"), "--out", str(tmp_path / "r2"), "--preset", "tiny"]) == 2
     assert "nextkey corpus" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("max_minutes, step, minutes, fraction", [
+    (None, 0, 0.0, 1 / 10),  # warm-up: (step + 1) / warmup_steps
+    (None, 10, 99.0, 1.0),  # end of warm-up; minutes ignored without a budget
+    (None, 110, 0.0, 0.05 + 0.95 * 0.5),  # halfway through the steps
+    (None, 210, 0.0, 0.05),  # the plan's last step
+    (20.0, 11, 10.0, 0.05 + 0.95 * 0.5),  # halfway through the budget decides
+    (20.0, 110, 1.0, 0.05 + 0.95 * 0.5),  # halfway through the steps decides
+    (20.0, 11, 25.0, 0.05),  # budget spent: fully annealed
+])
+def test_learning_rate_anneals_by_steps_or_budget(max_minutes, step, minutes, fraction):
+    from nextkey.train.train import LRSchedule
+
+    cfg = TrainConfig(learning_rate=1.0, warmup_steps=10, min_lr_fraction=0.05, max_minutes=max_minutes)
+    assert LRSchedule(cfg, total_steps=210)(step, minutes) == pytest.approx(fraction)

@@ -175,16 +175,25 @@ def make_strategy(strategy: Strategy) -> tf.distribute.Strategy:
 
 
 class LRSchedule:
-    """Linear warm-up, then cosine decay to ``min_lr_fraction`` at ``total`` steps."""
+    """Linear warm-up, then cosine decay to ``min_lr_fraction`` at the end of the plan.
+
+    The end of the plan is ``total`` steps or, with a time budget, the budget's
+    last minute, whichever comes first: the decay follows
+    ``max(step fraction, minutes / max_minutes)``, so a run that the budget
+    stops has still annealed its learning rate.
+    """
 
     def __init__(self, cfg: TrainConfig, total_steps: int):
         self.cfg, self.total = cfg, max(total_steps, cfg.warmup_steps + 1)
 
-    def __call__(self, step: int) -> float:
+    def __call__(self, step: int, minutes: float = 0.0) -> float:
         c = self.cfg
         if step < c.warmup_steps:
             return c.learning_rate * (step + 1) / c.warmup_steps
-        t = min(1.0, (step - c.warmup_steps) / (self.total - c.warmup_steps))
+        t = (step - c.warmup_steps) / (self.total - c.warmup_steps)
+        if c.max_minutes:
+            t = max(t, minutes / c.max_minutes)
+        t = min(1.0, t)
         return c.learning_rate * (c.min_lr_fraction + (1 - c.min_lr_fraction) * 0.5 * (1 + math.cos(math.pi * t)))
 
 
@@ -340,7 +349,7 @@ def fit(model, optimizer, strategy: tf.distribute.Strategy, sp, train_file: Path
                     ds = strategy.experimental_distribute_dataset(ds)
                 t_last, last_step = time.time(), progress.step
                 for x, y in ds:
-                    loss = float(train_step(x, y, tf.constant(schedule(progress.step), tf.float32)))
+                    loss = float(train_step(x, y, tf.constant(schedule(progress.step, progress.minutes), tf.float32)))
                     if not math.isfinite(loss):
                         raise TrainError(f"loss became {loss} at step {progress.step}: lower the learning rate")
                     progress.step += 1
@@ -351,7 +360,7 @@ def fit(model, optimizer, strategy: tf.distribute.Strategy, sp, train_file: Path
                     if now - t_last >= 2.0:
                         tok_s = (progress.step - last_step) * cfg.tokens_per_step / (now - t_last)
                         bar.set_postfix(loss=f"{ema_loss:.3f}", tok_s=f"{tok_s:,.0f}",
-                                        lr=f"{schedule(progress.step):.2e}",
+                                        lr=f"{schedule(progress.step, progress.minutes):.2e}",
                                         epoch=f"{progress.step / plan.steps_per_epoch:.2f}")
                         t_last, last_step = now, progress.step
                     if progress.step % cfg.eval_every == 0:
