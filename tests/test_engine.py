@@ -300,3 +300,53 @@ def test_feeding_unit_by_unit_equals_encoding_the_whole_window(engine, text):
     may feed units one at a time: the same ids as encoding the context at once."""
     units = parse(text).units
     assert [t for u in units for t in engine.encode(u)] == engine.encode(" ".join(units))
+
+
+# A long-lived engine against a fresh one, over random edit sequences with the
+# user memory changing underneath (issue: memoized results must never outlive
+# a change to the text, the state, the memory or the blocklist).
+_SOURCE = ("I would like to see you on Monday. Thank you very much! Hello there, my friend.\n"
+           "She will read the book next week and we need to call my mother this evening "
+           "because they want to go home tomorrow and meet the team on Friday ")  # a long sentence: window moves
+_OPS = st.lists(st.one_of(
+    st.tuples(st.just("type"), st.integers(1, 40)),
+    st.tuples(st.just("backspace"), st.integers(1, 12)),
+    st.tuples(st.just("accept"), st.integers(0, 2)),
+    st.tuples(st.just("block"), st.integers(0, 2)),
+    st.tuples(st.just("unblock"), st.integers(0, 2)),
+    st.tuples(st.just("forget"), st.integers(0, 2)),
+    st.tuples(st.just("learn"), st.sampled_from(["Zorbladine Zorbladine", "my friend Zorb", "see you soon"])),
+    st.tuples(st.just("jump"), st.integers(0, 400)),
+), min_size=5, max_size=60)
+
+
+@given(ops=_OPS)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_long_lived_session_equals_a_fresh_engine(tiny_bundle, ops):
+    from nextkey.engine.memory import MemoryConfig, UserMemory
+
+    memory = UserMemory(MemoryConfig(path=None))
+    live = Engine(Engine.load(tiny_bundle).bundle, decoder_config=DecoderConfig(**TINY_DECODER), memory=memory)
+    sess = live.session(learn=True)
+    text, pos = "", 0
+    for op, arg in ops:
+        shown = sess.suggestions(3)
+        if op == "type":
+            chunk = (_SOURCE * 3)[pos: pos + arg]
+            pos += arg
+            sess.type(chunk)
+        elif op == "backspace":
+            sess.backspace(arg)
+        elif op == "accept" and len(shown) > arg:
+            sess.accept(shown[arg])
+        elif op in ("block", "unblock", "forget") and len(shown) > arg:
+            getattr(memory, op)(shown[arg].word)
+        elif op == "learn":
+            live.learn(arg)
+        elif op == "jump":
+            pos = arg
+            sess.set_text((_SOURCE * 3)[:arg])
+        text = sess.text
+        fresh = Engine(live.bundle, decoder_config=DecoderConfig(**TINY_DECODER), memory=memory)
+        assert sess.suggestions(3) == fresh.suggest(text, 3), (op, arg, text[-80:])
+    memory.close()
