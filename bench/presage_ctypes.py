@@ -51,6 +51,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
 
+from nextkey.engine.text import partial_word
+
 INSTALL_COMMAND = "apt-get update && apt-get install -y presage libpresage-dev"
 STOCK_CONFIG = Path("/etc/presage.xml")
 STOCK_DATABASE = Path("/usr/share/presage/database_en.db")
@@ -75,9 +77,6 @@ _ERRORS = (
     "PRESAGE_SQLITE_EXECUTE_SQL_ERROR",
 )
 
-# The end of the word being typed, in the simulator's sense of a word (inner
-# apostrophes and hyphens included), possibly ending in the joiner just typed.
-_PARTIAL_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*['’\-]?$")
 
 # typedef const char* (*_presage_callback_get_past_stream)(void*). The return
 # type is declared void* so the callback can hand back the address of a buffer
@@ -228,8 +227,7 @@ class PresagePredictor:
         self._past = ctypes.create_string_buffer(text_before_cursor.encode())
         tokens = self._predict_tokens()
         prefix = self._prefix()
-        m = _PARTIAL_WORD.search(text_before_cursor[-64:])
-        typed = m.group(0) if m else ""
+        typed = partial_word(text_before_cursor)  # the engine's rule for the word being typed
         # presage's prefix is normally the tail of what was typed (lowercased in
         # lowercase mode): keep the typed letters, append the rest of each token.
         # Where the two tokenizers disagree (a symbol presage counts as a letter,

@@ -2,7 +2,7 @@
 
 One interpreter per batch-size bucket, each allocated once: resizing a single
 interpreter's inputs on every call would re-allocate tensors each time the
-beam count changes. Rows beyond the real batch are zero padding.
+batch size changes (perplexity and verification step many rows at once). Rows beyond the real batch are zero padding.
 """
 
 from __future__ import annotations
