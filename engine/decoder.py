@@ -39,9 +39,13 @@ class DecoderConfig:
 
 
 class NodeCache:
-    """Expanded paths below one committed state: path (tuple of ids) -> Node."""
+    """Expanded paths below one committed state: path (tuple of ids) -> Node.
 
-    def __init__(self, root: Node, limit: int = 512):  # a node holds V log-probs: 512 x 32 KB at V=8000
+    Bounded: a node holds V log-probs (32 KB at V=8000). ``trim`` drops all but
+    the root once the cache is over ``limit``; it runs between searches only,
+    so a search never loses the parent of a path it has queued."""
+
+    def __init__(self, root: Node, limit: int = 512):
         self.nodes: dict[tuple[int, ...], Node] = {(): root}
         self.limit = limit
 
@@ -49,9 +53,11 @@ class NodeCache:
         return self.nodes.get(path)
 
     def put(self, path: tuple[int, ...], node: Node) -> None:
-        if len(self.nodes) >= self.limit:  # bound memory on long sessions: keep only the root
-            self.nodes = {(): self.nodes[()]}
         self.nodes[path] = node
+
+    def trim(self) -> None:
+        if len(self.nodes) > self.limit:
+            self.nodes = {(): self.nodes[()]}
 
 
 class WordDecoder:
@@ -84,6 +90,7 @@ class WordDecoder:
         model runs only for paths that may reach the top.
         """
         cfg, vocab = self.cfg, self.vocab
+        cache.trim()
         want = fold(prefix)
         finished: dict[str, float] = {}
         heap: list[tuple[float, tuple[int, ...], str]] = []
@@ -113,6 +120,7 @@ class WordDecoder:
         """log p of a word spelled by ``ids`` from the root, with its boundary mass
         (one segmentation: the tokenizer's)."""
         total, path = 0.0, ()
+        cache.trim()
         node = cache.get(())
         for t in ids[: self.cfg.max_pieces]:
             total += float(node.logprobs[t])

@@ -350,3 +350,18 @@ def test_long_lived_session_equals_a_fresh_engine(tiny_bundle, ops):
         fresh = Engine(live.bundle, decoder_config=DecoderConfig(**TINY_DECODER), memory=memory)
         assert sess.suggestions(3) == fresh.suggest(text, 3), (op, arg, text[-80:])
     memory.close()
+
+
+def test_a_full_node_cache_is_trimmed_between_searches_only(tiny_bundle):
+    """A search whose queued paths outlive a cache clear would lose their parents."""
+    from nextkey.engine.decoder import NodeCache
+
+    eng = load(tiny_bundle)
+    sess = eng.session("I would like to ")
+    sess.suggestions(3)
+    root = sess.stack.top.node
+    cache = NodeCache(root, limit=2)
+    for prefix in ["", "s", "se", "m", "t", "th", "y"]:
+        found = sess.decoder.search(cache, prefix, True, 5)
+        assert all(w.lower().startswith(prefix) for w, _ in found)
+    assert len(cache.nodes) <= 2 + sess.decoder.cfg.max_expansions
