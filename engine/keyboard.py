@@ -64,10 +64,20 @@ class SlipModel:
     def __init__(self, cfg: SlipConfig = SlipConfig()):
         self.cfg = cfg
         self.layout = Layout.build(cfg.layout, cfg.reach)
+        self._memo: dict[tuple[str, int], dict[str, float]] = {}
 
     def meant(self, typed: str, is_prefix: Callable[[str], bool]) -> dict[str, float]:
         """Prefixes the user may have meant by ``typed`` (folded), with the slip's log-likelihood;
-        ``typed`` itself is not among them."""
+        ``typed`` itself is not among them. Memoized per (typed, predicate)."""
+        key = (typed, id(is_prefix.__self__) if hasattr(is_prefix, "__self__") else id(is_prefix))
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= 1 << 14:
+                self._memo.clear()
+            found = self._memo[key] = self._meant(typed, is_prefix)
+        return found
+
+    def _meant(self, typed: str, is_prefix: Callable[[str], bool]) -> dict[str, float]:
         c, near = self.cfg, self.layout.neighbours
         out: dict[str, float] = {}
 
