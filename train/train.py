@@ -100,10 +100,11 @@ class Preset:
 
 
 PRESETS: dict[str, Preset] = {
-    # Chosen by measured valid loss per training minute: docs/model-selection.md.
+    # Chosen by the sweep (reports/sweep/sweep.md, docs/model-selection.md): the best perplexity at an
+    # equal training budget within 3 MB and 1 ms. The 150-minute budget binds, not the epochs.
     "default": Preset(TokenizerConfig(vocab_size=8000),
-                      ModelConfig(8000, embed_dim=160, hidden_dim=512, num_layers=1, dropout=0.1),
-                      TrainConfig(epochs=3.0, max_minutes=55.0)),
+                      ModelConfig(8000, embed_dim=128, hidden_dim=384, num_layers=1, dropout=0.1),
+                      TrainConfig(epochs=20.0, max_minutes=150.0)),
     "small": Preset(TokenizerConfig(vocab_size=4000),
                     ModelConfig(4000, embed_dim=96, hidden_dim=256, num_layers=1, dropout=0.1),
                     TrainConfig(epochs=2.0, max_minutes=10.0)),
