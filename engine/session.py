@@ -199,9 +199,19 @@ class Session:
                  for word, sc in merge_corrections(scored, typed, sentence_start, self._apostrophe())
                  if fold(word) not in shown and not self.memory.is_blocked(word)]
         merged = sorted(found + extra, key=lambda s: -s.score)[:n]
-        exact = next((s for s in found if fold(s.word) == low), None)
-        if exact is not None and exact not in merged and (low in lexicon or self.memory.prob(typed, None) > 0):
-            merged[-1] = exact  # the word typed in full stays offered
+        if not any(s.corrected for s in merged) or any(fold(s.word) == low for s in merged):
+            return merged
+        if low in lexicon or self.memory.prob(typed, None) > 0:
+            # A real word typed in full is never pushed out by a correction: it takes
+            # the place of the weakest one, scored by the model like the others.
+            exact = next((s for s in found if fold(s.word) == low), None)
+            if exact is None:
+                form = lexicon.forms[i] if (i := lexicon.index(typed)) is not None else typed
+                shaped = merge_corrections([(form, 0.0)], typed, sentence_start, self._apostrophe())
+                score = self.decoder.score_path(memo.nodes, self.stack.encode(form))
+                exact = Suggestion(shaped[0][0] if shaped else typed, score, kind)
+            weakest = max((k for k, s in enumerate(merged) if s.corrected), key=lambda k: -merged[k].score)
+            merged[weakest] = exact
             merged.sort(key=lambda s: -s.score)
         return merged
 

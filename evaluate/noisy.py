@@ -10,7 +10,9 @@ when the strip offers the intended word and the typist selects it. Measured:
 - slipped words rescued: of the words with a slip, the share for which the
   intended word was offered (and selected) after the slip;
 - clean words displaced: of the words typed without a slip, the share whose
-  full spelling, typed to the end, is not in the strip while a correction is;
+  full spelling, typed to the end, is not in the strip while a correction is
+  (with ``known``, only words the engine knows count: a word it cannot offer
+  is not displaced by a correction);
 - words left misspelled.
 
 ``slip_probe`` is the narrow test: in each word of 4+ letters, one
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from nextkey.engine.keyboard import Layout
 from nextkey.engine.lexicon import fold
@@ -89,7 +91,8 @@ def _offered(predict: Predictor, text: str, n: int) -> list[str]:
     return predict(text, n)[:n]
 
 
-def type_noisy(predict: Predictor, sentence: str, n: int, typist: Typist, result: NoisyResult) -> None:
+def type_noisy(predict: Predictor, sentence: str, n: int, typist: Typist, result: NoisyResult,
+               known: Callable[[str], bool] | None = None) -> None:
     spans = {m.start(): m.end() for m in WORD.finditer(sentence)}
     result.characters += len(sentence)
     text, i = "", 0
@@ -124,7 +127,8 @@ def type_noisy(predict: Predictor, sentence: str, n: int, typist: Typist, result
         if not done:
             if not slipped:  # typed in full and right: is it still offered?
                 strip = _offered(predict, text + typed, n)
-                if word not in strip and any(not fold(w).startswith(fold(typed)) for w in strip):
+                if word not in strip and any(not fold(w).startswith(fold(typed)) for w in strip) \
+                        and (known is None or known(word)):
                     result.displaced += 1
             text += typed
             if typed != word:
@@ -138,10 +142,10 @@ def type_noisy(predict: Predictor, sentence: str, n: int, typist: Typist, result
 
 
 def simulate_noisy(predict: Predictor, sentences: Iterable[str], n: int, cfg: NoiseConfig,
-                   progress=None) -> NoisyResult:
+                   progress=None, known: Callable[[str], bool] | None = None) -> NoisyResult:
     typist, result = Typist(cfg), NoisyResult(n)
     for s in sentences:
-        type_noisy(predict, s, n, typist, result)
+        type_noisy(predict, s, n, typist, result, known)
         if progress is not None:
             progress(1)
     return result

@@ -120,7 +120,8 @@ def noisy(engine: Engine, sentences: list[str], rate: float, bar) -> dict:
     for name, eng in (("typo_tolerance_on", engine), ("typo_tolerance_off", Engine(engine.bundle, slips=None))):
         bar.set_description(f"noisy typing ({name})")
         predict = engine_predictor(eng)
-        out[name] = simulate_noisy(predict, sentences, HEADLINE, NoiseConfig(rate=rate), progress=bar.update).summary()
+        out[name] = simulate_noisy(predict, sentences, HEADLINE, NoiseConfig(rate=rate), progress=bar.update,
+                                   known=eng.knows).summary()
         out[name]["one_slip_probe"] = slip_probe(predict, sentences, HEADLINE)
     return out
 

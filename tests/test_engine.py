@@ -365,3 +365,20 @@ def test_a_full_node_cache_is_trimmed_between_searches_only(tiny_bundle):
         found = sess.decoder.search(cache, prefix, True, 5)
         assert all(w.lower().startswith(prefix) for w, _ in found)
     assert len(cache.nodes) <= 2 + sess.decoder.cfg.max_expansions
+
+
+def test_a_real_word_typed_in_full_stays_offered_beside_corrections(tiny_bundle):
+    """Every word of the lexicon typed in full after a context: if the strip holds a
+    correction, it also holds the word typed (a correction never replaces it)."""
+    eng = load(tiny_bundle)
+    lexicon = eng.bundle.lexicon
+    checked = 0
+    for word in lexicon.forms[:300]:
+        if len(word) < 3 or not word.isalpha():
+            continue
+        for context in ("I would like to ", "Thank you very "):
+            got = eng.suggest(context + word, 3)
+            if any(s.corrected for s in got):
+                checked += 1
+                assert any(fold(s.word) == fold(word) for s in got), (context + word, got)
+    assert checked > 0  # the tiny model does offer corrections for some full words
