@@ -43,8 +43,8 @@ class Engine:
         # Without a store the memory lives in RAM: the blocklist applies and learn() lasts as long as the engine.
         self.memory = memory or UserMemory(MemoryConfig(path=None))
         self.vocab = Vocab(self.sp, self.manifest.eos_id)
-        self.runner = self.new_runner()  # loads and checks the model now, not on first use
-        self._session = self.session(learn=learn)
+        self._runner: StepRunner | None = None
+        self._session = self.session(learn=learn)  # loads and checks the model now, not on first use
         self.load_seconds = 0.0
 
     @classmethod
@@ -68,6 +68,14 @@ class Engine:
         return engine
 
     # -- wiring ---------------------------------------------------------------
+    @property
+    def runner(self) -> StepRunner:
+        """An interpreter for batch work beside typing (perplexity, verification), made on first use:
+        each interpreter holds its own unpacked weights."""
+        if self._runner is None:
+            self._runner = self.new_runner()
+        return self._runner
+
     def new_runner(self) -> StepRunner:
         """An interpreter of the bundle's ``step`` signature (one per thread)."""
         m = self.manifest
