@@ -28,7 +28,7 @@ from nextkey.evaluate.typing_sim import simulate
 
 
 def variants(weights: list[float]) -> dict[str, tuple[bool, DecoderConfig, SlipConfig | None]]:
-    out = {"no lexicon (v0.1 decoder)": (False, DecoderConfig(), None),
+    out = {"no lexicon (this decoder, 12 expansions)": (False, DecoderConfig(), None),
            "lexicon as a filter": (True, DecoderConfig(prior_weight=0.0), None)}
     for w in weights:
         out[f"lexicon + prior w={w:g}"] = (True, DecoderConfig(prior_weight=w), None)
