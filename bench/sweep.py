@@ -173,14 +173,15 @@ def probe(cfg: SweepConfig, c: Candidate) -> dict:
 
     from nextkey.train.data import window_dataset
     from nextkey.train.tokenizer import load_tokenizer
-    from nextkey.train.train import build_for_training, make_strategy, make_train_step
+    from nextkey.train.distribute import make_strategy
+    from nextkey.train.train import build_for_training, make_train_step
 
     preset = preset_for(c)
     sp = load_tokenizer(tokenizer_for(cfg, c.vocab_size))
     t = preset.train
     strategy = make_strategy(t.strategy)
     model, optimizer = build_for_training(replace(preset.model, vocab_size=sp.vocab_size()), t, strategy)
-    step = make_train_step(model, optimizer, strategy)
+    step = make_train_step(model, optimizer, strategy, t.clipnorm)
     ds = window_dataset(cfg.corpus / "train.txt", sp, t.seq_len, t.batch_size, t.shuffle_buffer, t.seed)
     lr = tf.constant(t.learning_rate / 10, tf.float32)
     it = iter(ds.repeat())

@@ -231,3 +231,91 @@ def test_learning_rate_anneals_by_steps_or_budget(max_minutes, step, minutes, fr
 
     cfg = TrainConfig(learning_rate=1.0, warmup_steps=10, min_lr_fraction=0.05, max_minutes=max_minutes)
     assert LRSchedule(cfg, total_steps=210)(step, minutes) == pytest.approx(fraction)
+
+
+# --------------------------------------------------- two workers on 127.0.0.1
+
+_WORKER = r"""
+import hashlib, json, sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import nextkey.train.train as T
+
+corpus, out, record, strategy, batch = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+seen = []
+real_step = T.make_train_step
+
+
+def recording_step(model, optimizer, strat, *rest):  # the test's own record of the windows each worker trains on
+    step = real_step(model, optimizer, strat, *rest)
+
+    def wrapped(x, y, lr):
+        for part in strat.experimental_local_results(x):
+            seen.extend(hashlib.blake2b(np.asarray(r).tobytes(), digest_size=8).hexdigest() for r in part)
+        return step(x, y, lr)
+    return wrapped
+
+
+T.make_train_step = recording_step
+p = T.PRESETS["tiny"]
+preset = replace(p, tokenizer=replace(p.tokenizer, vocab_size=300),
+                 train=replace(p.train, strategy=strategy, batch_size=batch, epochs=5, max_steps=12,
+                               eval_every=6, checkpoint_every=6))
+result = T.train(corpus, out, preset)
+record.write_text(json.dumps({"step": result.step, "windows": seen}))
+"""
+
+
+def _free_ports(n):
+    import socket
+
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def test_two_workers_share_the_windows_and_only_the_chief_writes(tmp_path, tiny_corpus):
+    ports = _free_ports(2)
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
+    procs = []
+    for i in range(2):
+        tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})
+        procs.append(subprocess.Popen(
+            [sys.executable, "-c", _WORKER, str(tiny_corpus), str(tmp_path / f"out{i}"), str(tmp_path / f"seen{i}.json"),
+             "multiworker", "16"],
+            env={**env, "TF_CONFIG": tf_config}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    try:
+        outputs = [p.communicate(timeout=600)[0] for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    for p, o in zip(procs, outputs):
+        assert p.returncode == 0, o[-3000:]
+    single = subprocess.run([sys.executable, "-c", _WORKER, str(tiny_corpus), str(tmp_path / "single"),
+                             str(tmp_path / "seen-single.json"), "default", "16"],
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert single.returncode == 0, single.stdout[-2000:] + single.stderr[-2000:]
+
+    seen = [json.loads((tmp_path / f"seen{i}.json").read_text()) for i in range(2)]
+    alone = json.loads((tmp_path / "seen-single.json").read_text())
+    assert seen[0]["step"] == seen[1]["step"] == alone["step"] == 12
+    w0, w1 = Counter(seen[0]["windows"]), Counter(seen[1]["windows"])
+    assert sum(w0.values()) == sum(w1.values()) == 12 * 8  # half the global batch each
+    # each worker trained on its own shard: together exactly the windows one worker sees with the same global batch
+    assert w0 + w1 == Counter(alone["windows"])
+    assert not (tmp_path / "out1").exists()  # only the chief wrote
+    chief = tmp_path / "out0"
+    assert {"tokenizer.model", "model_config.json", "best.npz", "report.json", "ckpt-12.npz"} <= {f.name for f in chief.iterdir()}
+    # the same updates as one worker, up to the order of floating-point sums
+    mw, one = (json.loads((d / "report.json").read_text()) for d in (chief, tmp_path / "single"))
+    assert mw["valid"]["cross_entropy_per_token"] == pytest.approx(one["valid"]["cross_entropy_per_token"], abs=1e-3)
+    with np.load(chief / "ckpt-12.npz") as a, np.load(tmp_path / "single" / "ckpt-12.npz") as b:
+        for k in (k for k in a.files if k.startswith("w")):
+            np.testing.assert_allclose(a[k], b[k], atol=1e-3)

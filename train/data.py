@@ -38,11 +38,16 @@ def token_stream(path: Path, sp) -> tf.data.Dataset:
     return flat.unbatch()
 
 
-def window_dataset(path: Path, sp, seq_len: int, batch_size: int, shuffle_buffer: int, seed: int) -> tf.data.Dataset:
-    """(inputs, targets) batches of (batch, seq_len) windows, shuffled with ``seed``."""
+def shuffled_windows(path: Path, sp, seq_len: int, shuffle_buffer: int, seed: int) -> tf.data.Dataset:
+    """(inputs, targets) windows of ``seq_len`` tokens, shuffled with ``seed`` (the same order for the same seed)."""
     win = token_stream(path, sp).batch(seq_len + 1, drop_remainder=True)
     win = win.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=False)
-    win = win.map(lambda w: (w[:-1], w[1:]))
+    return win.map(lambda w: (w[:-1], w[1:]))
+
+
+def window_dataset(path: Path, sp, seq_len: int, batch_size: int, shuffle_buffer: int, seed: int) -> tf.data.Dataset:
+    """(inputs, targets) batches of (batch, seq_len) windows, shuffled with ``seed``."""
+    win = shuffled_windows(path, sp, seq_len, shuffle_buffer, seed)
     return win.batch(batch_size, drop_remainder=True).prefetch(4)
 
 

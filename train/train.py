@@ -7,6 +7,10 @@ time budget, Ctrl-C), then ``report`` (valid and test cross-entropy per token
 and perplexity per word in ``report.json``). What the folder holds and how it
 is read back lives in ``run_dir.py``; the token windows in ``data.py``.
 
+Several workers (``--strategy multiworker``, TensorFlow's
+MultiWorkerMirroredStrategy configured by ``TF_CONFIG``) each read their own
+shard of the windows and only the chief writes: ``distribute.py``.
+
 The time budget (``max_minutes``) counts training minutes over every run of a
 folder: the checkpoint records the minutes spent, so a run that is
 interrupted and resumed trains for the budget in total.
@@ -22,7 +26,6 @@ import math
 import signal
 import time
 from dataclasses import asdict, dataclass, field, replace
-from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -32,27 +35,13 @@ from tqdm import tqdm
 
 from . import run_dir
 from .corpus import read_lines
-from .data import count_tokens, window_dataset
+from .data import count_tokens
+from .distribute import Strategy, Worker, agree, epoch_batches, from_chief, make_strategy, worker_of
 from .model import GRULanguageModel, ModelConfig, build_model
 from .run_dir import CorpusSplits, Progress, TrainError
 from .tokenizer import EOS_ID, TokenizerConfig, load_tokenizer, train_tokenizer
 
 log = logging.getLogger(__name__)
-
-
-class Strategy(str, Enum):
-    """How training is distributed (tf.distribute)."""
-
-    DEFAULT = "default"  # one device
-    MIRRORED = "mirrored"  # several devices of one machine
-    MULTIWORKER = "multiworker"  # several machines, configured by TF_CONFIG
-
-    @classmethod
-    def parse(cls, value: "str | Strategy") -> "Strategy":
-        try:
-            return cls(value)
-        except ValueError:
-            raise ValueError(f"unknown strategy {value!r}: choose one of {[s.value for s in cls]}") from None
 
 
 @dataclass(frozen=True)
@@ -163,18 +152,6 @@ def _masked_nll(model, arr, mask):
 # -------------------------------------------------------------- training
 
 
-def make_strategy(strategy: Strategy) -> tf.distribute.Strategy:
-    match strategy:
-        case Strategy.DEFAULT:
-            return tf.distribute.get_strategy()
-        case Strategy.MIRRORED:
-            return tf.distribute.MirroredStrategy()
-        case Strategy.MULTIWORKER:
-            return tf.distribute.MultiWorkerMirroredStrategy()
-        case _:
-            raise ValueError(f"unknown strategy {strategy!r}")
-
-
 class LRSchedule:
     """Linear warm-up, then cosine decay to ``min_lr_fraction`` at the end of the plan.
 
@@ -227,21 +204,32 @@ class TrainResult:
     report: dict = field(default_factory=dict)
 
 
-def _tokenizer_and_configs(splits: CorpusSplits, out_dir: Path, preset: Preset,
-                           resume: bool) -> tuple[object, ModelConfig, TrainConfig]:
-    """A fresh run trains the tokenizer and writes the configs; a resumed one reads them back."""
+def _tokenizer_and_configs(splits: CorpusSplits, out_dir: Path, preset: Preset, resume: bool,
+                           strategy: tf.distribute.Strategy, worker: Worker) -> tuple[object, ModelConfig, TrainConfig]:
+    """A fresh run trains the tokenizer and writes the configs; a resumed one reads them back.
+
+    With several workers only the chief trains the tokenizer and writes; the
+    others receive its bytes. To resume, every worker reads the run folder
+    (shared, or copied from the chief).
+    """
     tok_path = out_dir / run_dir.TOKENIZER
     if resume:
         if not tok_path.exists():
-            raise TrainError(f"--resume: {tok_path} is missing")
+            raise TrainError(f"--resume: {tok_path} is missing" +
+                             ("" if worker.chief else f" on worker {worker.index}: share or copy the chief's run folder"))
         model_cfg = ModelConfig.from_json(out_dir / run_dir.MODEL_CONFIG)
         cfg = TrainConfig(**run_dir.read_train_config(out_dir))
         return load_tokenizer(tok_path), model_cfg, cfg
-    log.info("training the tokenizer (vocab %d)", preset.tokenizer.vocab_size)
-    train_tokenizer(splits.train, preset.tokenizer, tok_path)
-    sp = load_tokenizer(tok_path)
+    data = None
+    if worker.chief:
+        log.info("training the tokenizer (vocab %d)", preset.tokenizer.vocab_size)
+        data = train_tokenizer(splits.train, preset.tokenizer, tok_path)
+    if worker.count > 1:
+        data = from_chief(strategy, worker, data)
+    sp = load_tokenizer(data)
     model_cfg = replace(preset.model, vocab_size=sp.vocab_size())
-    run_dir.write_configs(out_dir, model_cfg, preset.train.to_dict(), splits.folder)
+    if worker.chief:
+        run_dir.write_configs(out_dir, model_cfg, preset.train.to_dict(), splits.folder)
     return sp, model_cfg, preset.train
 
 
@@ -270,8 +258,8 @@ class _SigintFlag:
 
 
 def validate(model, sp, valid_lines: list[str], progress: Progress, train_loss: float,
-             cfg: TrainConfig, out_dir: Path) -> bool:
-    """Score the valid sentences, keep the best weights; True when early stopping says stop."""
+             cfg: TrainConfig, out_dir: Path, write: bool = True) -> bool:
+    """Score the valid sentences, keep the best weights (if ``write``); True when early stopping says stop."""
     ev = evaluate_text(model, sp, valid_lines)
     ce = ev["cross_entropy_per_token"]
     progress.history.append({"step": progress.step, "train_loss": train_loss, "valid_ce": ce,
@@ -280,7 +268,8 @@ def validate(model, sp, valid_lines: list[str], progress: Progress, train_loss: 
                f"{progress.minutes:.1f} min")
     if ce < progress.best - 1e-4:
         progress.best, progress.bad_evals = ce, 0
-        run_dir.save_weights(out_dir / run_dir.BEST, model)
+        if write:
+            run_dir.save_weights(out_dir / run_dir.BEST, model)
         return False
     progress.bad_evals += 1
     if progress.bad_evals >= cfg.patience:
@@ -290,16 +279,22 @@ def validate(model, sp, valid_lines: list[str], progress: Progress, train_loss: 
 
 
 def build_for_training(model_cfg: ModelConfig, cfg: TrainConfig, strategy: tf.distribute.Strategy):
-    """The model and its optimizer (state created), under ``strategy``."""
+    """The model and its optimizer (state created), under ``strategy``.
+
+    With several replicas the train step clips the summed gradient itself
+    (``make_train_step``), so the optimizer does not clip.
+    """
+    clip = cfg.clipnorm if strategy.num_replicas_in_sync == 1 else None
     with strategy.scope():
         model = build_model(model_cfg)
-        optimizer = keras.optimizers.Adam(learning_rate=cfg.learning_rate, global_clipnorm=cfg.clipnorm)
+        optimizer = keras.optimizers.Adam(learning_rate=cfg.learning_rate, global_clipnorm=clip)
         optimizer.build(model.trainable_variables)
     return model, optimizer
 
 
-def make_train_step(model, optimizer, strategy: tf.distribute.Strategy):
+def make_train_step(model, optimizer, strategy: tf.distribute.Strategy, clipnorm: float):
     """``train_step(x, y, lr) -> mean loss``: one optimizer step on a (batch, seq_len) window batch."""
+    replicas = strategy.num_replicas_in_sync
 
     @tf.function
     def train_step(x, y, lr):
@@ -309,8 +304,16 @@ def make_train_step(model, optimizer, strategy: tf.distribute.Strategy):
             with tf.GradientTape() as tape:
                 logits = model(x, training=True)
                 loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
-                scaled = loss / strategy.num_replicas_in_sync
+                scaled = loss / replicas
             grads = tape.gradient(scaled, model.trainable_variables)
+            if replicas > 1:
+                # Keras would clip each replica's share before summing them; clip the sum instead, so
+                # N replicas make the update one replica makes with the same global batch. Keras then
+                # sums the N identical shares back.
+                grads = [tf.convert_to_tensor(g) for g in grads]  # (IndexedSlices from a lookup, if any)
+                grads = tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, grads)
+                grads, _ = tf.clip_by_global_norm(grads, clipnorm)
+                grads = [g / replicas for g in grads]
             optimizer.apply_gradients(zip(grads, model.trainable_variables))
             return loss
 
@@ -321,12 +324,13 @@ def make_train_step(model, optimizer, strategy: tf.distribute.Strategy):
 
 
 def fit(model, optimizer, strategy: tf.distribute.Strategy, sp, train_file: Path, valid_lines: list[str],
-        cfg: TrainConfig, plan: Plan, progress: Progress, out_dir: Path) -> bool:
+        cfg: TrainConfig, plan: Plan, progress: Progress, out_dir: Path, worker: Worker = Worker()) -> bool:
     """Train until the plan, the time budget, early stopping or Ctrl-C ends it; True if interrupted.
 
     ``progress`` is updated in place (step, best, minutes, history); the caller saves the last checkpoint.
+    Only the chief ``worker`` writes; with several, they agree after every step whether to stop.
     """
-    train_step = make_train_step(model, optimizer, strategy)
+    train_step = make_train_step(model, optimizer, strategy, cfg.clipnorm)
     schedule = LRSchedule(cfg, plan.total_steps)
     minutes_before, t_start = progress.minutes, time.time()
 
@@ -338,16 +342,15 @@ def fit(model, optimizer, strategy: tf.distribute.Strategy, sp, train_file: Path
         return False
     stop = False
     ema_loss = None
-    bar = tqdm(total=plan.total_steps, initial=progress.step, desc="train", unit="step", mininterval=1.0)
+    bar = tqdm(total=plan.total_steps, initial=progress.step, desc="train", unit="step", mininterval=1.0,
+               disable=not worker.chief)
     try:
         with _SigintFlag() as sigint:
             while progress.step < plan.total_steps and not stop:
                 epoch, skip = divmod(progress.step, plan.steps_per_epoch)
-                ds = window_dataset(train_file, sp, cfg.seq_len, cfg.batch_size, cfg.shuffle_buffer, cfg.seed + epoch)
-                if skip:
-                    ds = ds.skip(skip)
-                if cfg.strategy != Strategy.DEFAULT:
-                    ds = strategy.experimental_distribute_dataset(ds)
+                ds = epoch_batches(strategy, cfg.strategy, train_file, sp, cfg.seq_len, cfg.batch_size,
+                                   cfg.shuffle_buffer, cfg.seed + epoch, skip, plan.steps_per_epoch)
+                interrupted = False
                 t_last, last_step = time.time(), progress.step
                 for x, y in ds:
                     loss = float(train_step(x, y, tf.constant(schedule(progress.step, progress.minutes), tf.float32)))
@@ -365,15 +368,19 @@ def fit(model, optimizer, strategy: tf.distribute.Strategy, sp, train_file: Path
                                         epoch=f"{progress.step / plan.steps_per_epoch:.2f}")
                         t_last, last_step = now, progress.step
                     if progress.step % cfg.eval_every == 0:
-                        stop = validate(model, sp, valid_lines, progress, ema_loss, cfg, out_dir)
-                    if progress.step % cfg.checkpoint_every == 0:
+                        stop = validate(model, sp, valid_lines, progress, ema_loss, cfg, out_dir, worker.chief)
+                    if progress.step % cfg.checkpoint_every == 0 and worker.chief:
                         run_dir.save_checkpoint(out_dir, model, optimizer, progress, cfg.keep_checkpoints)
                     if out_of_time():
-                        tqdm.write(f"time budget of {cfg.max_minutes} minutes reached at step {progress.step}")
+                        if worker.chief:
+                            tqdm.write(f"time budget of {cfg.max_minutes} minutes reached at step {progress.step}")
                         stop = True
-                    if sigint.raised or stop or progress.step >= plan.total_steps:
+                    interrupted = sigint.raised
+                    if worker.count > 1:
+                        stop, interrupted = agree(strategy, stop, interrupted)
+                    if interrupted or stop or progress.step >= plan.total_steps:
                         break
-                if sigint.raised:
+                if interrupted:
                     raise KeyboardInterrupt
     except KeyboardInterrupt:
         return True
@@ -409,17 +416,27 @@ def _corpus_meta(folder: Path) -> dict | None:
     return json.loads(meta.read_text()) if meta.exists() else None
 
 
+def _strategy_of(out_dir: Path, preset: Preset, resume: bool) -> Strategy:
+    """The run's strategy: the preset's, or the one a resumed run was started with."""
+    if resume and (out_dir / run_dir.TRAIN_CONFIG).exists():
+        return TrainConfig(**run_dir.read_train_config(out_dir)).strategy
+    return preset.train.strategy
+
+
 def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False, force: bool = False) -> TrainResult:
     out_dir = Path(out_dir)
     splits = run_dir.check_corpus(Path(corpus_dir))
-    run_dir.prepare(out_dir, resume, force)
-    sp, model_cfg, cfg = _tokenizer_and_configs(splits, out_dir, preset, resume)
+    # the first TensorFlow op: MultiWorkerMirroredStrategy must come before any other
+    strategy = make_strategy(_strategy_of(out_dir, preset, resume))
+    worker = worker_of(strategy)
+    if worker.chief:
+        run_dir.prepare(out_dir, resume, force)
+    sp, model_cfg, cfg = _tokenizer_and_configs(splits, out_dir, preset, resume, strategy, worker)
     keras.utils.set_random_seed(cfg.seed)
     plan = plan_steps(splits.train, sp, cfg)
-    log.info("%d train tokens, %d steps/epoch, %d steps planned; model %s (%d params)",
-             plan.train_tokens, plan.steps_per_epoch, plan.total_steps, model_cfg, model_cfg.num_params())
-
-    strategy = make_strategy(cfg.strategy)
+    log.info("%d train tokens, %d steps/epoch, %d steps planned; model %s (%d params); worker %d of %d",
+             plan.train_tokens, plan.steps_per_epoch, plan.total_steps, model_cfg, model_cfg.num_params(),
+             worker.index, worker.count)
     model, optimizer = build_for_training(model_cfg, cfg, strategy)
 
     progress = Progress()
@@ -432,7 +449,9 @@ def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False,
 
     valid_lines = read_lines(splits.valid, cfg.eval_sentences)
     start_step, start_minutes = progress.step, progress.minutes
-    interrupted = fit(model, optimizer, strategy, sp, splits.train, valid_lines, cfg, plan, progress, out_dir)
+    interrupted = fit(model, optimizer, strategy, sp, splits.train, valid_lines, cfg, plan, progress, out_dir, worker)
+    if not worker.chief:
+        return TrainResult(out_dir, progress.step, interrupted)
     run_dir.save_checkpoint(out_dir, model, optimizer, progress, cfg.keep_checkpoints)
     if interrupted:
         log.warning("interrupted: checkpoint saved at step %d; continue with --resume", progress.step)
