@@ -38,11 +38,10 @@ def merge(scored: list[tuple[str, float]], typed: str, sentence_start: bool,
     the most probable form, shown with the user's ``apostrophe``."""
     total: dict[str, float] = {}  # folded word -> summed log-prob
     best: dict[str, tuple[float, str]] = {}  # folded word -> (log-prob, form) of its most probable form
-    other = "’" if apostrophe == "'" else "'"
     for word, logp in scored:
-        shown = shape(word, typed, sentence_start).replace(other, apostrophe)
-        key = fold(shown)
-        if not presentable(shown) or not key.startswith(fold(typed)):
+        shown = _shown_as(word, typed, sentence_start, apostrophe)
+        key = fold(shown) if shown else ""
+        if not shown or not key.startswith(fold(typed)):
             continue
         prev = total.get(key)
         total[key] = logp if prev is None else max(prev, logp) + math.log1p(math.exp(-abs(prev - logp)))
@@ -55,10 +54,10 @@ def merge_corrections(scored: list[tuple[str, float]], typed: str, sentence_star
                       apostrophe: str = "'") -> list[tuple[str, float]]:
     """Corrected words shaped as the user types (case, apostrophe); they need
     not start with ``typed``, which is what makes them corrections."""
-    other = "’" if apostrophe == "'" else "'"
-    out = []
-    for word, logp in scored:
-        shown = shape(word, typed, sentence_start).replace(other, apostrophe)
-        if presentable(shown):
-            out.append((shown, logp))
-    return out
+    return [(shown, logp) for word, logp in scored if (shown := _shown_as(word, typed, sentence_start, apostrophe))]
+
+
+def _shown_as(word: str, typed: str, sentence_start: bool, apostrophe: str) -> str | None:
+    """``word`` as the strip shows it (case, apostrophe), or None when it cannot be shown."""
+    shown = shape(word, typed, sentence_start).replace("’" if apostrophe == "'" else "'", apostrophe)
+    return shown if presentable(shown) else None

@@ -14,8 +14,6 @@ import math
 import sys
 from dataclasses import dataclass
 
-import numpy as np
-
 from .context import Context, parse
 from .decoder import NodeCache, WordDecoder
 from .form import merge, merge_corrections
@@ -147,6 +145,7 @@ class Session:
         low = fold(typed)
         prev = last_word(ctx.units[-1]) if ctx.units else None
         raw: dict[str, float] = {}
+        apostrophe = self._apostrophe()
         shown: list[tuple[str, float]] = []
         for k in range(len(typed) + 1):
             key = (low[:k], ctx.needs_space, n)
@@ -156,19 +155,19 @@ class Session:
             for w, sc in found:
                 if fold(w).startswith(low):
                     raw[w] = max(sc, raw.get(w, sc))
-            if len(self._shown(raw, typed, prev, ctx.sentence_start, prior_words=0)) >= n:
+            if len(self._shown(raw, typed, prev, ctx.sentence_start, 0, apostrophe)) >= n:
                 break
         # The lexicon's most frequent words of the prefix join only now, so they
         # fill slots the model's words leave empty but never cut its search short.
-        shown = self._shown(raw, typed, prev, ctx.sentence_start, self.decoder.cfg.prior_words)
+        shown = self._shown(raw, typed, prev, ctx.sentence_start, self.decoder.cfg.prior_words, apostrophe)
         kind = "completion" if typed else "next"
         found = [Suggestion(w, sc, kind) for w, sc in shown]
         if self.slips is not None and ctx.needs_space and len(low) >= self.slips.cfg.min_typed:
-            found = self._with_corrections(memo, found, typed, ctx.sentence_start, n)
+            found = self._with_corrections(memo, found, typed, ctx.sentence_start, n, apostrophe)
         return found[:n]
 
     def _with_corrections(self, memo: _Memo, found: list[Suggestion], typed: str, sentence_start: bool,
-                          n: int) -> list[Suggestion]:
+                          n: int, apostrophe: str) -> list[Suggestion]:
         """Add the words a slip of the finger may have meant, scored by the model
         from the same state plus the slip's log-likelihood, to the strip.
 
@@ -185,18 +184,15 @@ class Session:
                     best[i] = max(best.get(i, -math.inf), cost + float(lexicon.logprior[i]))
         if not best:
             return found
-        w, keep = self.decoder.cfg.prior_weight, math.log1p(-self.decoder.cfg.prior_weight)
-        scored: list[tuple[str, float]] = []
-        for i in sorted(best, key=lambda i: -best[i])[: cfg.max_candidates]:
-            word = lexicon.forms[i]
-            model = self.decoder.score_path(memo.nodes, self.stack.encode(word))
-            cost = best[i] - float(lexicon.logprior[i])
-            p = float(np.logaddexp(keep + model, math.log(w) + lexicon.logprior[i])) if w > 0 else model
-            scored.append((word, p + cost))
+        chosen = sorted(best, key=lambda i: -best[i])[: cfg.max_candidates]
+        slip = {lexicon.forms[i]: best[i] - float(lexicon.logprior[i]) for i in chosen}
+        model = [(w, self.decoder.score_path(memo.nodes, self.stack.encode(w))) for w in slip]
+        # the same interpolation with the prior as every other word, then the slip's cost
+        scored = [(w, sc + slip[w]) for w, sc in lexicon.combine(model, low, self.decoder.cfg.prior_weight, 0)]
         shown = {fold(s.word) for s in found}
         kind = found[0].kind if found else "completion"
         extra = [Suggestion(word, sc, kind, corrected=True)
-                 for word, sc in merge_corrections(scored, typed, sentence_start, self._apostrophe())
+                 for word, sc in merge_corrections(scored, typed, sentence_start, apostrophe)
                  if fold(word) not in shown and not self.memory.is_blocked(word)]
         merged = sorted(found + extra, key=lambda s: -s.score)[:n]
         if not any(s.corrected for s in merged) or any(fold(s.word) == low for s in merged):
@@ -207,7 +203,7 @@ class Session:
             exact = next((s for s in found if fold(s.word) == low), None)
             if exact is None:
                 form = lexicon.forms[i] if (i := lexicon.index(typed)) is not None else typed
-                shaped = merge_corrections([(form, 0.0)], typed, sentence_start, self._apostrophe())
+                shaped = merge_corrections([(form, 0.0)], typed, sentence_start, apostrophe)
                 score = self.decoder.score_path(memo.nodes, self.stack.encode(form))
                 exact = Suggestion(shaped[0][0] if shaped else typed, score, kind)
             weakest = max((k for k, s in enumerate(merged) if s.corrected), key=lambda k: -merged[k].score)
@@ -215,7 +211,8 @@ class Session:
             merged.sort(key=lambda s: -s.score)
         return merged
 
-    def _shown(self, raw: dict[str, float], typed: str, prev: str | None, sentence_start: bool, prior_words: int):
+    def _shown(self, raw: dict[str, float], typed: str, prev: str | None, sentence_start: bool, prior_words: int,
+               apostrophe: str):
         """The lexicon's prior and the memory interpolated, casing and merging,
         and the blocklist (a blocked word is offered only when the user typed it in full)."""
         scored = list(raw.items())
@@ -224,7 +221,7 @@ class Session:
             scored = lexicon.combine(scored, fold(typed), cfg.prior_weight, prior_words)
         if self.memory.active:
             scored = self.memory.combine(scored, typed, prev)
-        return [(w, sc) for w, sc in merge(scored, typed, sentence_start, self._apostrophe())
+        return [(w, sc) for w, sc in merge(scored, typed, sentence_start, apostrophe)
                 if fold(w) == fold(typed) or not self.memory.is_blocked(w)]
 
     def _apostrophe(self) -> str:

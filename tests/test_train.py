@@ -181,8 +181,9 @@ def test_ctrl_c_keeps_a_resumable_checkpoint(tmp_path, tiny_corpus):
            "--preset", "tiny", "--vocab-size", "300", "--epochs", "50"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    deadline = time.time() + 120
-    while time.time() < deadline and latest_checkpoint(out) is None:
+    # Wait for the first checkpoint; the deadline only guards against a hang, it times nothing.
+    deadline = time.time() + 600
+    while latest_checkpoint(out) is None and proc.poll() is None and time.time() < deadline:
         time.sleep(0.5)
     assert latest_checkpoint(out) is not None, proc.communicate(timeout=5)[0][-2000:]
     proc.send_signal(signal.SIGINT)
