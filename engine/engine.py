@@ -107,8 +107,7 @@ class Engine:
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` is one the engine may offer: in the lexicon or learned from the user."""
-        lexicon = self.bundle.lexicon
-        return (lexicon is None or word in lexicon) or self.memory.prob(word, None) > 0
+        return self._session.knows(word)
 
     def learn(self, text: str) -> int:
         """Learn a whole text at once (e.g. the user's past messages); returns the word count."""

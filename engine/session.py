@@ -103,6 +103,12 @@ class Session:
         self.memory.save()
 
     # -- predicting ---------------------------------------------------------
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` is one the engine may offer: in the lexicon (any word
+        without one) or learned from the user."""
+        lexicon = self.decoder.lexicon
+        return lexicon is None or word in lexicon or self.memory.prob(word, None) > 0
+
     def suggestions(self, n: int = 3) -> list[Suggestion]:
         n = check_n(n)
         if n == 0:
@@ -197,7 +203,7 @@ class Session:
         merged = sorted(found + extra, key=lambda s: -s.score)[:n]
         if not any(s.corrected for s in merged) or any(fold(s.word) == low for s in merged):
             return merged
-        if low in lexicon or self.memory.prob(typed, None) > 0:
+        if self.knows(typed):
             # A real word typed in full is never pushed out by a correction: it takes
             # the place of the weakest one, scored by the model like the others.
             exact = next((s for s in found if fold(s.word) == low), None)
