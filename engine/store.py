@@ -32,7 +32,10 @@ sees the file gone at its next look, drops what it held, and starts a new
 file with its next word (a word it commits in between goes with the old one).
 
 Opening: a file that is not a store of this format is set aside as
-``NAME.corrupt-TIME`` with a warning and a new store starts empty. The JSON
+``NAME.corrupt-TIME`` with a warning and a new store starts empty. A file another
+process holds locked (two processes creating the store at once) is waited for up to
+``BUSY_TIMEOUT_MS`` and never taken for a bad one; past that, the words stay in RAM
+and the writer tries again (``COMMIT_ATTEMPTS``). The JSON
 store of earlier versions (``memory.json`` in the store's folder) is imported
 once (its sha256 is recorded, so a crash between import and rename cannot
 import it twice) and renamed ``memory.json.migrated``. ``remove_files`` (wipe)
@@ -65,6 +68,7 @@ FORMAT_VERSION = 2  # PRAGMA user_version; 1 was the JSON store
 MAX_BATCH = 500  # words per transaction when a whole text is learned
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000  # how long a writer waits for another process's transaction
+COMMIT_ATTEMPTS = 12  # while another process holds the lock (each waits BUSY_TIMEOUT_MS); 3 for other errors
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value NOT NULL);
@@ -160,16 +164,34 @@ class Store:
             return False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = self._open()
+            self._conn = self._open_when_free()
         except (StoreCorrupt, sqlite3.DatabaseError) as e:
             self._close_conn()
+            if isinstance(e, sqlite3.OperationalError):
+                raise  # busy past the timeout, read-only, disk full...: the file itself is fine
             self._set_aside(self.path, e)
-            self._conn = self._open()
+            self._conn = self._open_when_free()
         self._ino = os.stat(self.path).st_ino
         self._data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         self._migrate_json()
         self._id = self._meta(self._conn, "id")
         return True
+
+    def _open_when_free(self) -> sqlite3.Connection:
+        """``_open``, waiting while another process holds the file. SQLite answers some
+        opening steps (the WAL switch, reading the WAL index while another connection
+        recovers it) with "database is locked" at once, without its busy timeout."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        delay = 0.001
+        while True:
+            try:
+                return self._open()
+            except sqlite3.OperationalError as e:
+                self._close_conn()
+                if not is_busy(e) or time.monotonic() > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
 
     def _open(self) -> sqlite3.Connection:
         with contextlib.suppress(FileNotFoundError), open(self.path, "rb") as f:
@@ -418,6 +440,14 @@ class Store:
             return removed
 
 
+def is_busy(e: sqlite3.Error) -> bool:
+    """Another connection holds a lock (SQLITE_BUSY or SQLITE_LOCKED): try again later."""
+    code = getattr(e, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(e) or "busy" in str(e)
+
+
 def _parse_json_store(raw: bytes) -> dict:
     """The JSON store of format 1: {"format_version": 1, "clock", "words": {key: [count, last,
     spelling]}, "pairs": {"prev\\tword": [count, last]}, "blocked": [...]}."""
@@ -507,14 +537,18 @@ class StoreWriter:
     def _commit(self, batch: list) -> bool:
         deleted = False
         if not self._discard:
-            for attempt in range(3):
+            for attempt in range(1, COMMIT_ATTEMPTS + 1):
                 try:
                     deleted = self.store.commit(batch)
                     break
                 except sqlite3.OperationalError as e:  # locked past the busy timeout, disk full...
-                    log.warning("user memory %s: cannot commit %d words (attempt %d): %s",
-                                self.store.path, len(batch), attempt + 1, e)
-                    time.sleep(0.1 * (attempt + 1))
+                    last = attempt == COMMIT_ATTEMPTS or (attempt >= 3 and not is_busy(e))
+                    log.warning("user memory %s: cannot commit %d words (attempt %d%s): %s",
+                                self.store.path, len(batch), attempt,
+                                "; they stay in RAM until the engine closes" if last else ", will retry", e)
+                    if last:
+                        break
+                    time.sleep(min(0.1 * attempt, 1.0))
                 except (sqlite3.DatabaseError, OSError, StoreCorrupt) as e:
                     log.warning("user memory %s: cannot save %d words (they stay in RAM until the "
                                 "engine closes): %s", self.store.path, len(batch), e)

@@ -11,6 +11,7 @@ import math
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from nextkey.engine import Engine
+from nextkey.engine import Engine, store
 from nextkey.engine.memory import MemoryConfig, UserMemory
 
 
@@ -147,6 +148,32 @@ def test_two_processes_learning_into_one_store_lose_nothing(tmp_path):
         assert {k: e[0] for k, e in mem.words.items()} == expected
         assert mem.clock == sum(expected.values())
         assert mem.pairs["shared\taw7"][0] == mem.pairs["shared\tbw7"][0] == 1.0
+
+
+def test_a_store_another_process_has_locked_is_waited_for_never_set_aside(tmp_path, monkeypatch, caplog):
+    """CI of stop 16: "database is locked" while two processes opened a new store at once was
+    taken for corruption, and the first process's store was set aside with its words."""
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 300)
+    path = tmp_path / "memory.db"
+    with UserMemory(exact(path)) as mem:
+        mem.learn_text("Zorbladine stays put")
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA journal_mode=DELETE")  # out of WAL, so that a lock stops readers too
+    holder.execute("BEGIN EXCLUSIVE")
+    released = threading.Timer(0.1, holder.execute, ("COMMIT",))  # shorter than the wait
+    released.start()
+    with UserMemory(exact(path)) as mem:
+        assert "zorbladine" in mem.words
+    released.join()
+    holder.execute("BEGIN EXCLUSIVE")  # now held past the wait: learning goes on in RAM
+    with UserMemory(exact(path)) as mem:
+        mem.observe("Quorvex")
+        assert "quorvex" in mem.words
+    holder.execute("COMMIT")
+    holder.close()
+    assert names(tmp_path) == ["memory.db"] and "set aside" not in caplog.text
+    with UserMemory(exact(path)) as mem:
+        assert "zorbladine" in mem.words
 
 
 def test_kill_9_while_learning_loses_nothing_committed_and_leaks_no_files(tmp_path):
