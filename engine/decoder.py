@@ -22,16 +22,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .lexicon import Lexicon, fold
+from .lexicon import fold
 from .runner import StepRunner
 from .state import Node
 from .vocab import Vocab
+from .walk import LexiconWalk
 
 
 @dataclass(frozen=True)
 class DecoderConfig:
     children: int = 8  # continuations queued per expanded path
-    lexicon_pool: int = 4  # with a lexicon: the best children x this are checked against it
     prior_weight: float = 0.05  # interpolation weight of the lexicon's prior (bench/lexicon_ablation.py)
     prior_words: int = 3  # most frequent lexicon words of the prefix added as candidates
     max_pieces: int = 6  # longest word, in pieces
@@ -62,11 +62,10 @@ class NodeCache:
 
 class WordDecoder:
     def __init__(self, runner: StepRunner, vocab: Vocab, cfg: DecoderConfig = DecoderConfig(),
-                 lexicon: Lexicon | None = None):
-        self.runner, self.vocab, self.cfg, self.lexicon = runner, vocab, cfg, lexicon
-        # The word openers that begin some lexicon word, found once: the widest choice
-        # (a next word, nothing typed) then needs no lexicon lookups at all.
-        self._lexicon_starts = None if lexicon is None else vocab.starts_in(lexicon)
+                 walk: LexiconWalk | None = None):
+        """``walk``: the lexicon's pieces (shared by the engine's sessions); None: no lexicon."""
+        self.runner, self.vocab, self.cfg, self.walk = runner, vocab, cfg, walk
+        self.lexicon = None if walk is None else walk.lexicon
 
     def _expand(self, cache: NodeCache, path: tuple[int, ...]) -> Node:
         """The node after ``path``, running one step from its parent unless cached."""
@@ -138,25 +137,13 @@ class WordDecoder:
     def _push_children(self, heap, logprobs, score, path, text, want, first: bool) -> None:
         """Queue the best ``children`` next pieces consistent with the prefix (and the lexicon)."""
         rest = want[len(text):]
-        checked = first and not rest and self._lexicon_starts is not None
-        ids = self._lexicon_starts if checked else self.vocab.candidates(first, rest)
+        ids = self.vocab.candidates(first, rest) if self.walk is None else self.walk.pieces(first, fold(text), rest)
         if len(ids) == 0:
             return
         row = logprobs[ids]
         k = self.cfg.children
-        pool = k if self.lexicon is None else k * self.cfg.lexicon_pool
-        if len(ids) > pool:
-            top = np.argpartition(-row, pool - 1)[:pool]
+        if len(ids) > k:
+            top = np.argpartition(-row, k - 1)[:k]
             ids, row = ids[top], row[top]
-        if self.lexicon is not None:
-            order = np.argsort(-row, kind="stable")
-            ids, row = ids[order], row[order]
-        pushed = 0
         for t, s in zip(ids.tolist(), row.tolist()):
-            grown = text + self.vocab.text[t]
-            if self.lexicon is not None and not checked and not self.lexicon.has_prefix(fold(grown)):
-                continue
-            heapq.heappush(heap, (-(score + s), path + (t,), grown))
-            pushed += 1
-            if pushed == k:
-                break
+            heapq.heappush(heap, (-(score + s), path + (t,), text + self.vocab.text[t]))

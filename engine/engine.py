@@ -29,6 +29,7 @@ from .session import Session, Suggestion
 from .state import StateStack
 from .text import check_n, check_text
 from .vocab import Vocab
+from .walk import LexiconWalk
 
 DEFAULT_BUNDLE = Path(__file__).resolve().parent / "default_bundle"
 
@@ -43,6 +44,7 @@ class Engine:
         # Without a store the memory lives in RAM: the blocklist applies and learn() lasts as long as the engine.
         self.memory = memory or UserMemory(MemoryConfig(path=None))
         self.vocab = Vocab(self.sp, self.manifest.eos_id)
+        self.walk = None if bundle.lexicon is None else LexiconWalk(self.vocab, bundle.lexicon)
         self._runner: StepRunner | None = None
         self._session = self.session(learn=learn)  # loads and checks the model now, not on first use
         self.load_seconds = 0.0
@@ -86,7 +88,7 @@ class Engine:
         runner = self.new_runner()
         m = self.manifest
         stack = StateStack(runner, self.encode, m.start_id, m.eos_id)
-        decoder = WordDecoder(runner, self.vocab, self.decoder_config, self.bundle.lexicon)
+        decoder = WordDecoder(runner, self.vocab, self.decoder_config, self.walk)
         return Session(stack, decoder, self.memory, text, learn=learn, slips=self.slips)
 
     def encode(self, text: str) -> list[int]:

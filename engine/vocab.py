@@ -82,16 +82,8 @@ class Vocab:
         self.cont_ids = np.flatnonzero(cont)
         self.boundary_f = boundary.astype(np.float32)
         self._memo: dict[tuple[bool, str], np.ndarray] = {}
-        self._starts_in = None  # (lexicon, ids): see starts_in
         self._start = _Index.build(start_pairs)
         self._cont = _Index.build(cont_pairs)
-
-    def starts_in(self, lexicon) -> np.ndarray:
-        """The word-opening ids whose text begins some word of ``lexicon`` (computed once per lexicon)."""
-        if self._starts_in is None or self._starts_in[0] is not lexicon:
-            ok = [lexicon.has_prefix(fold(self.text[i])) for i in self.start_ids.tolist()]
-            self._starts_in = (lexicon, self.start_ids[np.array(ok, bool)])
-        return self._starts_in[1]
 
     def candidates(self, first: bool, rest: str) -> np.ndarray:
         """Ids that may come next in a word: opening it (``first``) or continuing it,
