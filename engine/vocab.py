@@ -49,7 +49,10 @@ class _Index:
             ids = self.by_key.get(rest[:k])
             if ids:
                 found.append(np.asarray(ids, np.int64))
-        return np.unique(np.concatenate(found)) if len(found) > 1 else found[0]
+        if len(found) == 1:
+            return found[0]
+        ids = np.sort(np.concatenate(found))  # not np.unique: its first call imports numpy.ma (10 ms mid-typing)
+        return ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
 
 
 class Vocab:
