@@ -12,7 +12,10 @@ bounded window of its tail, so a keystroke costs the same after 5 words or
 after 1 MB. The window starts at a position that only moves every ``block``
 characters (then at the next word start). Both rules make the context a pure
 function of the text: an engine fed keystroke by keystroke and a fresh engine
-given the same text see the same words. Units are whitespace chunks
+given the same text see the same words. Where the window will move, ``ahead``
+holds the units it will then start with, so that the state stack can feed
+them a few steps per keystroke beforehand (state.py) and the move itself
+re-feeds nothing; it changes the cost of a keystroke, never its answer. Units are whitespace chunks
 (SentencePiece segments each chunk on its own, so feeding unit by unit gives
 the same tokens as encoding the whole window).
 """
@@ -23,9 +26,11 @@ from dataclasses import dataclass
 
 import re
 
-from .text import AT_SENTENCE_START, ENDS_SENTENCE, PARTIAL, clean
+from .text import AT_SENTENCE_START, ENDS_SENTENCE, PARTIAL, clean, partial_word
 
 _CHUNK = re.compile(r"\S+")
+# A sentence end followed by more text, or a line break (see _sentence_chunks).
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"')\]”’]*\s|\n")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class Context:
     partial: str  # the word being typed ('' right after a space or punctuation)
     needs_space: bool  # the word being typed opens a new chunk (its first piece has '▁')
     sentence_start: bool  # the next word starts a sentence (capitalize it)
+    ahead: tuple[str, ...] = ()  # the committed units the window will start with after its next move
 
 
 @dataclass(frozen=True)
@@ -44,18 +50,55 @@ class WindowConfig:
 
 
 def window_start(text: str, cfg: WindowConfig) -> int:
-    n = len(text)
-    if n <= cfg.window_chars:
-        return 0
-    pos = ((n - cfg.window_chars) // cfg.block_chars + 1) * cfg.block_chars
+    return _block_start(text, _blocks(text, cfg, ahead=0), cfg)
+
+
+def next_window_start(text: str, cfg: WindowConfig) -> int | None:
+    """Where the window will start after its next move (None: not inside the text yet)."""
+    pos = _block_start(text, _blocks(text, cfg, ahead=1), cfg)
+    return pos if pos < len(text) - len(partial_word(text)) else None
+
+
+def _blocks(text: str, cfg: WindowConfig, ahead: int) -> int:
+    """How many blocks the window has moved (``ahead`` moves from now). It moves as
+    words are committed, not while one is typed: a move then comes with the space
+    that ends a word, whose keystroke starts a new search anyway."""
+    n = len(text) - len(partial_word(text))
+    return ((n - cfg.window_chars) // cfg.block_chars + 1 if n > cfg.window_chars else 0) + ahead
+
+
+def _block_start(text: str, blocks: int, cfg: WindowConfig) -> int:
+    pos = blocks * cfg.block_chars
     # Begin at the next word so that no chunk is cut in two.
-    while pos < n and not text[pos].isspace():
+    while 0 < pos < len(text) and not text[pos].isspace():
         pos += 1
-    return pos
+    return min(pos, len(text))
 
 
 def parse(text: str, cfg: WindowConfig = WindowConfig()) -> Context:
     window = clean(text[window_start(text, cfg):])
+    chunks, partial, needs_space = _committed(window, cfg)
+    committed = window[: len(window) - len(partial)] if partial else window
+    sentence_start = bool(AT_SENTENCE_START.search(committed)) or committed.endswith("\n")
+    if not needs_space:
+        sentence_start = False
+    return Context(tuple(chunks), partial, needs_space, sentence_start, _ahead(text, cfg, chunks))
+
+
+def _ahead(text: str, cfg: WindowConfig, units: list[str]) -> tuple[str, ...]:
+    """The committed units of the window after its next move, when that move will
+    change them (the sentence, or the text without sentence scope, began before it)."""
+    if len(text) <= cfg.window_chars - cfg.block_chars:
+        return ()
+    start = next_window_start(text, cfg)
+    if start is None or (cfg.sentence_scope and _SENTENCE_BREAK.search(text, start)):
+        return ()  # the current sentence begins after the next window start: the move changes nothing
+    ahead = _committed(clean(text[start:]), cfg)[0]
+    return tuple(ahead) if ahead != units else ()
+
+
+def _committed(window: str, cfg: WindowConfig) -> tuple[list[str], str, bool]:
+    """(the committed chunks, the word being typed, whether it opens a new chunk)."""
     chunks = _sentence_chunks(window) if cfg.sentence_scope else window.split()
     ends_with_space = not window or window[-1].isspace()
     partial, needs_space = "", True
@@ -70,11 +113,7 @@ def parse(text: str, cfg: WindowConfig = WindowConfig()) -> Context:
             if head:  # "(wor": the word continues the chunk without a space
                 chunks.append(head)
                 needs_space = False
-    committed = window[: len(window) - len(partial)] if partial else window
-    sentence_start = bool(AT_SENTENCE_START.search(committed)) or committed.endswith("\n")
-    if not needs_space:
-        sentence_start = False
-    return Context(tuple(chunks), partial, needs_space, sentence_start)
+    return chunks, partial, needs_space
 
 
 def _sentence_chunks(window: str) -> list[str]:

@@ -24,6 +24,7 @@ from .state import Snapshot, StateStack
 from .text import WORD, accept, check_n, check_text, last_word, partial_word
 
 MAX_PARTIAL = 40  # longer "words" (a pasted hash, a URL) get no completions
+AHEAD_STEPS = 2  # steps per keystroke spent feeding what a moving window will hold (context.py)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class Session:
         ctx = parse(self._text)
         searched = (self._memo.top, self._memo.nodes.get) if self._memo is not None else None
         memo = self._memo_for(self.stack.sync(ctx.units, searched))
+        self.stack.feed_ahead(ctx.ahead, AHEAD_STEPS)
         if len(ctx.partial) > MAX_PARTIAL or len(partial_word(self._text)) > MAX_PARTIAL:
             return []  # (the window may have cut a very long "word": still no completions)
         key = (ctx.partial, ctx.needs_space, ctx.sentence_start, n, self.memory.version)

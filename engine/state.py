@@ -6,6 +6,13 @@ prefix and feeds only the rest, so typing inside a word feeds nothing,
 committing a word feeds that word's pieces, and backspacing into an earlier
 word pops snapshots instead of recomputing.
 
+Inside a sentence longer than the context window, the window moves every
+block of characters and the units it holds start elsewhere, which would mean
+feeding the whole new window in one keystroke. A second stack (``ahead``) is
+fed the units the next window will start with, a few steps per keystroke
+(``feed_ahead``), and ``sync`` takes it over when the window moves: the same
+units fed from the same start, so the same states, without the jump in cost.
+
 Feeding unit by unit gives the same tokens as encoding the whole window at
 once: units are whitespace chunks and SentencePiece segments each chunk on its
 own (tests/test_engine.py checks this).
@@ -54,6 +61,7 @@ class StateStack:
         zero = np.zeros((1, runner.state_size), np.float32)
         lp, st = runner.step(np.array([start_id], np.int32), zero)
         self.snapshots = [Snapshot("", Node(lp[0].copy(), st[0].copy()))]
+        self.ahead = self.snapshots[:1]  # a second stack, fed beforehand with the units a moving window will hold
         self.steps_run = 0  # context steps fed, for tests and benchmarks
 
     @property
@@ -73,15 +81,27 @@ class StateStack:
         typed was usually expanded while it was being completed), so a word
         boundary feeds only what the search did not: the same steps on the same
         inputs, so the same state as feeding it whole."""
+        common = _shared(self.snapshots, units)
+        if len(self.ahead) > 1 and _shared(self.ahead, units) > common:  # the window moved: the units were fed ahead
+            self.snapshots, self.ahead = self.ahead, self.snapshots[:1]
+            common = _shared(self.snapshots, units)
         have = self.snapshots
-        common = 0
-        while common < len(units) and common + 1 < len(have) and have[common + 1].unit == units[common]:
-            common += 1
         del have[common + 1:]
         for unit in units[common:]:
             lookup = searched[1] if searched is not None and have[-1] is searched[0] else None
             have.append(Snapshot(unit, self._feed(have[-1].node, unit, lookup)))
         return have[-1]
+
+    def feed_ahead(self, units: tuple[str, ...], budget: int) -> None:
+        """Feed the second stack towards ``units`` (whole units, until ``budget`` steps are
+        spent); ``()`` empties it. ``sync`` takes it over when it holds more of its units."""
+        have = self.ahead
+        del have[_shared(have, units) + 1:]
+        before = self.steps_run
+        for unit in units[len(have) - 1:]:
+            if self.steps_run - before >= budget:
+                break
+            have.append(Snapshot(unit, self._feed(have[-1].node, unit)))
 
     def _feed(self, node: Node, unit: str, lookup: Callable | None = None) -> Node:
         ids = unit_tokens(self.encode, unit, self.eos_id)
@@ -95,3 +115,11 @@ class StateStack:
             lp = lps[0]
             self.steps_run += 1
         return Node(lp.copy(), st[0].copy()) if done < len(ids) else node
+
+
+def _shared(snapshots: list[Snapshot], units: tuple[str, ...]) -> int:
+    """How many of ``units`` the stack already holds, from the start."""
+    common = 0
+    while common < len(units) and common + 1 < len(snapshots) and snapshots[common + 1].unit == units[common]:
+        common += 1
+    return common

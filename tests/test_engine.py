@@ -151,6 +151,35 @@ def test_long_text_cost_is_bounded(tiny_bundle):
     assert len(sess.stack.units) < 120
 
 
+def test_a_moving_window_was_fed_ahead_and_answers_as_a_fresh_engine(tiny_bundle):
+    """Issue 12: inside a sentence longer than the window, each move re-fed the whole
+    window (about 100 steps in one keystroke). Now no keystroke feeds more than the
+    units it commits plus AHEAD_STEPS, and the answers are a fresh engine's."""
+    from nextkey.engine.context import WindowConfig, window_start
+    from nextkey.engine.session import AHEAD_STEPS
+
+    eng = load(tiny_bundle)
+    sess = eng.session()
+    words_ = "she will read the book next week and we need to call my mother this evening".split()
+    sentence = " ".join(words_[i % len(words_)] for i in range(400))  # about 2,000 characters, no sentence end
+    typed, moves, worst = "", set(), 0
+    longest = max(len(eng.encode(w)) for w in words_)
+    for i, ch in enumerate(sentence):
+        typed += ch
+        before = sess.stack.steps_run
+        sess.set_text(typed)
+        got = sess.suggestions(3)
+        committed = 1 if ch == " " else 0
+        worst = max(worst, sess.stack.steps_run - before)
+        # the committed word, and the look-ahead's budget (it feeds whole units: one may overrun it)
+        assert sess.stack.steps_run - before <= committed * longest + AHEAD_STEPS - 1 + longest, (i, typed[-40:])
+        moves.add(window_start(typed, WindowConfig()))
+        if i % 151 == 0 or ch == " " and len(moves) > 1 and i % 7 == 0:
+            assert [s.word for s in eng.session(typed).suggestions(3)] == [s.word for s in got], i
+    assert len(moves) >= 8  # the window did move, many times
+    assert worst > 0
+
+
 def test_session_editing_api(tiny_bundle):
     sess = load(tiny_bundle).session()
     sess.type("Thank you very m")
