@@ -24,13 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import re
-
-from .text import AT_SENTENCE_START, ENDS_SENTENCE, PARTIAL, clean, partial_word
-
-_CHUNK = re.compile(r"\S+")
-# A sentence end followed by more text, or a line break (see _sentence_chunks).
-_SENTENCE_BREAK = re.compile(r"[.!?…][\"')\]”’]*\s|\n")
+from .text import AT_SENTENCE_START, PARTIAL, SENTENCE_BREAK, clean, partial_word
 
 
 @dataclass(frozen=True)
@@ -91,7 +85,7 @@ def _ahead(text: str, cfg: WindowConfig, units: list[str]) -> tuple[str, ...]:
     if len(text) <= cfg.window_chars - cfg.block_chars:
         return ()
     start = next_window_start(text, cfg)
-    if start is None or (cfg.sentence_scope and _SENTENCE_BREAK.search(text, start)):
+    if start is None or (cfg.sentence_scope and SENTENCE_BREAK.search(text, start)):
         return ()  # the current sentence begins after the next window start: the move changes nothing
     ahead = _committed(clean(text[start:]), cfg)[0]
     return tuple(ahead) if ahead != units else ()
@@ -117,14 +111,10 @@ def _committed(window: str, cfg: WindowConfig) -> tuple[list[str], str, bool]:
 
 
 def _sentence_chunks(window: str) -> list[str]:
-    """The chunks of the window from the start of its last sentence on."""
-    chunks: list[str] = []
-    prev_end = 0
-    for m in _CHUNK.finditer(window):
-        if "\n" in window[prev_end:m.start()]:
-            chunks = []  # a line break closes the sentence before it
-        chunks.append(m.group(0))
-        prev_end = m.end()
-        if ENDS_SENTENCE.search(m.group(0)) and m.end() < len(window):
-            chunks = []  # the next sentence starts afresh (the chunk is committed: text follows it)
-    return chunks
+    """The chunks of the window from the start of its last sentence on: after the
+    last chunk that closes a sentence (. ! ? … with closing quotes or brackets)
+    and is followed by more text, or after the last line break."""
+    start = 0
+    for m in SENTENCE_BREAK.finditer(window):
+        start = m.end()
+    return window[start:].split()

@@ -12,11 +12,15 @@ import unicodedata
 # A word: letters/digits with inner apostrophes or hyphens ("don't", "well-known").
 WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 # The word being typed at the end of the text: it may end in ' or - ("don'").
-PARTIAL = re.compile(r"[^\W_][\w'’\-]*$")
+PARTIAL = re.compile(r"[^\W_][\w'’\-]*\Z")  # \Z: $ would also match before a final line break
 # The rest of a word after the cursor (what an accepted suggestion also replaces).
 WORD_REST = re.compile(r"[\w'’\-]*")
 # A chunk that closes a sentence ("end.", "why?\"", "so…").
-ENDS_SENTENCE = re.compile(r"[.!?…][\"')\]”’]*$")
+_SENTENCE_END = r"[.!?…][\"')\]”’]*"
+ENDS_SENTENCE = re.compile(_SENTENCE_END + "$")
+# Where the next sentence starts in running text: after such a chunk and the
+# whitespace that follows it, or after a line break.
+SENTENCE_BREAK = re.compile(_SENTENCE_END + r"\s|\n")
 # Text whose next word starts a sentence: empty, or after a sentence end.
 AT_SENTENCE_START = re.compile(r"(^|[.!?…]['\")\]”’]*)\s*$")
 # Control characters are dropped; other whitespace-like controls act as spaces.
@@ -40,9 +44,16 @@ def last_word(text: str) -> str | None:
 
 
 def partial_word(text_before_cursor: str) -> str:
-    """The word being typed, which a completion replaces ('' after a space or punctuation)."""
-    m = PARTIAL.search(text_before_cursor[-200:])
-    return m.group(0) if m else ""
+    """The word being typed, which a completion replaces ('' after a space or
+    punctuation): PARTIAL's match, found from the end (the regex would try every
+    start position of the tail)."""
+    tail = text_before_cursor[-200:]
+    i = len(tail)
+    while i and (tail[i - 1].isalnum() or tail[i - 1] in "_'’-"):  # [\w'’\-]
+        i -= 1
+    while i < len(tail) and not tail[i].isalnum():  # [^\W_]
+        i += 1
+    return tail[i:]
 
 
 def clean(text: str) -> str:

@@ -311,6 +311,7 @@ def test_typed_apostrophe_decides_the_shown_one(engine):
     ("(", "word", "(word "),
     ("I would like to se", "see", "I would like to see "),
     ("", "Hello", "Hello "),
+    ("Hello\n", "World", "Hello\nWorld "),  # a line break ends the word: it was replaced ("HWorld ")
 ])
 def test_session_accept_follows_the_text_rules(engine, before, word, after):
     sess = engine.session(before)
