@@ -40,7 +40,7 @@ class Lexicon:
         self._key_pos = dict(zip(self.keys, range(len(self.keys))))
         self._exact = dict(zip(forms, range(len(forms))))
         self._prefix_memo: dict[str, bool] = {}
-        self._completion_memo: dict[tuple[str, int], list[int]] = {}
+        self._completion_memo: dict[tuple[str, int], tuple[int, ...]] = {}
 
     @classmethod
     def from_entries(cls, entries: list[tuple[str, int]]) -> "Lexicon":
@@ -93,8 +93,10 @@ class Lexicon:
         pos = self._key_pos.get(fold(word))
         return None if pos is None else int(self._rank[pos])
 
-    def completions(self, folded_prefix: str, k: int) -> list[int]:
-        """Entry indices of the ``k`` most frequent words starting with the prefix, best first."""
+    def completions(self, folded_prefix: str, k: int) -> tuple[int, ...]:
+        """Entry indices of the ``k`` most frequent words starting with the prefix, best first.
+        (Tuples: the memo holds tens of thousands, and tuples of ints are not tracked by
+        the garbage collector, whose full passes would otherwise stall a keystroke.)"""
         key = (folded_prefix, k)
         found = self._completion_memo.get(key)
         if found is None:
@@ -103,7 +105,7 @@ class Lexicon:
             ranks = self._rank[lo:hi]
             if len(ranks) > k:
                 ranks = ranks[np.argpartition(ranks, k - 1)[:k]]
-            found = sorted(ranks.tolist())
+            found = tuple(sorted(ranks.tolist()))
             if len(self._completion_memo) >= _MAX_MEMO:
                 self._completion_memo.clear()
             self._completion_memo[key] = found

@@ -30,14 +30,14 @@ class _Index:
     """Sorted lowercase keys of one piece class, for 'keys starting with r'."""
     keys: list[str]
     ids: np.ndarray
-    by_key: dict[str, list[int]]
+    by_key: dict[str, tuple[int, ...]]  # tuples: not tracked by the garbage collector
 
     @classmethod
     def build(cls, pairs: list[tuple[str, int]]) -> "_Index":
         pairs.sort()
-        by_key: dict[str, list[int]] = {}
+        by_key: dict[str, tuple[int, ...]] = {}
         for k, i in pairs:
-            by_key.setdefault(k, []).append(i)
+            by_key[k] = by_key.get(k, ()) + (i,)
         return cls([k for k, _ in pairs], np.array([i for _, i in pairs], np.int64), by_key)
 
     def consistent(self, rest: str) -> np.ndarray:

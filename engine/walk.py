@@ -30,7 +30,7 @@ class _Trie:
 
     def __init__(self):
         self.children: dict[str, _Trie] = {}
-        self.ids: list[int] = []
+        self.ids: tuple[int, ...] = ()  # a tuple: not tracked by the garbage collector
 
     @classmethod
     def build(cls, vocab: Vocab, ids: np.ndarray) -> "_Trie":
@@ -39,8 +39,9 @@ class _Trie:
             node = root
             for ch in fold(vocab.text[i]):
                 node = node.children.get(ch) or node.children.setdefault(ch, cls())
-            node.ids.append(i)
+            node.ids += (i,)
         return root
+
 
 
 class LexiconWalk:
