@@ -64,6 +64,7 @@ class SlipModel:
     def __init__(self, cfg: SlipConfig = SlipConfig()):
         self.cfg = cfg
         self.layout = Layout.build(cfg.layout, cfg.reach)
+        self.best_cost = max(cfg.adjacent, cfg.swapped, cfg.missing, cfg.extra)  # the likeliest slip
         self._memo: dict[tuple[str, int], dict[str, float]] = {}
 
     def meant(self, typed: str, is_prefix: Callable[[str], bool]) -> dict[str, float]:

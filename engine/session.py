@@ -184,6 +184,11 @@ class Session:
         lexicon, cfg = self.decoder.lexicon, self.slips.cfg
         if lexicon is None:
             return found
+        if len(found) >= n and found[n - 1].score >= self.slips.best_cost:
+            # A corrected word scores at most its slip's cost (its model and prior
+            # probability is at most 1): none can enter a full strip whose weakest
+            # word already scores as much, so none is scored.
+            return found
         low = fold(typed)
         best: dict[int, float] = {}
         for q, cost in self.slips.meant(low, lexicon.has_prefix).items():
