@@ -42,9 +42,14 @@ def _train(args) -> int:
                             strategy=args.strategy)
     result = train(Path(args.corpus), Path(args.out), preset, resume=args.resume, force=args.force)
     if result.interrupted:
-        print(f"interrupted at step {result.step}; checkpoint kept in {args.out}. "
+        kept = f"checkpoint kept in {args.out}" if result.chief else \
+            f"the chief keeps the checkpoint: share or copy its run folder as {args.out}"
+        print(f"interrupted at step {result.step}; {kept}. "
               f"Continue with: nextkey train --corpus {args.corpus} --out {args.out} --resume")
         return 130
+    if not result.chief:
+        print(f"done: step {result.step}; the chief worker wrote the run")
+        return 0
     r = result.report
     print(f"done: step {r['step']}, valid ce/token {r['valid']['cross_entropy_per_token']:.4f}, "
           f"valid ppl/word {r['valid']['perplexity_per_word']:.1f}, report {Path(args.out) / 'report.json'}")

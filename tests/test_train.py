@@ -1,12 +1,15 @@
 import json
 import math
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -240,6 +243,7 @@ _WORKER = r"""
 import hashlib, json, sys
 from dataclasses import replace
 from pathlib import Path
+from pathlib import Path
 
 import numpy as np
 import nextkey.train.train as T
@@ -281,27 +285,45 @@ def _free_ports(n):
     return ports
 
 
-def test_two_workers_share_the_windows_and_only_the_chief_writes(tmp_path, tiny_corpus):
-    ports = _free_ports(2)
-    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
+_QUIET = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
+
+
+def _start_two_workers(command_of, logs: Path) -> list[subprocess.Popen]:
+    """Workers 0 (the chief) and 1 on 127.0.0.1, each with its TF_CONFIG; ``command_of(i)`` is worker i's command.
+
+    Their output goes to ``logs/worker-I.log`` (a file: a pipe nobody reads could block a worker).
+    """
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in _free_ports(2)]}
+    logs.mkdir(parents=True, exist_ok=True)
     procs = []
     for i in range(2):
         tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})
-        procs.append(subprocess.Popen(
-            [sys.executable, "-c", _WORKER, str(tiny_corpus), str(tmp_path / f"out{i}"), str(tmp_path / f"seen{i}.json"),
-             "multiworker", "16"],
-            env={**env, "TF_CONFIG": tf_config}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        with open(logs / f"worker-{i}.log", "w") as log:
+            procs.append(subprocess.Popen(command_of(i), env={**_QUIET, "TF_CONFIG": tf_config},
+                                          stdout=log, stderr=subprocess.STDOUT, text=True))
+    return procs
+
+
+def _wait_all(procs: list[subprocess.Popen], logs: Path) -> list[str]:
+    """Each worker's output once all have exited; the deadline only guards against a hang, it times nothing."""
     try:
-        outputs = [p.communicate(timeout=600)[0] for p in procs]
+        for p in procs:
+            p.wait(timeout=600)
     finally:
         for p in procs:
             p.kill()
+    return [(logs / f"worker-{i}.log").read_text() for i in range(len(procs))]
+
+
+def test_two_workers_share_the_windows_and_only_the_chief_writes(tmp_path, tiny_corpus):
+    procs = _start_two_workers(lambda i: [sys.executable, "-c", _WORKER, str(tiny_corpus), str(tmp_path / f"out{i}"),
+                                          str(tmp_path / f"seen{i}.json"), "multiworker", "16"], tmp_path / "logs")
+    outputs = _wait_all(procs, tmp_path / "logs")
     for p, o in zip(procs, outputs):
         assert p.returncode == 0, o[-3000:]
     single = subprocess.run([sys.executable, "-c", _WORKER, str(tiny_corpus), str(tmp_path / "single"),
                              str(tmp_path / "seen-single.json"), "default", "16"],
-                            env=env, capture_output=True, text=True, timeout=600)
+                            env=_QUIET, capture_output=True, text=True, timeout=600)
     assert single.returncode == 0, single.stdout[-2000:] + single.stderr[-2000:]
 
     seen = [json.loads((tmp_path / f"seen{i}.json").read_text()) for i in range(2)]
@@ -320,3 +342,78 @@ def test_two_workers_share_the_windows_and_only_the_chief_writes(tmp_path, tiny_
     with np.load(chief / "ckpt-12.npz") as a, np.load(tmp_path / "single" / "ckpt-12.npz") as b:
         for k in (k for k in a.files if k.startswith("w")):
             np.testing.assert_allclose(a[k], b[k], atol=1e-3)
+
+
+def _multiworker_train(corpus, out, *flags, verbose=False) -> list[str]:
+    """``nextkey train`` of the tiny preset for one of two workers (a global batch of 16: 8 windows each)."""
+    return [sys.executable, "-m", "nextkey.cli.main", *(["-v"] if verbose else []), "train", "--corpus", str(corpus),
+            "--out", str(out), "--preset", "tiny", "--vocab-size", "300", "--batch-size", "16",
+            "--strategy", "multiworker", *flags]
+
+
+def _start_long_run(tmp_path, corpus) -> tuple[list[subprocess.Popen], list[Path]]:
+    """Two workers on a plan of thousands of steps, once the chief has written its first checkpoint (step 50)."""
+    outs = [tmp_path / f"out{i}" for i in range(2)]
+    procs = _start_two_workers(lambda i: _multiworker_train(corpus, outs[i], "--epochs", "50"), tmp_path / "logs")
+    deadline = time.time() + 600  # guards against a hang only
+    while latest_checkpoint(outs[0]) is None and all(p.poll() is None for p in procs) and time.time() < deadline:
+        time.sleep(0.2)
+    if latest_checkpoint(outs[0]) is None:
+        for p in procs:
+            p.kill()
+        pytest.fail(f"no checkpoint: {_wait_all(procs, tmp_path / 'logs')[0][-2000:]}")
+    return procs, outs
+
+
+def _resume_on_two_fresh_workers(tmp_path, corpus, chief_dir, step: int) -> None:
+    """Both workers resume from copies of the chief's folder (as on two hosts) and finish 10 steps later."""
+    cfg = json.loads((chief_dir / "train_config.json").read_text())
+    cfg["max_steps"] = step + 10  # the interrupted plan had thousands of steps left
+    (chief_dir / "train_config.json").write_text(json.dumps(cfg))
+    with np.load(chief_dir / f"ckpt-{step}.npz") as z:
+        history = json.loads(str(z["history"]))
+    runs = [tmp_path / f"resumed{i}" for i in range(2)]
+    for run in runs:
+        shutil.copytree(chief_dir, run)
+    logs = tmp_path / "resume-logs"
+    procs = _start_two_workers(lambda i: _multiworker_train(corpus, runs[i], "--resume", verbose=True), logs)
+    outputs = _wait_all(procs, logs)
+    for p, o in zip(procs, outputs):
+        assert p.returncode == 0, o[-3000:]
+        assert f"resumed from ckpt-{step}.npz at step {step} " in o
+    report = json.loads((runs[0] / "report.json").read_text())
+    assert report["step"] == step + 10  # continued: 10 steps from the checkpoint, not a run from step 0
+    assert history and report["history"][:len(history)] == history  # the interrupted run's evaluations carry on
+    assert report["train_minutes"] > report["train_minutes_this_run"]
+    assert not (runs[1] / "report.json").exists()  # still only the chief writes
+
+
+def test_ctrl_c_on_one_worker_stops_both_at_a_checkpoint_that_resume_continues(tmp_path, tiny_corpus):
+    procs, outs = _start_long_run(tmp_path, tiny_corpus)
+    procs[1].send_signal(signal.SIGINT)  # on the worker that is not the chief
+    logs = _wait_all(procs, tmp_path / "logs")
+    assert [p.returncode for p in procs] == [130, 130], logs[0][-2000:] + logs[1][-2000:]
+    steps = [int(re.search(r"interrupted at step (\d+);", log)[1]) for log in logs]
+    assert steps[0] == steps[1] >= 50  # both stopped after the same step
+    assert "checkpoint kept in" in logs[0] and "the chief keeps the checkpoint" in logs[1]
+    ck = latest_checkpoint(outs[0])
+    assert ck.name == f"ckpt-{steps[0]}.npz"  # the chief saved the step they stopped at
+    with np.load(ck) as z:
+        assert int(z["step"]) == steps[0]
+    assert not outs[1].exists()
+    _resume_on_two_fresh_workers(tmp_path, tiny_corpus, outs[0], steps[0])
+
+
+def test_a_killed_worker_stops_the_chief_with_one_line_and_a_checkpoint_to_resume(tmp_path, tiny_corpus):
+    procs, outs = _start_long_run(tmp_path, tiny_corpus)
+    procs[1].kill()  # SIGKILL: no goodbye; TensorFlow notices the broken connection or the missing heartbeats
+    chief_log = _wait_all(procs, tmp_path / "logs")[0]
+    assert procs[0].returncode == 2, chief_log[-3000:]
+    assert "Traceback" not in chief_log
+    m = re.search(r"^nextkey train: error: lost worker 1 \(127\.0\.0\.1:\d+\) at step (\d+): start every worker "
+                  r"again with --resume to continue from step (\d+) \((\S+)\)$", chief_log, re.MULTILINE)
+    assert m, chief_log[-2000:]
+    lost_at, step = int(m[1]), int(m[2])
+    assert 50 <= step <= lost_at  # the last periodic checkpoint (every 50 steps)
+    assert latest_checkpoint(outs[0]) == Path(m[3]) == outs[0] / f"ckpt-{step}.npz"
+    _resume_on_two_fresh_workers(tmp_path, tiny_corpus, outs[0], step)

@@ -17,11 +17,15 @@ With several workers:
   the only one that writes to the run folder (configs, tokenizer,
   checkpoints, ``best.npz``, ``report.json``);
 - every step the workers agree on stopping (the time budget, early stopping,
-  Ctrl-C on any of them), so they all stop after the same step.
+  Ctrl-C on any of them), so they all stop after the same step;
+- when a worker is lost, the collective the others wait in fails (``PEER_LOST``)
+  and ``lost_peer`` names the worker; TensorFlow needs every process restarted
+  after that, so training stops and continues with ``--resume``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -72,15 +76,45 @@ class Worker:
         return self.index == 0
 
 
-def worker_of(strategy: tf.distribute.Strategy) -> Worker:
+def _jobs(strategy: tf.distribute.Strategy) -> dict[str, list[str]]:
+    """The cluster's addresses by job (TF_CONFIG's ``cluster``); empty without one."""
     resolver = getattr(strategy, "cluster_resolver", None)
-    jobs = resolver.cluster_spec().as_dict() if resolver is not None else {}
+    return resolver.cluster_spec().as_dict() if resolver is not None else {}
+
+
+def _index(jobs: dict[str, list[str]], job: str, task: int) -> int:
+    """A task's worker index: the chief task first, then the workers in order."""
+    return 0 if job == "chief" else task + (1 if "chief" in jobs else 0)
+
+
+def worker_of(strategy: tf.distribute.Strategy) -> Worker:
+    jobs = _jobs(strategy)
     if not jobs:
         return Worker()
     count = sum(len(jobs.get(j, ())) for j in ("chief", "worker"))
-    if resolver.task_type == "chief":
-        return Worker(0, count)
-    return Worker(resolver.task_id + (1 if "chief" in jobs else 0), count)
+    resolver = strategy.cluster_resolver
+    return Worker(_index(jobs, resolver.task_type, resolver.task_id), count)
+
+
+# What a collective raises in TF 2.21 when another worker is gone: Unavailable when the connection to it
+# breaks (its process died) or when the coordination service, which the chief runs, misses its heartbeats
+# (its machine hangs or drops off the network; 10 s by default), and DeadlineExceeded on a worker whose own
+# heartbeats to the chief go unanswered. Every process must be restarted after either.
+PEER_LOST = (tf.errors.UnavailableError, tf.errors.DeadlineExceededError)
+_TASK_NAME = re.compile(r"/job:(chief|worker)/(?:replica:\d+/)?task:(\d+)")  # as TensorFlow's errors name a task
+
+
+def lost_peer(strategy: tf.distribute.Strategy, worker: Worker, error: Exception) -> str:
+    """The worker a ``PEER_LOST`` error names, as 'worker 1 (host:port)'."""
+    jobs = _jobs(strategy)
+    addresses = [*jobs.get("chief", ()), *jobs.get("worker", ())]
+    named = {_index(jobs, job, int(task)) for job, task in _TASK_NAME.findall(str(error))}
+    others = sorted(named - {worker.index})
+    if not others and worker.count == 2:  # the error names no task (a heartbeat went unanswered): the other one
+        others = [1 - worker.index]
+    if not others:
+        return "another worker"
+    return ", ".join(f"worker {i} ({addresses[i]})" for i in others)
 
 
 def all_sum(strategy: tf.distribute.Strategy, array: np.ndarray) -> np.ndarray:

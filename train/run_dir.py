@@ -166,12 +166,12 @@ class Progress:
     minutes: float = 0.0  # training minutes over every run of this folder (the time budget counts these)
 
 
-def _step_of(path: Path) -> int:
+def checkpoint_step(path: Path) -> int:
     return int(path.stem.split("-")[1])
 
 
 def latest_checkpoint(out_dir: Path) -> Path | None:
-    ckpts = sorted(Path(out_dir).glob("ckpt-*.npz"), key=_step_of)
+    ckpts = sorted(Path(out_dir).glob("ckpt-*.npz"), key=checkpoint_step)
     return ckpts[-1] if ckpts else None
 
 
@@ -182,7 +182,7 @@ def save_checkpoint(out_dir: Path, model, optimizer, progress: Progress, keep: i
     path = out_dir / f"ckpt-{progress.step}.npz"
     save_npz_atomic(path, step=progress.step, best=progress.best, bad_evals=progress.bad_evals,
                     history=json.dumps(progress.history), minutes=progress.minutes, **arrays)
-    for old in sorted(out_dir.glob("ckpt-*.npz"), key=_step_of)[:-keep]:
+    for old in sorted(out_dir.glob("ckpt-*.npz"), key=checkpoint_step)[:-keep]:
         old.unlink(missing_ok=True)
     return path
 

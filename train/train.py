@@ -36,7 +36,8 @@ from tqdm import tqdm
 from . import run_dir
 from .corpus import read_lines
 from .data import count_tokens
-from .distribute import Strategy, Worker, agree, epoch_batches, from_chief, make_strategy, worker_of
+from .distribute import (PEER_LOST, Strategy, Worker, agree, epoch_batches, from_chief, lost_peer, make_strategy,
+                         worker_of)
 from .model import GRULanguageModel, ModelConfig, build_model
 from .run_dir import CorpusSplits, Progress, TrainError
 from .tokenizer import EOS_ID, TokenizerConfig, load_tokenizer, train_tokenizer
@@ -202,6 +203,7 @@ class TrainResult:
     step: int
     interrupted: bool
     report: dict = field(default_factory=dict)
+    chief: bool = True  # False on the other workers, which write nothing
 
 
 def _tokenizer_and_configs(splits: CorpusSplits, out_dir: Path, preset: Preset, resume: bool,
@@ -225,7 +227,11 @@ def _tokenizer_and_configs(splits: CorpusSplits, out_dir: Path, preset: Preset, 
         log.info("training the tokenizer (vocab %d)", preset.tokenizer.vocab_size)
         data = train_tokenizer(splits.train, preset.tokenizer, tok_path)
     if worker.count > 1:
-        data = from_chief(strategy, worker, data)
+        try:
+            data = from_chief(strategy, worker, data)
+        except PEER_LOST as e:
+            raise TrainError(f"lost {lost_peer(strategy, worker, e)} before training started: "
+                             f"start every worker again") from None
     sp = load_tokenizer(data)
     model_cfg = replace(preset.model, vocab_size=sp.vocab_size())
     if worker.chief:
@@ -449,9 +455,24 @@ def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False,
 
     valid_lines = read_lines(splits.valid, cfg.eval_sentences)
     start_step, start_minutes = progress.step, progress.minutes
-    interrupted = fit(model, optimizer, strategy, sp, splits.train, valid_lines, cfg, plan, progress, out_dir, worker)
+    try:
+        interrupted = fit(model, optimizer, strategy, sp, splits.train, valid_lines, cfg, plan, progress, out_dir, worker)
+    except PEER_LOST as e:
+        if worker.count == 1:
+            raise
+        # TensorFlow can fail the step in flight after it changed the weights (the optimizer had counted
+        # the step when we measured it), so nothing is saved now: --resume continues from the chief's
+        # last periodic checkpoint.
+        lost = f"lost {lost_peer(strategy, worker, e)} at step {progress.step}"
+        if not worker.chief:
+            raise TrainError(f"{lost}: start every worker again with --resume, from the chief's run folder") from None
+        ck = run_dir.latest_checkpoint(out_dir)
+        if ck is None:
+            raise TrainError(f"{lost}, before the first checkpoint: start every worker again with --force") from None
+        raise TrainError(f"{lost}: start every worker again with --resume to continue from step "
+                         f"{run_dir.checkpoint_step(ck)} ({ck})") from None
     if not worker.chief:
-        return TrainResult(out_dir, progress.step, interrupted)
+        return TrainResult(out_dir, progress.step, interrupted, chief=False)
     run_dir.save_checkpoint(out_dir, model, optimizer, progress, cfg.keep_checkpoints)
     if interrupted:
         log.warning("interrupted: checkpoint saved at step %d; continue with --resume", progress.step)
