@@ -23,7 +23,9 @@ the same tokens as encoding the whole window).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
+from .lexicon import fold
 from .text import AT_SENTENCE_START, PARTIAL, SENTENCE_BREAK, clean, partial_word
 
 
@@ -34,6 +36,7 @@ class Context:
     needs_space: bool  # the word being typed opens a new chunk (its first piece has '▁')
     sentence_start: bool  # the next word starts a sentence (capitalize it)
     ahead: tuple[str, ...] = ()  # the committed units the window will start with after its next move
+    stem: str = ""  # the word's parts before its last hyphen ("role-" in "role-pl"), fed as context
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,17 @@ def _block_start(text: str, blocks: int, cfg: WindowConfig) -> int:
     return min(pos, len(text))
 
 
-def parse(text: str, cfg: WindowConfig = WindowConfig()) -> Context:
+def parse(text: str, cfg: WindowConfig = WindowConfig(), keep_whole: Callable[[str], bool] | None = None) -> Context:
+    """``keep_whole(folded partial word)``: whether a hyphenated word being typed is
+    completed whole (some known word begins with it) rather than part by part; None:
+    always whole."""
     window = clean(text[window_start(text, cfg):])
-    chunks, partial, needs_space = _committed(window, cfg)
-    committed = window[: len(window) - len(partial)] if partial else window
+    chunks, partial, needs_space, stem = _committed(window, cfg, keep_whole)
+    committed = window[: len(window) - len(stem) - len(partial)]
     sentence_start = bool(AT_SENTENCE_START.search(committed)) or committed.endswith("\n")
     if not needs_space:
         sentence_start = False
-    return Context(tuple(chunks), partial, needs_space, sentence_start, _ahead(text, cfg, chunks))
+    return Context(tuple(chunks), partial, needs_space, sentence_start, _ahead(text, cfg, chunks), stem)
 
 
 def _ahead(text: str, cfg: WindowConfig, units: list[str]) -> tuple[str, ...]:
@@ -91,11 +97,13 @@ def _ahead(text: str, cfg: WindowConfig, units: list[str]) -> tuple[str, ...]:
     return tuple(ahead) if ahead != units else ()
 
 
-def _committed(window: str, cfg: WindowConfig) -> tuple[list[str], str, bool]:
-    """(the committed chunks, the word being typed, whether it opens a new chunk)."""
+def _committed(window: str, cfg: WindowConfig, keep_whole: Callable[[str], bool] | None = None
+               ) -> tuple[list[str], str, bool, str]:
+    """(the committed chunks, the word being typed, whether it opens a new chunk,
+    the stem of a hyphenated word being typed)."""
     chunks = _sentence_chunks(window) if cfg.sentence_scope else window.split()
     ends_with_space = not window or window[-1].isspace()
-    partial, needs_space = "", True
+    partial, needs_space, stem = "", True, ""
     if chunks and not ends_with_space:
         last = chunks.pop()
         m = PARTIAL.search(last)
@@ -103,11 +111,17 @@ def _committed(window: str, cfg: WindowConfig) -> tuple[list[str], str, bool]:
             chunks.append(last)
         else:
             partial = m.group(0)
-            head = last[: m.start()]
-            if head:  # "(wor": the word continues the chunk without a space
+            # A hyphenated word no known word begins with is predicted one part at a
+            # time ("role-pl": "pl" after "role-"), so "role-playing" needs no entry of
+            # its own; "well-kn" stays whole while the lexicon has "well-known".
+            if "-" in partial and keep_whole is not None and not keep_whole(fold(partial)):
+                cut = partial.rfind("-") + 1
+                stem, partial = partial[:cut], partial[cut:]
+            head = last[: m.start()] + stem
+            if head:  # "(wor", "role-pl": the word continues the chunk without a space
                 chunks.append(head)
                 needs_space = False
-    return chunks, partial, needs_space
+    return chunks, partial, needs_space, stem
 
 
 def _sentence_chunks(window: str) -> list[str]:

@@ -108,8 +108,14 @@ class Engine:
         return self._session.suggestions(n)
 
     def knows(self, word: str) -> bool:
-        """Whether ``word`` is one the engine may offer: in the lexicon or learned from the user."""
+        """Whether ``word`` is one the engine may offer: in the lexicon or learned from the
+        user, or such words joined by hyphens."""
         return self._session.knows(word)
+
+    def context(self, text: str):
+        """What the model is fed for ``text`` (the committed units) and the word being typed
+        (engine/context.py's Context): for ports and debugging."""
+        return self._session.context(text)
 
     def learn(self, text: str) -> int:
         """Learn a whole text at once (e.g. the user's past messages); returns the word count."""

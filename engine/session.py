@@ -39,14 +39,14 @@ class _Memo:
     """What was computed for one committed state; dropped when the state changes.
 
     ``searches``: decoder results by (lowercased prefix, needs_space, words wanted);
-    ``answers``: the suggestions shown, by (partial, needs_space, sentence_start, n,
-    memory version), so any change to the memory or blocklist misses."""
+    ``answers``: the suggestions shown, by (stem, partial, needs_space, sentence_start,
+    n, memory version), so any change to the memory or blocklist misses."""
 
     def __init__(self, top: Snapshot):
         self.top = top
         self.nodes = NodeCache(top.node)
         self.searches: dict[tuple[str, bool, int], list[tuple[str, float]]] = {}
-        self.answers: dict[tuple[str, bool, bool, int, int], list[Suggestion]] = {}
+        self.answers: dict[tuple[str, str, bool, bool, int, int], list[Suggestion]] = {}
 
 
 class Session:
@@ -104,11 +104,27 @@ class Session:
         self.memory.save()
 
     # -- predicting ---------------------------------------------------------
+    def context(self, text: str | None = None) -> Context:
+        """What the model is fed for ``text`` (default: this session's text), and the word being typed."""
+        return parse(self._text if text is None else check_text(text), keep_whole=self._keeps_whole)
+
+    def _keeps_whole(self, folded: str) -> bool:
+        """Whether a hyphenated word being typed is completed whole: a known word begins
+        with it, or a part before its last hyphen is no known word (then no whole word
+        made from it would be one)."""
+        lexicon = self.decoder.lexicon
+        return lexicon is None or lexicon.has_prefix(folded) or bool(self.memory.candidates(folded, 1)) \
+            or not all(p and self.knows(p) for p in folded.split("-")[:-1])
+
     def knows(self, word: str) -> bool:
         """Whether ``word`` is one the engine may offer: in the lexicon (any word
-        without one) or learned from the user."""
+        without one) or learned from the user, or made of such words joined by
+        hyphens ("role-playing")."""
         lexicon = self.decoder.lexicon
-        return lexicon is None or word in lexicon or self.memory.prob(word, None) > 0
+        if lexicon is None or word in lexicon or self.memory.prob(word, None) > 0:
+            return True
+        parts = word.split("-")
+        return len(parts) > 1 and all(p and (p in lexicon or self.memory.prob(p, None) > 0) for p in parts)
 
     def suggestions(self, n: int = 3) -> list[Suggestion]:
         n = check_n(n)
@@ -116,16 +132,19 @@ class Session:
             return []
         if self.learn:
             self._learn_commits()
-        ctx = parse(self._text)
+        ctx = self.context()
         searched = (self._memo.top, self._memo.nodes.get) if self._memo is not None else None
         memo = self._memo_for(self.stack.sync(ctx.units, searched))
         self.stack.feed_ahead(ctx.ahead, AHEAD_STEPS)
         if len(ctx.partial) > MAX_PARTIAL or len(partial_word(self._text)) > MAX_PARTIAL:
             return []  # (the window may have cut a very long "word": still no completions)
-        key = (ctx.partial, ctx.needs_space, ctx.sentence_start, n, self.memory.version)
+        key = (ctx.stem, ctx.partial, ctx.needs_space, ctx.sentence_start, n, self.memory.version)
         found = memo.answers.get(key)
         if found is None:
-            found = memo.answers[key] = self._predict(memo, ctx, n)
+            found = self._predict(memo, ctx, n)
+            if ctx.stem:  # the whole word: "role-" + "playing"
+                found = [Suggestion(ctx.stem + s.word, s.score, "completion", s.corrected) for s in found]
+            memo.answers[key] = found
         return list(found)
 
     def _memo_for(self, top: Snapshot) -> _Memo:

@@ -295,7 +295,7 @@ def _tokenizer_cases(eng: Engine) -> list[dict]:
 def _context_cases(eng: Engine) -> list[dict]:
     out = []
     for name, text in CONTEXT_CASES:
-        ctx = parse(text)
+        ctx = eng.context(text)
         out.append({"name": name, "text": text, "units": list(ctx.units), "partial": ctx.partial,
                     "needs_space": ctx.needs_space, "sentence_start": ctx.sentence_start,
                     "tokens": [unit_tokens(eng.encode, u, eng.manifest.eos_id) for u in ctx.units]})
@@ -564,7 +564,7 @@ def check_kit(bundle: str | Path, kit: dict, engine: Engine | None = None) -> Ch
             failures.append(Failure(case, f"decode({c['ids']}) = {sp.decode(c['ids'])!r}, expected {c['decoded']!r}"))
 
     for c in kit["context"]:
-        ctx = parse(c["text"])
+        ctx = eng.context(c["text"])
         got = {"units": list(ctx.units), "partial": ctx.partial, "needs_space": ctx.needs_space,
                "sentence_start": ctx.sentence_start,
                "tokens": [unit_tokens(eng.encode, u, eng.manifest.eos_id) for u in ctx.units]}

@@ -13,7 +13,8 @@ frequency. It is built from two sources:
 
 A word enters when it is among wordfreq's ``wordfreq_top`` words or occurs at
 least ``min_corpus_count`` times in the corpus; its prior is the mean of its
-two relative frequencies. wordfreq splits contractions, so its list holds
+two relative frequencies (a hyphenated word's is its corpus frequency alone:
+wordfreq would answer the phrase its parts make). wordfreq splits contractions, so its list holds
 fragments ("wouldn", "ll", "ve"): a word the corpus rarely has on its own is
 left out when it is a contraction's stem (it + "'t" is a word) or has one or
 two letters (short words need ``min_short_count`` uses; single letters other
@@ -54,10 +55,17 @@ class LexiconConfig:
         return cls(wordfreq_top=2_000, min_corpus_count=1, min_short_count=1, max_bytes=50_000)
 
 
+# Words that never begin or end a hyphenated word: "people-the" and "it-and" are
+# dashes typed as hyphens ("the people-the source of all power-speak"), not words.
+_NOT_AT_HYPHEN_EDGE = frozenset("the a an and or but nor of that which who whom this these those it its "
+                                "they them he him she her we us you i is was".split())
+
+
 def _is_entry(word: str) -> bool:
     parts = word.lower().split("-")
     return WORD.fullmatch(word) is not None and any(ch.isalpha() for ch in word) \
-        and not any(ch.isdigit() for ch in word) and len(set(parts)) == len(parts)  # not "it-it"
+        and not any(ch.isdigit() for ch in word) and len(set(parts)) == len(parts) \
+        and (len(parts) == 1 or not {parts[0], parts[-1]} & _NOT_AT_HYPHEN_EDGE)  # not "it-it", "people-the"
 
 
 _CONTRACTION_TAILS = frozenset({"ll", "ve", "re", "nt", "em"})
@@ -104,7 +112,10 @@ def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> l
     keys = {k for k in keys if _belongs(k, keys, counts, cfg)}
     entries: list[tuple[str, float]] = []
     for key in keys:
-        p = 0.5 * wordfreq.word_frequency(key, "en") + 0.5 * counts.get(key, 0) / total
+        if "-" in key:  # wordfreq splits at hyphens and answers a phrase's frequency: the corpus alone
+            p = counts.get(key, 0) / total
+        else:
+            p = 0.5 * wordfreq.word_frequency(key, "en") + 0.5 * counts.get(key, 0) / total
         if p <= 0:
             continue
         seen = forms.get(key)

@@ -319,6 +319,26 @@ def test_session_accept_follows_the_text_rules(engine, before, word, after):
     assert sess.text == after
 
 
+def test_a_hyphenated_word_is_completed_part_by_part_and_shown_whole(engine, tiny_bundle):
+    """Issue 11 (completions the n-gram peer won): "role-pl" had no completion unless the
+    lexicon held "role-playing" itself. The part after the last hyphen is completed after
+    the parts before it, and the strip shows the whole word."""
+    ctx = engine.context("I like the-wo")
+    assert (ctx.stem, ctx.partial, ctx.units[-1], ctx.needs_space) == ("the-", "wo", "the-", False)
+    got = engine.suggest("I like the-wo", 3)
+    assert got and all(s.word.lower().startswith("the-wo") and engine.knows(s.word) for s in got)
+    sess = engine.session("I like the-wo")
+    sess.accept(got[0])
+    assert sess.text == f"I like {got[0].word} "
+    # kept whole: a part before the hyphen that is no word, or a known word that begins with it
+    assert engine.context("I like xqzv-wo").stem == ""
+    assert not engine.knows("xqzv-word") and engine.knows("the-word") == engine.knows("word")
+    taught = load(tiny_bundle)  # learning changes the engine: not the module's shared one
+    taught.learn("Zorb-blade is here. The zorb-blade again.")
+    assert taught.context("a zorb-bl").stem == ""
+    assert "zorb-blade" in [s.word for s in taught.suggest("a zorb-bl", 3)]
+
+
 def test_shouting_needs_two_capital_letters(engine):
     assert all(not w.isupper() for w in words(engine, "I'", 3) if len(w) > 2)
 
