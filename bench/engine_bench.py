@@ -28,6 +28,7 @@ apart. Needs the dev extras (tqdm, matplotlib): ``pip install 'nextkey[dev]'``.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -432,6 +433,7 @@ def run(cfg: BenchConfig) -> dict:
 
     engine = Engine.load(cfg.bundle, num_threads=1)
     engine.suggest("", cfg.suggestions)  # allocates the batched interpreters once
+    gc.freeze()  # as the README advises embedders: a full collection then skips what loading made
     presage = stock_presage(cfg.suggestions) if cfg.presage else None
     typing_rec, times = bench_keystrokes(engine, keystroke_trace(lines[:cfg.max_sentences]), cfg.suggestions, presage)
     context_rec, per_key = bench_context(engine, cfg, lines)

@@ -34,6 +34,7 @@ sentencepiece, LiteRT), never TensorFlow.
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from dataclasses import dataclass
@@ -274,6 +275,7 @@ def run_demo(bundle: str | None, n: int = 3, learn: bool = False) -> int:
     except EngineError as e:
         print(f"nextkey demo: error: cannot load the model: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
+    gc.freeze()  # Python's full collections then skip the objects loading made (README: embedding)
     try:
         return build_app(engine, n).run()
     finally:
