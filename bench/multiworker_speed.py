@@ -20,12 +20,13 @@ import argparse
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from nextkey.train.distribute import local_tf_configs
 
 SPLITS = ("train.txt", "valid.txt", "test.txt")
 
@@ -42,16 +43,6 @@ def cut_corpus(src: Path, dst: Path, sentences: int) -> None:
                 out.write(line)
 
 
-def free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
 def train_cmd(corpus: Path, out: Path, minutes: float, strategy: str) -> list[str]:
     return [sys.executable, "-m", "nextkey.cli.main", "train", "--corpus", str(corpus), "--out", str(out),
             "--preset", "default", "--max-minutes", str(minutes), "--strategy", strategy]
@@ -65,13 +56,11 @@ def run(workers: int, corpus: Path, out: Path, minutes: float) -> dict:
         procs = [subprocess.Popen(train_cmd(corpus, out, minutes, "default"), env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)]
     else:
-        cluster = {"worker": [f"127.0.0.1:{p}" for p in free_ports(workers)]}
         procs = [subprocess.Popen(train_cmd(corpus, out if i == 0 else out.with_name(f"{out.name}-w{i}"), minutes,
                                             "multiworker"),
-                                  env={**env, "TF_CONFIG": json.dumps({"cluster": cluster,
-                                                                       "task": {"type": "worker", "index": i}})},
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                 for i in range(workers)]
+                                  env={**env, "TF_CONFIG": tf_config}, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+                 for i, tf_config in enumerate(local_tf_configs(workers))]
     outputs = [p.communicate()[0] for p in procs]
     for p, o in zip(procs, outputs):
         if p.returncode != 0:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nextkey.train.distribute import local_tf_configs
 from nextkey.train.model import ModelConfig, build_model
 from nextkey.train.tokenizer import EOS_ID, load_tokenizer
 from nextkey.cli.main import main
@@ -273,18 +274,6 @@ record.write_text(json.dumps({"step": result.step, "windows": seen}))
 """
 
 
-def _free_ports(n):
-    import socket
-
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
 _QUIET = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
 
 
@@ -293,11 +282,9 @@ def _start_two_workers(command_of, logs: Path) -> list[subprocess.Popen]:
 
     Their output goes to ``logs/worker-I.log`` (a file: a pipe nobody reads could block a worker).
     """
-    cluster = {"worker": [f"127.0.0.1:{p}" for p in _free_ports(2)]}
     logs.mkdir(parents=True, exist_ok=True)
     procs = []
-    for i in range(2):
-        tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})
+    for i, tf_config in enumerate(local_tf_configs(2)):
         with open(logs / f"worker-{i}.log", "w") as log:
             procs.append(subprocess.Popen(command_of(i), env={**_QUIET, "TF_CONFIG": tf_config},
                                           stdout=log, stderr=subprocess.STDOUT, text=True))

@@ -26,6 +26,8 @@ With several workers:
 from __future__ import annotations
 
 import re
+import json
+import socket
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -115,6 +117,18 @@ def lost_peer(strategy: tf.distribute.Strategy, worker: Worker, error: Exception
     if not others:
         return "another worker"
     return ", ".join(f"worker {i} ({addresses[i]})" for i in others)
+
+
+def local_tf_configs(workers: int) -> list[str]:
+    """The TF_CONFIG of each of ``workers`` workers on this machine (127.0.0.1, free ports),
+    worker 0 the chief: for tests and benchmarks of the multi-worker path."""
+    socks = [socket.socket() for _ in range(workers)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    cluster = {"worker": [f"127.0.0.1:{s.getsockname()[1]}" for s in socks]}
+    for s in socks:
+        s.close()
+    return [json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}}) for i in range(workers)]
 
 
 def all_sum(strategy: tf.distribute.Strategy, array: np.ndarray) -> np.ndarray:
