@@ -21,7 +21,7 @@ from .keyboard import SlipModel
 from .lexicon import fold
 from .memory import UserMemory
 from .state import Snapshot, StateStack
-from .text import WORD, accept, check_n, check_text, last_word, partial_word
+from .text import NOT_AT_HYPHEN_EDGE, WORD, accept, check_n, check_text, last_word, partial_word
 
 MAX_PARTIAL = 40  # longer "words" (a pasted hash, a URL) get no completions
 AHEAD_STEPS = 2  # steps per keystroke spent feeding what a moving window will hold (context.py)
@@ -182,11 +182,11 @@ class Session:
             for w, sc in found:
                 if fold(w).startswith(low):
                     raw[w] = max(sc, raw.get(w, sc))
-            if len(self._shown(raw, typed, prev, ctx.sentence_start, 0, apostrophe)) >= n:
+            if len(self._shown(raw, typed, prev, ctx.sentence_start, 0, apostrophe, ctx.stem)) >= n:
                 break
         # The lexicon's most frequent words of the prefix join only now, so they
         # fill slots the model's words leave empty but never cut its search short.
-        shown = self._shown(raw, typed, prev, ctx.sentence_start, self.decoder.cfg.prior_words, apostrophe)
+        shown = self._shown(raw, typed, prev, ctx.sentence_start, self.decoder.cfg.prior_words, apostrophe, ctx.stem)
         kind = "completion" if typed else "next"
         found = [Suggestion(w, sc, kind) for w, sc in shown]
         if self.slips is not None and ctx.needs_space and len(low) >= self.slips.cfg.min_typed:
@@ -244,9 +244,10 @@ class Session:
         return merged
 
     def _shown(self, raw: dict[str, float], typed: str, prev: str | None, sentence_start: bool, prior_words: int,
-               apostrophe: str):
+               apostrophe: str, stem: str = ""):
         """The lexicon's prior and the memory interpolated, casing and merging,
-        and the blocklist (a blocked word is offered only when the user typed it in full)."""
+        and the blocklist (a blocked word is offered only when the user typed it in full);
+        after a ``stem`` ("role-"), no word that never ends a hyphenated one."""
         scored = list(raw.items())
         lexicon, cfg = self.decoder.lexicon, self.decoder.cfg
         if lexicon is not None:
@@ -254,7 +255,8 @@ class Session:
         if self.memory.active:
             scored = self.memory.combine(scored, typed, prev)
         return [(w, sc) for w, sc in merge(scored, typed, sentence_start, apostrophe)
-                if fold(w) == fold(typed) or not self.memory.is_blocked(w)]
+                if (fold(w) == fold(typed) or not self.memory.is_blocked(w))
+                and not (stem and fold(w) in NOT_AT_HYPHEN_EDGE)]
 
     def _apostrophe(self) -> str:
         """The apostrophe the user types (’ or '), by the last one in the recent text; ' by default."""

@@ -23,6 +23,11 @@ ENDS_SENTENCE = re.compile(_SENTENCE_END + "$")
 SENTENCE_BREAK = re.compile(_SENTENCE_END + r"\s|\n")
 # Text whose next word starts a sentence: empty, or after a sentence end.
 AT_SENTENCE_START = re.compile(r"(^|[.!?…]['\")\]”’]*)\s*$")
+# Words that never end a hyphenated word (nor begin one): after "role-" the next
+# part is not "the" or "and" (training text that types a dash as a hyphen,
+# "the people-the source", teaches the model otherwise).
+NOT_AT_HYPHEN_EDGE = frozenset("the a an and or but nor of that which who whom this these those it its "
+                               "they them he him she her we us you i is was".split())
 # Control characters are dropped; other whitespace-like controls act as spaces.
 CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 # Typed right after an accepted word, these take its automatic space back.

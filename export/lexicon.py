@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nextkey.engine.lexicon import fold
-from nextkey.engine.text import WORD
+from nextkey.engine.text import NOT_AT_HYPHEN_EDGE, WORD
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +55,11 @@ class LexiconConfig:
         return cls(wordfreq_top=2_000, min_corpus_count=1, min_short_count=1, max_bytes=50_000)
 
 
-# Words that never begin or end a hyphenated word: "people-the" and "it-and" are
-# dashes typed as hyphens ("the people-the source of all power-speak"), not words.
-_NOT_AT_HYPHEN_EDGE = frozenset("the a an and or but nor of that which who whom this these those it its "
-                                "they them he him she her we us you i is was".split())
-
-
 def _is_entry(word: str) -> bool:
     parts = word.lower().split("-")
     return WORD.fullmatch(word) is not None and any(ch.isalpha() for ch in word) \
         and not any(ch.isdigit() for ch in word) and len(set(parts)) == len(parts) \
-        and (len(parts) == 1 or not {parts[0], parts[-1]} & _NOT_AT_HYPHEN_EDGE)  # not "it-it", "people-the"
+        and (len(parts) == 1 or not {parts[0], parts[-1]} & NOT_AT_HYPHEN_EDGE)  # not "it-it", "people-the"
 
 
 _CONTRACTION_TAILS = frozenset({"ll", "ve", "re", "nt", "em"})
