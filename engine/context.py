@@ -47,21 +47,18 @@ class WindowConfig:
 
 
 def window_start(text: str, cfg: WindowConfig) -> int:
-    return _block_start(text, _blocks(text, cfg, ahead=0), cfg)
+    return _window_starts(text, cfg)[0]
 
 
-def next_window_start(text: str, cfg: WindowConfig) -> int | None:
-    """Where the window will start after its next move (None: not inside the text yet)."""
-    pos = _block_start(text, _blocks(text, cfg, ahead=1), cfg)
-    return pos if pos < len(text) - len(partial_word(text)) else None
-
-
-def _blocks(text: str, cfg: WindowConfig, ahead: int) -> int:
-    """How many blocks the window has moved (``ahead`` moves from now). It moves as
-    words are committed, not while one is typed: a move then comes with the space
-    that ends a word, whose keystroke starts a new search anyway."""
+def _window_starts(text: str, cfg: WindowConfig) -> tuple[int, int | None]:
+    """Where the window starts, and where it will start after its next move (None:
+    not inside the committed text yet). It moves as words are committed, not while
+    one is typed: a move then comes with the space that ends a word, whose keystroke
+    starts a new search anyway."""
     n = len(text) - len(partial_word(text))
-    return ((n - cfg.window_chars) // cfg.block_chars + 1 if n > cfg.window_chars else 0) + ahead
+    blocks = (n - cfg.window_chars) // cfg.block_chars + 1 if n > cfg.window_chars else 0
+    following = _block_start(text, blocks + 1, cfg)
+    return _block_start(text, blocks, cfg), (following if following < n else None)
 
 
 def _block_start(text: str, blocks: int, cfg: WindowConfig) -> int:
@@ -76,22 +73,21 @@ def parse(text: str, cfg: WindowConfig = WindowConfig(), keep_whole: Callable[[s
     """``keep_whole(folded partial word)``: whether a hyphenated word being typed is
     completed whole (some known word begins with it) rather than part by part; None:
     always whole."""
-    window = clean(text[window_start(text, cfg):])
+    start, following = _window_starts(text, cfg)
+    window = clean(text[start:])
     chunks, partial, needs_space, stem = _committed(window, cfg, keep_whole)
     committed = window[: len(window) - len(stem) - len(partial)]
     sentence_start = bool(AT_SENTENCE_START.search(committed)) or committed.endswith("\n")
     if not needs_space:
         sentence_start = False
-    return Context(tuple(chunks), partial, needs_space, sentence_start, _ahead(text, cfg, chunks), stem)
+    return Context(tuple(chunks), partial, needs_space, sentence_start, _ahead(text, cfg, following, chunks), stem)
 
 
-def _ahead(text: str, cfg: WindowConfig, units: list[str]) -> tuple[str, ...]:
-    """The committed units of the window after its next move, when that move will
-    change them (the sentence, or the text without sentence scope, began before it)."""
-    if len(text) <= cfg.window_chars - cfg.block_chars:
-        return ()
-    start = next_window_start(text, cfg)
-    if start is None or (cfg.sentence_scope and SENTENCE_BREAK.search(text, start)):
+def _ahead(text: str, cfg: WindowConfig, start: int | None, units: list[str]) -> tuple[str, ...]:
+    """The committed units of the window once it starts at ``start`` (its next move), when
+    that move will change them (the sentence, or the text without sentence scope, began before it)."""
+    if len(text) <= cfg.window_chars - cfg.block_chars or start is None \
+            or (cfg.sentence_scope and SENTENCE_BREAK.search(text, start)):
         return ()  # the current sentence begins after the next window start: the move changes nothing
     ahead = _committed(clean(text[start:]), cfg)[0]
     return tuple(ahead) if ahead != units else ()

@@ -25,6 +25,7 @@ from .errors import BundleError
 from .keyboard import SlipConfig, SlipModel
 from .memory import MemoryConfig, UserMemory
 from .runner import StepRunner
+from .context import Context
 from .session import Session, Suggestion
 from .state import StateStack
 from .text import check_n, check_text
@@ -112,7 +113,7 @@ class Engine:
         user, or such words joined by hyphens."""
         return self._session.knows(word)
 
-    def context(self, text: str):
+    def context(self, text: str) -> Context:
         """What the model is fed for ``text`` (the committed units) and the word being typed
         (engine/context.py's Context): for ports and debugging."""
         return self._session.context(text)

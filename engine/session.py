@@ -114,17 +114,20 @@ class Session:
         made from it would be one)."""
         lexicon = self.decoder.lexicon
         return lexicon is None or lexicon.has_prefix(folded) or bool(self.memory.candidates(folded, 1)) \
-            or not all(p and self.knows(p) for p in folded.split("-")[:-1])
+            or not all(p and self._known(p) for p in folded.split("-")[:-1])
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` is one the engine may offer: in the lexicon (any word
         without one) or learned from the user, or made of such words joined by
         hyphens ("role-playing")."""
-        lexicon = self.decoder.lexicon
-        if lexicon is None or word in lexicon or self.memory.prob(word, None) > 0:
+        if self._known(word):
             return True
         parts = word.split("-")
-        return len(parts) > 1 and all(p and (p in lexicon or self.memory.prob(p, None) > 0) for p in parts)
+        return len(parts) > 1 and all(p and self._known(p) for p in parts)
+
+    def _known(self, word: str) -> bool:
+        lexicon = self.decoder.lexicon
+        return lexicon is None or word in lexicon or self.memory.prob(word, None) > 0
 
     def suggestions(self, n: int = 3) -> list[Suggestion]:
         n = check_n(n)
@@ -141,10 +144,7 @@ class Session:
         key = (ctx.stem, ctx.partial, ctx.needs_space, ctx.sentence_start, n, self.memory.version)
         found = memo.answers.get(key)
         if found is None:
-            found = self._predict(memo, ctx, n)
-            if ctx.stem:  # the whole word: "role-" + "playing"
-                found = [Suggestion(ctx.stem + s.word, s.score, "completion", s.corrected) for s in found]
-            memo.answers[key] = found
+            found = memo.answers[key] = self._predict(memo, ctx, n)
         return list(found)
 
     def _memo_for(self, top: Snapshot) -> _Memo:
@@ -191,6 +191,8 @@ class Session:
         found = [Suggestion(w, sc, kind) for w, sc in shown]
         if self.slips is not None and ctx.needs_space and len(low) >= self.slips.cfg.min_typed:
             found = self._with_corrections(memo, found, typed, ctx.sentence_start, n, apostrophe)
+        if ctx.stem:  # the whole word: "role-" + "playing"
+            found = [Suggestion(ctx.stem + s.word, s.score, "completion", s.corrected) for s in found]
         return found[:n]
 
     def _with_corrections(self, memo: _Memo, found: list[Suggestion], typed: str, sentence_start: bool,

@@ -44,7 +44,7 @@ import numpy as np
 
 from nextkey.engine import Engine
 from nextkey.engine.bundle import STEP_SIGNATURE, Bundle, sha256_file
-from nextkey.engine.context import WindowConfig, parse
+from nextkey.engine.context import WindowConfig
 from nextkey.engine.decoder import DecoderConfig
 from nextkey.engine.engine import DEFAULT_BUNDLE
 from nextkey.engine.keyboard import SlipConfig
