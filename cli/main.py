@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sqlite3
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -124,12 +125,20 @@ def _memory(args) -> int:
     import json
 
     from nextkey.engine.memory import MemoryConfig, UserMemory
+    from nextkey.engine.store import inspect_path
 
     if args.action in ("forget", "block", "unblock") and not args.word:
         raise ValueError(f"nextkey memory {args.action} needs a WORD")
     if args.action == "learn" and not args.file:
         raise ValueError("nextkey memory learn needs --file TEXT_FILE")
-    mem = UserMemory(MemoryConfig(path=Path(args.store)) if args.store else MemoryConfig())
+    read_only = args.action in ("show", "export")
+    cfg = MemoryConfig(read_only=read_only, **({"path": Path(args.store)} if args.store else {}))
+    if inspect_path(cfg.path) == "missing" and args.action not in ("learn", "block"):  # raises for a non-store
+        print(f"no user store at {cfg.path}: nothing learned there yet; nothing was changed")
+        return 0
+    if args.action == "wipe":
+        return _wipe(cfg, args.yes)
+    mem = UserMemory(cfg)
     try:
         match args.action:
             case "show":
@@ -142,12 +151,9 @@ def _memory(args) -> int:
                 if data["blocked"]:
                     print("never suggest: " + ", ".join(data["blocked"]))
             case "forget":
-                print(f"forgot {args.word!r}" if mem.forget(args.word) else f"{args.word!r} was not learned")
-            case "wipe":
-                removed = mem.wipe()
-                for p in removed:
-                    print(f"removed {p}")
-                print(f"wiped: {len(removed)} files removed" if removed else f"nothing to wipe at {mem.cfg.path}")
+                found = mem.forget(args.word)
+                if mem.save_error is None:
+                    print(f"forgot {args.word!r}" if found else f"{args.word!r} was not learned")
             case "export":
                 text = json.dumps(mem.export(), indent=2, ensure_ascii=False) + "\n"
                 if args.file:
@@ -157,12 +163,45 @@ def _memory(args) -> int:
                     print(text, end="")
             case "block" | "unblock":
                 (mem.block if args.action == "block" else mem.unblock)(args.word)
-                print(f"{args.action}ed {args.word!r}")
+                if mem.save_error is None:
+                    print(f"{args.action}ed {args.word!r}")
             case "learn":
                 n = mem.learn_text(Path(args.file).read_text(encoding="utf-8"))
-                print(f"learned {n} words from {args.file}")
+                if mem.save_error is None:
+                    print(f"learned {n} words from {args.file}")
+        mem.save()
+        if mem.save_error is not None:
+            print(f"nextkey memory {args.action}: not saved: {mem.save_error}", file=sys.stderr)
+            return 1
     finally:
         mem.close()
+    return 0
+
+
+def _wipe(cfg, yes: bool) -> int:
+    """List the store's own files, ask on a terminal (unless --yes), then remove them."""
+    from nextkey.engine.memory import UserMemory
+    from nextkey.engine.store import store_files
+
+    files = store_files(cfg.path)
+    print(f"wipe removes the user store {cfg.path} and its own files:")
+    for p in files:
+        print(f"  {p}")
+    if not yes and sys.stdin.isatty():
+        if input(f"remove these {len(files)} files? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing was removed")
+            return 1
+    mem = UserMemory(cfg)
+    try:
+        removed = mem.wipe()
+    except (sqlite3.Error, OSError) as e:
+        print(f"nextkey memory wipe: nothing was removed: {e}", file=sys.stderr)
+        return 1
+    finally:
+        mem.close()
+    for p in removed:
+        print(f"removed {p}")
+    print(f"wiped: {len(removed)} files removed")
     return 0
 
 
@@ -258,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--file", help="export: write here; learn: read this text")
     m.add_argument("--store", help="the SQLite store (default: memory.db in the XDG data dir)")
     m.add_argument("--limit", type=int, default=30, help="show: how many words")
+    m.add_argument("--yes", action="store_true", help="wipe: do not ask (it asks only on a terminal)")
     m.set_defaults(func=_memory)
 
     k = sub.add_parser("conformance", help="golden cases for ports of the engine: write a kit, or check this engine against one")

@@ -45,7 +45,7 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .store import Snapshot, Store, StoreCorrupt, StoreWriter, store_files
+from .store import NotAStoreError, Snapshot, Store, StoreCorrupt, StoreWriter, store_files
 from .text import is_word, words as text_words
 
 log = logging.getLogger(__name__)
@@ -68,13 +68,11 @@ class MemoryConfig:
     max_pairs: int = 50_000
     min_count: float = 1.5  # a word must be typed about twice before it is offered
     refresh_seconds: float = 0.5  # how often the writer looks for other processes' words when idle
+    read_only: bool = False  # read the store, never write, create, rename or remove anything there
 
     def __post_init__(self):
         if self.path is not None:
             object.__setattr__(self, "path", Path(self.path))
-            if self.path.suffix == ".json":
-                raise ValueError(f"the user store is a SQLite file now, not JSON: got {self.path}; pass e.g. "
-                                 f"{self.path.with_name('memory.db')} (a memory.json beside it is imported into it)")
         if not 0.0 <= self.weight <= 1.0:
             raise ValueError(f"memory weight must be in [0, 1], got {self.weight!r}")
         if not self.half_life > 0:
@@ -97,6 +95,8 @@ class UserMemory:
     (single dict lookups); everything that iterates or mutates holds it."""
 
     def __init__(self, cfg: MemoryConfig = MemoryConfig()):
+        """Raises NotAStoreError when ``cfg.path`` names something that is not a nextkey
+        store (a user's file, a folder): it is never touched."""
         self.cfg = cfg
         self.clock = 0  # committed words so far (all processes sharing the store)
         self.words: dict[str, list] = {}  # key -> [count, last_clock, spelling]
@@ -110,18 +110,27 @@ class UserMemory:
         self._lock = threading.RLock()
         self._writer: StoreWriter | None = None
         self._closed = False
+        self._open_error: str | None = None  # why the store could not be opened
         if cfg.path is not None:
             self._open_store()
         _LIVE.add(self)
 
+    def _new_store(self) -> Store:
+        c = self.cfg
+        return Store(c.path, c.half_life, c.max_words, c.max_pairs, read_only=c.read_only)
+
     def _open_store(self) -> None:
-        store = Store(self.cfg.path, self.cfg.half_life, self.cfg.max_words, self.cfg.max_pairs)
+        store = self._new_store()
         try:
             snap = store.snapshot()
         except (sqlite3.Error, OSError, StoreCorrupt) as e:
             store.close()
+            self._open_error = f"cannot open {self.cfg.path}: {e}"
             log.warning("cannot open user memory %s (%s); learning in RAM only", self.cfg.path, e)
             return
+        except NotAStoreError:
+            store.close()
+            raise
         with self._lock:
             self._take(snap)
             self._writer = StoreWriter(store, self._on_snapshot, snap, self.cfg.refresh_seconds)
@@ -215,12 +224,31 @@ class UserMemory:
         self._evict()
         self._version += 1
 
-    def save(self) -> None:
+    def save(self) -> bool:
         """Wait until everything learned so far is committed to the store (there is
-        nothing else to save: each word is committed as it comes)."""
+        nothing else to save: each word is committed as it comes). False when some of
+        it could not be saved (``save_error`` says why); True without a store."""
         writer = self._writer
         if writer is not None and not writer.flush():
-            log.warning("user memory %s: words are still waiting to be committed", self.cfg.path)
+            if writer.committed < writer.enqueued:
+                log.warning("user memory %s: words are still waiting to be committed", self.cfg.path)
+            return False
+        return self.save_error is None
+
+    @property
+    def save_error(self) -> str | None:
+        """Why something learned, blocked or forgotten was not saved to the store; None
+        when all of it was (or there is no store: ``cfg.path`` is None)."""
+        if self.cfg.path is None:
+            return None
+        writer = self._writer
+        if writer is None:
+            return None if self._closed else (self._open_error or "the store is not open")
+        if writer.failed:
+            return f"{writer.failed} changes not saved to {self.cfg.path}: {writer.last_error}"
+        if writer.store.read_only and writer.enqueued:
+            return f"{self.cfg.path} can only be read here"
+        return None
 
     def close(self) -> None:
         """Commit what is queued and close the store; later words are learned in RAM only. Idempotent."""
@@ -324,20 +352,23 @@ class UserMemory:
         return result
 
     def wipe(self) -> list[Path]:
-        """Forget everything learned and blocked, and delete every file of the store
-        (see store.store_files); returns the paths removed."""
+        """Forget everything learned and blocked, and delete the store's own files (see
+        store.store_files; other processes sharing it see the wipe at their next commit);
+        returns the paths removed. Raises NotAStoreError when the path is not a store
+        (nothing touched), sqlite3.Error or OSError when the folder cannot be written."""
         with self._lock:
             writer, self._writer = self._writer, None
-        removed: list[Path] = []
         if writer is not None:
             writer.close(discard=True)  # queued words are wiped too
-            removed = writer.store.remove_files()
-        elif self.cfg.path is not None:  # the store could not be opened: its files still go
-            removed = Store(self.cfg.path, self.cfg.half_life, self.cfg.max_words, self.cfg.max_pairs).remove_files()
-        with self._lock:
-            self._take(Snapshot())
-        if self.cfg.path is not None and not self._closed:
-            self._open_store()  # empty; the file comes back with the next word learned
+        removed: list[Path] = []
+        try:
+            if self.cfg.path is not None:
+                removed = (writer.store if writer is not None else self._new_store()).wipe_files()
+        finally:
+            with self._lock:
+                self._take(Snapshot())
+            if self.cfg.path is not None and not self._closed:
+                self._open_store()  # empty; the file comes back with the next word learned
         return removed
 
     def export(self) -> dict:

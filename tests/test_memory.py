@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from nextkey.engine import Engine
+from nextkey.engine.store import NotAStoreError
 from nextkey.engine.memory import SHIPPED_BLOCKLIST, MemoryConfig, UserMemory, default_store_path
 
 
@@ -94,21 +95,29 @@ def test_user_never_suggest_entries():
 
 @pytest.mark.parametrize("content", [b"{", b'{"format_version": 1, "words": 5}', b"\x00\xff\xfe garbage",
                                      b"SQLite format 3\x00" + b"\x10\x00" + b"\x00" * 90])
-def test_engine_starts_with_a_corrupt_or_truncated_store(tmp_path, content, caplog):
+def test_a_file_that_is_not_a_store_is_refused_and_kept(tmp_path, content):
+    """Issue 19 item 1: such files were renamed (set aside) and a database made in their place."""
     path = tmp_path / "memory.db"
     path.write_bytes(content)
+    with pytest.raises(NotAStoreError, match="not a nextkey user store"):
+        Engine.load(memory=MemoryConfig(path=path))
+    assert [p.name for p in tmp_path.iterdir()] == ["memory.db"] and path.read_bytes() == content
+
+
+def test_engine_starts_with_a_damaged_store_of_its_own(tmp_path, caplog):
+    path = tmp_path / "memory.db"
+    with UserMemory(MemoryConfig(path=path)) as mem:
+        mem.learn_text("Quixlet " * 300)
+    raw = bytearray(path.read_bytes())
+    raw[100:] = bytes(b ^ 0x5A for b in raw[100:])  # the header says ours; every page is damaged
+    path.write_bytes(bytes(raw))
     with Engine.load(memory=MemoryConfig(path=path)) as eng:
         assert eng.suggest("I would like to ", n=3)
         assert "set aside" in caplog.text
-        assert [p.read_bytes() for p in tmp_path.glob("memory.db.corrupt-*")] == [content]  # kept for the user
+        assert [p.read_bytes() for p in tmp_path.glob("memory.db.corrupt-*")] == [bytes(raw)]  # kept for the user
         eng.learn("Zorbladine Zorbladine")
     with UserMemory(MemoryConfig(path=path)) as mem:  # the new store works
         assert mem.words["zorbladine"][0] > 1.9
-
-
-def test_a_json_store_path_is_refused():
-    with pytest.raises(ValueError, match="SQLite"):
-        MemoryConfig(path=Path("memory.json"))
 
 
 def test_the_store_is_bounded(tmp_path):

@@ -1,5 +1,6 @@
 """The user store: nothing learned is lost (threads, processes, kill -9), nothing is left
-behind (wipe), the old JSON store is imported once, and learning works without a store.
+behind (wipe), nothing that is not a store is ever touched, a wipe sticks across processes,
+read-only and full disks are said, and learning works without a store.
 
 Counts use ``half_life=inf`` so that they are exact and a lost word shows as a wrong count.
 """
@@ -202,25 +203,26 @@ def test_kill_9_while_learning_loses_nothing_committed_and_leaks_no_files(tmp_pa
     assert names(tmp_path) == ["go", "memory.db"]  # no temporary, journal or set-aside files
 
 
-def test_wipe_removes_every_trace_and_says_what(tmp_path):
-    """Issue 14 item 2: wipe rewrote memory.json and left temporary and set-aside copies."""
+def test_wipe_removes_the_stores_own_files_and_nothing_else(tmp_path):
+    """Issue 19 item 1: wipe removed every file that looked like an old store's."""
     path = tmp_path / "memory.db"
     mem, other = UserMemory(exact(path)), UserMemory(exact(path))  # two handles: -wal and -shm exist
     mem.learn_text("Zorbladine is here")
     assert wait_until(lambda: "zorbladine" in other.words)
-    leftovers = [".memory-x1y2z3", "memory.json.corrupt-1700000000", "memory.db.corrupt-20260101-000000-7",
-                 "memory.json.migrated", "memory.json"]
-    for name in leftovers:  # what earlier versions and set-asides leave
-        (tmp_path / name).write_text('{"words": {"zorbladine": [2.0, 1, "Zorbladine"]}}')
-    (tmp_path / "notes.txt").write_text("not ours")
-    present = set(names(tmp_path)) - {"notes.txt"}
+    own = ["memory.db.corrupt-20260101-000000-7", "memory.db.corrupt-20260101-000000-7-wal", "memory.db.new-4242-99"]
+    theirs = {"notes.txt": "not ours", "memory.json": "{}", ".memory-x1y2z3": "x", "memory.db.corrupt-notes": "y",
+              "memory.db.bak": "z", "memory.dbx": "w"}
+    for name in own:
+        (tmp_path / name).write_bytes(b"SQLite format 3\x00")
+    for name, text in theirs.items():
+        (tmp_path / name).write_text(text)
+    listed = {p.name for p in mem.files()}
     removed = mem.wipe()
-    assert {p.name for p in removed} == present >= {"memory.db", *leftovers}
-    assert names(tmp_path) == ["notes.txt"]
+    assert {p.name for p in removed} == listed >= {"memory.db", *own}
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == theirs
     assert mem.words == {} and not mem.active
     assert wait_until(lambda: other.words == {})  # the other handle follows the wipe
     other.close()
-    assert names(tmp_path) == ["notes.txt"]
     mem.observe("again")
     mem.save()
     mem.close()
@@ -229,64 +231,263 @@ def test_wipe_removes_every_trace_and_says_what(tmp_path):
 
 
 def test_files_that_are_not_the_stores_are_never_touched(tmp_path):
-    """Only memory.json is an old store: another .json beside a store of another name stays."""
     mine = {"notes.txt": "x", "custom.json": '{"format_version": 1}', "memory.db.txt": "y"}
     for name, text in mine.items():
         (tmp_path / name).write_text(text)
     with UserMemory(exact(tmp_path / "custom.db")) as mem:
         mem.learn_text("hello there")
-        assert {p.name for p in mem.wipe()} >= {"custom.db"}
+        assert {p.name for p in mem.wipe()} == {"custom.db"}
     assert {p.name: p.read_text() for p in tmp_path.iterdir()} == mine
+
+
+def other_programs_database(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes(body TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('my notes')")
+    conn.close()
+
+
+def foreign_paths(folder: Path) -> dict[str, Path]:
+    """Paths a user might pass as --store by mistake, each beside other files of theirs."""
+    folder.mkdir()
+    (folder / "notes.txt").write_text("my notes\n")
+    (folder / "memory.json").write_text('{"mine": 1}')
+    (folder / ".hidden").write_text("dot")
+    (folder / "empty.db").write_bytes(b"")
+    (folder / "fake.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 20)  # looks like SQLite, is not
+    other_programs_database(folder / "app.db")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "x.txt").write_text("x")
+    (folder / "link.db").symlink_to(folder / "notes.txt")
+    return {n: folder / n for n in ("notes.txt", "memory.json", "empty.db", "fake.db", "app.db", "sub", "link.db")}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): (b"<dir>" if p.is_dir() else p.read_bytes())
+            for p in sorted(folder.rglob("*"))}
+
+
+@pytest.mark.parametrize("action", ["wipe", "show", "export", "forget", "block", "learn"])
+def test_the_cli_refuses_a_path_that_is_not_a_store_and_touches_nothing(tmp_path, capsys, action):
+    """Issue 19 item 1: wipe deleted notes.txt and its neighbours; show renamed the file."""
+    from nextkey.cli.main import main
+
+    paths = foreign_paths(tmp_path / "home")
+    text = tmp_path / "text.txt"
+    text.write_text("hello there")
+    before = tree(tmp_path / "home")
+    for name, path in paths.items():
+        extra = {"forget": ["hello"], "block": ["hello"], "learn": ["--file", str(text)]}.get(action, [])
+        assert main(["memory", action, *extra, "--store", str(path), "--yes"]) == 2, (action, name)
+        err = capsys.readouterr().err
+        assert "is not a nextkey user store" in err and "nothing there was changed" in err, err
+        assert "my notes" not in err  # never the file's content
+    assert tree(tmp_path / "home") == before
+
+
+def test_the_engine_refuses_a_path_that_is_not_a_store(tmp_path):
+    paths = foreign_paths(tmp_path / "home")
+    before = tree(tmp_path / "home")
+    for path in paths.values():
+        with pytest.raises(store.NotAStoreError, match="not a nextkey user store"):
+            UserMemory(exact(path))
+    assert tree(tmp_path / "home") == before
+
+
+def test_read_only_actions_never_create_or_move_anything(tmp_path, capsys):
+    from nextkey.cli.main import main
+
+    missing = tmp_path / "new" / "memory.db"
+    for action in ("show", "export", "forget", "unblock", "wipe"):
+        assert main(["memory", action, "w", "--store", str(missing), "--yes"] if action in ("forget", "unblock")
+                    else ["memory", action, "--store", str(missing), "--yes"]) == 0
+        assert "no user store" in capsys.readouterr().out
+    assert not (tmp_path / "new").exists()
+    path = tmp_path / "memory.db"
+    with UserMemory(exact(path)) as mem:
+        mem.learn_text("Zorbladine Zorbladine")
+    snapshot = tree(tmp_path)
+    assert main(["memory", "show", "--store", str(path)]) == 0
+    assert "Zorbladine" in capsys.readouterr().out
+    assert main(["memory", "export", "--store", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["words"] == {"Zorbladine": 2.0}
+    assert tree(tmp_path) == snapshot  # no -wal, -shm, set-aside copy or new file
+
+
+def test_a_damaged_store_of_ours_is_set_aside_only_by_a_writer(tmp_path, capsys):
+    from nextkey.cli.main import main
+
+    path = tmp_path / "memory.db"
+    with UserMemory(exact(path)) as mem:
+        mem.learn_text("hello there " * 50)
+    raw = bytearray(path.read_bytes())
+    raw[200:4096] = b"\xff" * (4096 - 200)  # the header (ours) intact, the first page damaged
+    raw[4096 + 100: 4096 + 900] = b"\xee" * 800
+    path.write_bytes(bytes(raw))
+    assert main(["memory", "show", "--store", str(path)]) == 1
+    assert names(tmp_path) == ["memory.db"]  # show renamed nothing
+    with UserMemory(exact(path)) as mem:  # a writer sets it aside and starts empty
+        assert mem.words == {}
+        mem.observe("fresh")
+    kept = names(tmp_path)
+    assert "memory.db" in kept and any(n.startswith("memory.db.corrupt-") for n in kept)
+
+
+def test_a_store_of_v02_without_application_id_is_recognised_and_marked(tmp_path):
+    path = tmp_path / "memory.db"
+    with sqlite3.connect(path) as conn:  # as v0.2 made it
+        conn.execute(f"PRAGMA user_version = {store.FORMAT_VERSION}")
+        for statement in store.SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement, {"id": 7} if ":id" in statement else ())
+        conn.execute("CREATE TABLE migrated(sha256 TEXT PRIMARY KEY)")
+        conn.execute("INSERT INTO words VALUES ('zorbladine', 3.0, 0, 'Zorbladine', 1)")
+    conn.close()
+    assert store.inspect_path(path) == "store"
+    with UserMemory(exact(path)) as mem:
+        assert mem.words["zorbladine"][2] == "Zorbladine"
+        mem.observe("more")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == store.APPLICATION_ID
+    conn.close()
+
+
+# A process that learns into a store, then waits, then learns one more word after being told.
+LEARNER = r"""
+import math, sys, time
+from pathlib import Path
+from nextkey.engine.memory import MemoryConfig, UserMemory
+path = Path(sys.argv[1])
+mem = UserMemory(MemoryConfig(path=path, half_life=math.inf, refresh_seconds=float(sys.argv[2])))
+mem.learn_text("secretword follows secretword")
+print("learned", flush=True)
+sys.stdin.readline()  # the other process wipes meanwhile
+mem.observe("afterwards", "secretword")
+mem.save()
+print("words", sorted(mem.words), flush=True)
+mem.close()
+"""
+
+
+@pytest.mark.parametrize("refresh", [0.05, 60.0])
+def test_a_wipe_sticks_while_another_process_is_learning(tmp_path, refresh):
+    """Issue 19 item 2: a process that learned words before a wipe wrote them back."""
+    path = tmp_path / "memory.db"
+    proc = subprocess.Popen([sys.executable, "-c", LEARNER, str(path), str(refresh)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "learned"
+    with UserMemory(exact(path)) as mem:
+        assert "secretword" in mem.words
+        removed = mem.wipe()
+        assert path in removed
+    out, _ = proc.communicate("go\n", timeout=60)
+    assert proc.returncode == 0, out
+    with UserMemory(exact(path)) as mem:  # what it learned before the wipe is never written again
+        assert "secretword" not in mem.words and not any("secretword" in k for k in mem.pairs)
+    assert "secretword" not in out  # and its own view dropped it too
+
+
+def test_a_wipe_between_a_check_and_the_lock_drops_the_batch(tmp_path):
+    """The wipe commits while another connection waits for the write lock."""
+    path = tmp_path / "memory.db"
+    a = store.Store(path, math.inf, 100, 100)
+    a.commit([("word", "early", "early", None)])
+    b = store.Store(path, math.inf, 100, 100)
+    b.snapshot()
+    assert b.wipe_files()  # b's wipe; a still has the old (now removed) file open
+    with pytest.raises(store.StoreWiped):
+        a.commit([("word", "late", "late", "early")])
+    assert not path.exists()
+    assert a.commit([("word", "new", "new", None)]) is False  # the next commit makes a new store
+    assert set(a.snapshot().words) == {"new"}
+    a.close()
+    b.close()
+
+
+def read_only(monkeypatch) -> None:
+    """A folder this process may not write (root ignores permission bits, so say it as SQLite does)."""
+    real = store.Store._open
+
+    def refuse(self):
+        if not self.read_only:
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return real(self)
+
+    monkeypatch.setattr(store.Store, "_open", refuse)
+
+
+def test_a_read_only_store_is_read_and_every_change_says_it_was_not_saved(tmp_path, monkeypatch, capsys, caplog):
+    """Issue 19 item 3: read-only stores showed 0 words and changes exited 0 having saved nothing."""
+    from nextkey.cli.main import main
+
+    path = tmp_path / "memory.db"
+    with UserMemory(exact(path)) as mem:
+        mem.learn_text("Zorbladine Zorbladine")
+    text = tmp_path / "t.txt"
+    text.write_text("more words here")
+    read_only(monkeypatch)
+    before = tree(tmp_path)
+    assert main(["memory", "show", "--store", str(path)]) == 0
+    assert "1 words" in capsys.readouterr().out
+    assert main(["memory", "forget", "zorbladine", "--store", str(path)]) == 1
+    assert "not saved" in capsys.readouterr().err
+    for args in (["block", "x"], ["unblock", "x"], ["learn", "--file", str(text)], ["wipe", "--yes"]):
+        assert main(["memory", *args, "--store", str(path)]) == 1, args
+        captured = capsys.readouterr()
+        assert "not saved" in captured.err or "nothing was removed" in captured.err, (args, captured)
+    assert tree(tmp_path) == before
+    caplog.clear()
+    with UserMemory(exact(path)) as mem:  # the engine reads what it can and says once that it cannot save
+        assert "zorbladine" in mem.words
+        for w in ("one", "two", "three", "four"):
+            mem.observe(w)
+        assert mem.save() is False and "4 changes not saved" in mem.save_error
+    assert caplog.text.count("reading it only") == 1 and caplog.text.count("cannot save") == 1
+
+
+def test_a_full_disk_is_said_once_and_the_cli_exits_non_zero(tmp_path, monkeypatch, capsys, caplog):
+    from nextkey.cli.main import main
+
+    path = tmp_path / "memory.db"
+    with UserMemory(exact(path)) as mem:
+        mem.observe("first")
+    real = store.Store.commit
+
+    def full(self, batch):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store.Store, "commit", full)
+    monkeypatch.setattr(store.time, "sleep", lambda s: None)
+    text = tmp_path / "t.txt"
+    text.write_text("alpha beta gamma")
+    assert main(["memory", "learn", "--file", str(text), "--store", str(path)]) == 1
+    assert "disk is full" in capsys.readouterr().err
+    caplog.clear()
+    with UserMemory(exact(path)) as mem:
+        for w in ("a", "b", "c", "d", "e"):
+            mem.observe(w)
+            mem.save()
+        assert mem.save_error and "disk is full" in mem.save_error
+    assert caplog.text.count("cannot save") == 1
+    monkeypatch.setattr(store.Store, "commit", real)
+    with UserMemory(exact(path)) as mem:
+        assert set(mem.words) == {"first"}
 
 
 def test_the_cli_exports_readable_json_and_wipe_prints_what_it_removed(tmp_path, capsys):
     from nextkey.cli.main import main
 
-    store, text, out = tmp_path / "s" / "memory.db", tmp_path / "mine.txt", tmp_path / "export.json"
+    store_path, text, out = tmp_path / "s" / "memory.db", tmp_path / "mine.txt", tmp_path / "export.json"
     text.write_text("Zorbladine met Quixlet. Zorbladine left.\n")
-    assert main(["memory", "learn", "--file", str(text), "--store", str(store)]) == 0
-    assert main(["memory", "export", "--file", str(out), "--store", str(store)]) == 0
+    assert main(["memory", "learn", "--file", str(text), "--store", str(store_path)]) == 0
+    assert main(["memory", "export", "--file", str(out), "--store", str(store_path)]) == 0
     data = json.loads(out.read_text())
     assert data["words"]["Zorbladine"] > 1.9 and "zorbladine\tleft" in data["pairs"]
     capsys.readouterr()
-    assert main(["memory", "wipe", "--store", str(store)]) == 0
+    assert main(["memory", "wipe", "--store", str(store_path), "--yes"]) == 0
     printed = capsys.readouterr().out
-    assert f"removed {store}" in printed
-    assert names(store.parent) == []
-
-
-OLD_STORE = {  # as the JSON store of format 1 wrote it: key -> [count, last clock, spelling]
-    "format_version": 1,
-    "clock": 120,
-    "words": {"zorbladine": [3.0, 100, "Zorbladine"], "the": [10.0, 120, "the"], "gym": [2.5, 118, "gym"]},
-    "pairs": {"the\tzorbladine": [2.0, 100], "the\tgym": [2.5, 118]},
-    "blocked": ["see"],
-}
-
-
-def test_a_json_store_of_the_old_format_is_imported_once(tmp_path):
-    old = tmp_path / "memory.json"
-    old.write_text(json.dumps(OLD_STORE))
-    with UserMemory(MemoryConfig(path=tmp_path / "memory.db")) as mem:
-        assert mem.clock == 120
-        assert mem.words == {k: list(v) for k, v in OLD_STORE["words"].items()}
-        assert mem.pairs == {k: list(v) for k, v in OLD_STORE["pairs"].items()}
-        assert mem.is_blocked("see") and "Zorbladine" in mem.candidates("zor")
-    assert names(tmp_path) == ["memory.db", "memory.json.migrated"]
-    # a kill between the import and the rename: the same file again is not imported twice
-    shutil.copy(tmp_path / "memory.json.migrated", old)
-    with UserMemory(MemoryConfig(path=tmp_path / "memory.db")) as mem:
-        assert mem.words["zorbladine"] == [3.0, 100, "Zorbladine"]
-    assert not old.exists()
-
-
-def test_a_corrupt_old_json_store_is_set_aside(tmp_path, caplog):
-    (tmp_path / "memory.json").write_text('{"format_version": 1, "words": 5')
-    with UserMemory(MemoryConfig(path=tmp_path / "memory.db")) as mem:
-        assert mem.words == {}
-        mem.observe("hello")
-    assert "set aside" in caplog.text
-    assert [n for n in names(tmp_path) if n != "memory.db"][0].startswith("memory.json.corrupt-")
+    assert printed.index(f"  {store_path}") < printed.index(f"removed {store_path}")  # listed, then removed
+    assert names(store_path.parent) == []
 
 
 def test_another_process_words_blocks_and_forgets_show_up_and_change_the_version(tmp_path):
