@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import atexit
 import bisect
+import heapq
 import logging
 import math
 import os
@@ -51,6 +52,7 @@ from .text import is_word, words as text_words
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2  # of export()
+TOP_K = 32  # strongest learned words kept per first letter: next-word and one-letter lookups read only these
 SHIPPED_BLOCKLIST = Path(__file__).resolve().parent / "data" / "blocklist.txt"
 
 
@@ -105,8 +107,10 @@ class UserMemory:
         self.shipped_blocklist = _read_blocklist(SHIPPED_BLOCKLIST)
         self.mass = 0.0  # the decayed counts of all words, kept up to date
         self._version = 0
-        self._keys_version = 0  # changes when a key is added or removed (the prefix index goes stale)
-        self._sorted: tuple[int, list[str]] = (-1, [])  # (keys version, word keys sorted for prefix lookup)
+        # The index, so that no lookup walks every learned word: the keys sorted (prefix
+        # ranges), and per first letter ("" for all) the TOP_K strongest words by rank.
+        self._keys: list[str] = []
+        self._top: dict[str, dict[str, float]] = {}  # bucket -> {key: rank}
         self._lock = threading.RLock()
         self._writer: StoreWriter | None = None
         self._closed = False
@@ -153,8 +157,9 @@ class UserMemory:
             self.mass = self.mass * 0.5 ** (1 / self.cfg.half_life) + 1.0
             entry = self.words.get(key)
             if entry is None:
-                self._keys_version += 1
+                bisect.insort(self._keys, key)
             self.words[key] = [self._decayed(entry) + 1.0, self.clock, word]
+            self._rank_up(key)
             if prev_key is not None:
                 pk = f"{prev_key}\t{key}"
                 self.pairs[pk] = [self._decayed(self.pairs.get(pk)) + 1.0, self.clock]
@@ -191,8 +196,8 @@ class UserMemory:
                 kept = {k: table[k] for k in keep}
                 table.clear()
                 table.update(kept)
-                self._keys_version += 1
                 self._recount()
+                self._index_all()
 
     # -- the store -------------------------------------------------------------
     def _on_snapshot(self, snap: Snapshot) -> bool:
@@ -208,17 +213,24 @@ class UserMemory:
     def _take(self, snap: Snapshot) -> None:
         if snap.full:
             self.words, self.pairs, self.clock = snap.words, snap.pairs, snap.clock
-            self._keys_version += 1
             self._recount()
+            self._index_all()
         else:
             self.mass *= 0.5 ** ((snap.clock - self.clock) / self.cfg.half_life)
             self.clock = snap.clock
+            lowered = False
             for k, e in snap.words.items():
                 old = self.words.get(k)
                 if old is None:
-                    self._keys_version += 1
+                    bisect.insort(self._keys, k)
                 self.mass += self._decayed(e) - self._decayed(old)
                 self.words[k] = e
+                if old is not None and self._rank(e) < self._rank(old):
+                    lowered = True
+                else:
+                    self._rank_up(k)
+            if lowered:  # rare: another process's row is weaker than ours was
+                self._index_all()
             self.pairs.update(snap.pairs)
         self.blocked = snap.blocked
         self._evict()
@@ -286,21 +298,52 @@ class UserMemory:
 
     def candidates(self, prefix: str, limit: int = 8) -> list[str]:
         """Learned spellings starting with ``prefix`` (case-insensitive), strongest first,
-        among words typed about twice or more."""
+        among words typed about twice or more. The cost does not grow with the number of
+        learned words for a prefix of 0 or 1 letters (the kept top ``TOP_K`` of its
+        bucket; ranks keep their order as counts decay, so the top stays exact) and grows
+        with the words of the prefix, not all words, for longer ones."""
         low = prefix.lower()
-        built, keys = self._sorted
-        if built != self._keys_version:
-            with self._lock:  # sorting iterates the dict: not while another thread inserts
-                built, keys = self._keys_version, sorted(self.words)
-                self._sorted = (built, keys)  # rebuilt after a new word, not per keystroke
-        lo = bisect.bisect_left(keys, low)
-        hi = bisect.bisect_left(keys, low + "\U0010ffff")
+        if len(low) <= 1 and limit <= TOP_K:
+            with self._lock:  # the top dicts change as words are learned
+                keys = list(self._top.get(low, ()))
+        else:
+            keys = self._keys
+            keys = keys[bisect.bisect_left(keys, low):bisect.bisect_left(keys, low + "\U0010ffff")]
         found = []
-        for k in keys[lo:hi]:
+        for k in keys:
             e = self.words.get(k)
-            if e is not None and self._decayed(e) >= self.cfg.min_count:
+            if e is not None and k.startswith(low) and self._decayed(e) >= self.cfg.min_count:
                 found.append((self._decayed(e), e[2]))
         return [w for _, w in sorted(found, reverse=True)[:limit]]
+
+    # -- the index ---------------------------------------------------------------
+    def _rank(self, entry: list) -> float:
+        """log2 of the decayed count plus the clock/half-life: the same order as the
+        decayed counts at any clock, and it changes only when the word is learned."""
+        return math.log2(entry[0]) + entry[1] / self.cfg.half_life if entry[0] > 0 else -math.inf
+
+    def _rank_up(self, key: str) -> None:
+        """The word's rank went up (it was learned): keep each bucket's top exact."""
+        rank = self._rank(self.words[key])
+        for bucket in ("", key[:1]):
+            top = self._top.setdefault(bucket, {})
+            if key in top or len(top) < TOP_K:
+                top[key] = rank
+            else:
+                weakest = min(top, key=top.__getitem__)
+                if rank > top[weakest]:
+                    del top[weakest]
+                    top[key] = rank
+
+    def _index_all(self) -> None:
+        """Rebuild the index (after a forget, an eviction, a store read in full)."""
+        self._keys = sorted(self.words)
+        by_bucket: dict[str, list[tuple[float, str]]] = {"": []}
+        for k, e in self.words.items():
+            ranked = (self._rank(e), k)
+            by_bucket[""].append(ranked)
+            by_bucket.setdefault(k[:1], []).append(ranked)
+        self._top = {b: {k: r for r, k in heapq.nlargest(TOP_K, items)} for b, items in by_bucket.items()}
 
     def combine(self, scored: list[tuple[str, float]], prefix: str, prev: str | None) -> list[tuple[str, float]]:
         """Interpolate model log-probs with the memory and add learned words for the prefix."""
@@ -335,8 +378,8 @@ class UserMemory:
             for pk in [p for p in self.pairs if key in p.split("\t")]:
                 del self.pairs[pk]
                 found = True
-            self._keys_version += 1
             self._recount()
+            self._index_all()
             return found
 
         return self._change("forget", _norm(word), drop)

@@ -40,13 +40,29 @@ class _Memo:
 
     ``searches``: decoder results by (lowercased prefix, needs_space, words wanted);
     ``answers``: the suggestions shown, by (stem, partial, needs_space, sentence_start,
-    n, memory version), so any change to the memory or blocklist misses."""
+    n, apostrophe), for the memory version ``version`` only: any change to the memory
+    or blocklist empties them. Both are bounded (``MAX_SEARCHES``, ``MAX_ANSWERS``
+    entries; emptied when full): the memo of the sentence-start state lives as long
+    as the session."""
+
+    MAX_SEARCHES = 1024  # a search holds at most a few dozen (word, score) pairs
+    MAX_ANSWERS = 1024
 
     def __init__(self, top: Snapshot):
         self.top = top
         self.nodes = NodeCache(top.node)
         self.searches: dict[tuple[str, bool, int], list[tuple[str, float]]] = {}
-        self.answers: dict[tuple[str, str, bool, bool, int, int], list[Suggestion]] = {}
+        self.answers: dict[tuple[str, str, bool, bool, int, str], list[Suggestion]] = {}
+        self.version = -1  # the memory version the answers were computed for
+
+    def answers_for(self, version: int) -> dict:
+        if version != self.version or len(self.answers) >= self.MAX_ANSWERS:
+            self.answers, self.version = {}, version
+        return self.answers
+
+    def bound(self) -> None:
+        if len(self.searches) >= self.MAX_SEARCHES:
+            self.searches = {}
 
 
 class Session:
@@ -141,10 +157,12 @@ class Session:
         self.stack.feed_ahead(ctx.ahead, AHEAD_STEPS)
         if len(ctx.partial) > MAX_PARTIAL or len(partial_word(self._text)) > MAX_PARTIAL:
             return []  # (the window may have cut a very long "word": still no completions)
-        key = (ctx.stem, ctx.partial, ctx.needs_space, ctx.sentence_start, n, self.memory.version)
-        found = memo.answers.get(key)
+        answers, apostrophe = memo.answers_for(self.memory.version), self._apostrophe()
+        key = (ctx.stem, ctx.partial, ctx.needs_space, ctx.sentence_start, n, apostrophe)
+        found = answers.get(key)
         if found is None:
-            found = memo.answers[key] = self._predict(memo, ctx, n)
+            memo.bound()
+            found = answers[key] = self._predict(memo, ctx, n, apostrophe)
         return list(found)
 
     def _memo_for(self, top: Snapshot) -> _Memo:
@@ -157,7 +175,7 @@ class Session:
                 self._memo = _Memo(top)
         return self._memo
 
-    def _predict(self, memo: _Memo, ctx: Context, n: int) -> list[Suggestion]:
+    def _predict(self, memo: _Memo, ctx: Context, n: int, apostrophe: str) -> list[Suggestion]:
         """Words for the typed prefix, from the shortest prefix whose search already
         holds ``n`` of them.
 
@@ -172,7 +190,6 @@ class Session:
         low = fold(typed)
         prev = last_word(ctx.units[-1]) if ctx.units else None
         raw: dict[str, float] = {}
-        apostrophe = self._apostrophe()
         shown: list[tuple[str, float]] = []
         for k in range(len(typed) + 1):
             key = (low[:k], ctx.needs_space, n)

@@ -129,3 +129,84 @@ def test_the_store_is_bounded(tmp_path):
         live = set(mem.words)
     with UserMemory(cfg) as mem:  # the store evicted the same entries
         assert set(mem.words) == live
+
+
+def _learned(n: int, seed: int = 0) -> UserMemory:
+    """A memory with ``n`` distinct learned words, each typed 2-4 times, plus pairs."""
+    import random
+
+    rng = random.Random(seed)
+    mem = UserMemory(MemoryConfig(path=None, max_words=10**6, max_pairs=10**6))
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    vocab = ["".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(n)]
+    prev = None
+    for w in vocab * 2 + rng.sample(vocab, n // 2):
+        mem.observe(w, prev)
+        prev = w
+    return mem
+
+
+@pytest.mark.parametrize("n", [0, 1000, 10000])
+def test_next_word_lookups_do_not_grow_with_the_learned_words(n, monkeypatch):
+    """Issue 19 item 4: the empty-prefix lookup walked every learned word (10 ms at 5,000)."""
+    mem = _learned(n)
+    counted = {"decayed": 0}
+    real = UserMemory._decayed
+
+    def counting(self, entry):
+        counted["decayed"] += 1
+        return real(self, entry)
+
+    monkeypatch.setattr(UserMemory, "_decayed", counting)
+    for prefix in ("", "q"):
+        before = counted["decayed"]
+        found = mem.candidates(prefix)
+        assert counted["decayed"] - before <= 3 * 32  # the kept top of the bucket, whatever n
+        if n:
+            # the same answer as reading every learned word
+            every = sorted(((real(mem, e), e[2]) for k, e in mem.words.items()
+                            if k.startswith(prefix) and real(mem, e) >= mem.cfg.min_count), reverse=True)
+            assert found == [w for _, w in every[:8]]
+
+
+def test_the_top_of_the_index_follows_learning_forgetting_and_decay():
+    mem = UserMemory(MemoryConfig(path=None, half_life=50.0))
+    for i in range(200):  # old habits: many words, each twice
+        mem.observe(f"old{i:03d}")
+        mem.observe(f"old{i:03d}")
+    for _ in range(6):
+        mem.observe("newword")
+    assert mem.candidates("")[0] == "newword"
+    assert mem.candidates("n") == ["newword"]
+    assert mem.forget("newword")
+    assert "newword" not in mem.candidates("") and mem.candidates("n") == []
+    every = sorted(((mem._decayed(e), e[2]) for e in mem.words.values() if mem._decayed(e) >= mem.cfg.min_count),
+                   reverse=True)
+    assert mem.candidates("") == [w for _, w in every[:8]]
+
+
+def test_the_answers_memo_is_bounded_and_follows_the_memory_version(tiny_bundle):
+    with Engine.load(tiny_bundle) as eng:
+        sess = eng.session()
+        sess.set_text("")
+        for i in range(3000):  # a long session: the sentence-start memo is kept for its whole life
+            eng.memory.observe(f"w{i}")
+            sess.set_text(f"w{i % 50}"[: 1 + i % 3])
+            sess.suggestions(3)
+        memo = sess._root_memo
+        assert len(memo.answers) <= memo.MAX_ANSWERS and len(memo.searches) <= memo.MAX_SEARCHES
+        assert memo.version == eng.memory.version
+
+
+def test_the_answers_memo_follows_the_apostrophe_typed(default_engine):
+    """Issue 19 item 8: after a curly apostrophe the same session still offered It's."""
+    sess = default_engine.session()
+    sess.set_text("Hello. I")  # a sentence start: the model's state (and memo) is the empty text's
+    straight = [s.word for s in sess.suggestions(5)]
+    assert any("'" in w for w in straight), straight
+    sess.set_text("Don’t go. I")
+    curly_session = [s.word for s in sess.suggestions(5)]
+    fresh = default_engine.session()
+    fresh.set_text("Don’t go. I")
+    assert curly_session == [s.word for s in fresh.suggestions(5)]
+    assert any("’" in w for w in curly_session) and not any("'" in w for w in curly_session)
