@@ -111,6 +111,7 @@ class UserMemory:
         # ranges), and per first letter ("" for all) the TOP_K strongest words by rank.
         self._keys: list[str] = []
         self._top: dict[str, dict[str, float]] = {}  # bucket -> {key: rank}
+        self._candidates_memo: tuple[int, dict] = (-1, {})  # (version, (prefix, limit) -> words)
         self._lock = threading.RLock()
         self._writer: StoreWriter | None = None
         self._closed = False
@@ -303,6 +304,12 @@ class UserMemory:
         bucket; ranks keep their order as counts decay, so the top stays exact) and grows
         with the words of the prefix, not all words, for longer ones."""
         low = prefix.lower()
+        version, memo = self._candidates_memo
+        if version != self._version:  # anything learned, forgotten or read changes the answer
+            version, memo = self._candidates_memo = (self._version, {})
+        found_before = memo.get((low, limit))
+        if found_before is not None:
+            return list(found_before)
         if len(low) <= 1 and limit <= TOP_K:
             with self._lock:  # the top dicts change as words are learned
                 keys = list(self._top.get(low, ()))
@@ -314,7 +321,10 @@ class UserMemory:
             e = self.words.get(k)
             if e is not None and k.startswith(low) and self._decayed(e) >= self.cfg.min_count:
                 found.append((self._decayed(e), e[2]))
-        return [w for _, w in sorted(found, reverse=True)[:limit]]
+        best = tuple(w for _, w in sorted(found, reverse=True)[:limit])
+        if len(memo) < 256:  # the prefixes of the words typed since the last change
+            memo[(low, limit)] = best
+        return list(best)
 
     # -- the index ---------------------------------------------------------------
     def _rank(self, entry: list) -> float:
