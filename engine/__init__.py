@@ -2,6 +2,7 @@
 
 from .engine import Engine
 from .errors import BundleError, EngineError
-from .session import Session, Suggestion
+from .pipeline import Kind, Suggestion
+from .session import Session
 
-__all__ = ["Engine", "Session", "Suggestion", "EngineError", "BundleError"]
+__all__ = ["Engine", "Session", "Suggestion", "Kind", "EngineError", "BundleError"]

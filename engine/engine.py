@@ -20,15 +20,25 @@ import time
 from pathlib import Path
 
 from .bundle import Bundle
+from .combiner import Combiner
+from .context import Context
 from .decoder import DecoderConfig, WordDecoder
 from .errors import BundleError
 from .keyboard import SlipConfig, SlipModel
-from .memory import MemoryConfig, UserMemory
+from .known import KnownWords
+from .lexicon import fold
+from .memory import UserMemory, MemoryConfig
+from .pipeline import Pipeline, Suggestion
 from .runner import StepRunner
-from .context import Context
-from .session import Session, Suggestion
+from .selector import Selector
+from .session import Session
+from .sources import Source
+from .sources.corrections import Corrections
+from .sources.memory import MemorySource
+from .sources.model import ModelSource
+from .sources.prior import LexiconPrior
 from .state import StateStack
-from .text import check_n, check_text
+from .text import NOT_AT_HYPHEN_EDGE, check_n, check_text
 from .vocab import Vocab
 from .walk import LexiconWalk
 
@@ -46,6 +56,13 @@ class Engine:
         self.memory = memory or UserMemory(MemoryConfig(path=None))
         self.vocab = Vocab(self.sp, self.manifest.eos_id)
         self.walk = None if bundle.lexicon is None else LexiconWalk(self.vocab, bundle.lexicon)
+        self.known = KnownWords(bundle.lexicon, self.memory)
+        # The sources mixed into the model's words, in order (combiner.py), with their weights.
+        self.sources: list[Source] = []
+        if bundle.lexicon is not None:
+            self.sources.append(LexiconPrior(bundle.lexicon, decoder_config.prior_words))
+        self.sources.append(MemorySource(self.memory))
+        self.weights = {"prior": decoder_config.prior_weight, "memory": self.memory.cfg.weight}
         self._runner: StepRunner | None = None
         self._session = self.session(learn=learn)  # loads and checks the model now, not on first use
         self.load_seconds = 0.0
@@ -89,8 +106,13 @@ class Engine:
         runner = self.new_runner()
         m = self.manifest
         stack = StateStack(runner, self.encode, m.start_id, m.eos_id)
-        decoder = WordDecoder(runner, self.vocab, self.decoder_config, self.walk)
-        return Session(stack, decoder, self.memory, text, learn=learn, slips=self.slips)
+        model = ModelSource(WordDecoder(runner, self.vocab, self.decoder_config, self.walk), self.encode, fold)
+        combiner = Combiner(self.sources, self.weights)
+        selector = Selector(fold, self.memory.is_blocked, NOT_AT_HYPHEN_EDGE)
+        corrections = None if self.slips is None else Corrections(self.slips, self.bundle.lexicon, model,
+                                                                   combiner, fold)
+        pipeline = Pipeline(model, combiner, selector, corrections, self.known.knows)
+        return Session(stack, pipeline, self.memory, self.known, text, learn=learn)
 
     def encode(self, text: str) -> list[int]:
         return self.sp.encode(text)
@@ -111,7 +133,7 @@ class Engine:
     def knows(self, word: str) -> bool:
         """Whether ``word`` is one the engine may offer: in the lexicon or learned from the
         user, or such words joined by hyphens."""
-        return self._session.knows(word)
+        return self.known.knows(word)
 
     def context(self, text: str) -> Context:
         """What the model is fed for ``text`` (the committed units) and the word being typed

@@ -1,9 +1,9 @@
 """What the engine learns from its user, kept on the user's machine only.
 
 A small decayed cache of the words and word pairs the user committed (space,
-punctuation or an accepted suggestion), combined with the neural scores by
-interpolation: p = (1 - w) * p_model + w * p_memory, where p_memory mixes the
-pair and single-word estimates. A word the model can spell but rarely offers
+punctuation or an accepted suggestion). As a source (sources/memory.py) it is
+mixed with the model by interpolation (combiner.py): p = (1 - w) * p + w *
+p_memory, where p_memory mixes the pair and single-word estimates. A word the model can spell but rarely offers
 (a name, jargon) reaches the suggestions once the user has typed it twice.
 Counts decay with a half-life counted in committed words; the cache is
 bounded, the weakest entries (decayed counts) are evicted first.
@@ -354,19 +354,6 @@ class UserMemory:
             by_bucket[""].append(ranked)
             by_bucket.setdefault(k[:1], []).append(ranked)
         self._top = {b: {k: r for r, k in heapq.nlargest(TOP_K, items)} for b, items in by_bucket.items()}
-
-    def combine(self, scored: list[tuple[str, float]], prefix: str, prev: str | None) -> list[tuple[str, float]]:
-        """Interpolate model log-probs with the memory and add learned words for the prefix."""
-        w = self.cfg.weight
-        out: dict[str, float] = {}
-        for word, logp in scored:
-            out[word] = math.log((1 - w) * math.exp(logp) + w * self.prob(word, prev))
-        for word in self.candidates(prefix):
-            if word not in out:
-                p = w * self.prob(word, prev)
-                if p > 0:
-                    out[word] = math.log(p)
-        return sorted(out.items(), key=lambda kv: -kv[1])
 
     # -- the blocklist ---------------------------------------------------------
     def is_blocked(self, word: str) -> bool:

@@ -193,7 +193,7 @@ def test_the_answers_memo_is_bounded_and_follows_the_memory_version(tiny_bundle)
             eng.memory.observe(f"w{i}")
             sess.set_text(f"w{i % 50}"[: 1 + i % 3])
             sess.suggestions(3)
-        memo = sess._root_memo
+        memo = sess._root_pos
         assert len(memo.answers) <= memo.MAX_ANSWERS and len(memo.searches) <= memo.MAX_SEARCHES
         assert memo.version == eng.memory.version
 

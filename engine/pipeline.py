@@ -1,0 +1,106 @@
+"""One keystroke's prediction: the sources, the combiner and the selector, in one direction.
+
+    query  = Query(...)                       from the tracker's Context (session.py)
+    raw    = model.search(prefix chain)       sources/model.py: the base words
+    scored = combiner.merge(raw, query)       combiner.py: + prior, + memory
+    strip  = selector.pick(scored, query)     selector.py
+    strip  = selector.with_corrections(...)   sources/corrections.py, when a slip may be meant
+
+The prefix chain: the searches for '', p[:1], p[:2], ... p are tried in that
+order, each run at most once per state and kept (in the Position), and the
+first whose words, filtered by the whole prefix and selected, fill the ``n``
+slots answers. While typing a word this usually costs one search on its first
+letter and only filtering after; and since the chain depends on the prefix
+alone, a fresh engine and an incremental one give the same answer. The
+lexicon's most frequent words of the prefix join only after the chain
+(``Query.final``), so they fill slots the model's words leave empty but never
+cut its search short.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from .combiner import Combiner
+from .decoder import NodeCache
+from .selector import Selector
+from .sources import Query
+from .sources.corrections import Corrections
+from .sources.model import ModelSource
+from .state import Snapshot
+
+
+class Kind(StrEnum):
+    NEXT = "next"  # nothing of the word typed yet
+    COMPLETION = "completion"  # completes (or corrects) the word being typed
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    word: str  # the whole word, ready to replace the partial word
+    score: float  # natural-log probability of the word given the context (the combined mix)
+    kind: Kind
+    corrected: bool = False  # the word does not start with what was typed: a slip was corrected
+
+
+class Position:
+    """What was computed below one committed state; dropped when the state changes.
+
+    ``nodes``: the decoder's expanded paths (NodeCache, bounded); ``searches``: the
+    model source's results by (folded prefix, needs_space, words wanted);
+    ``answers``: the strips shown, by (stem, partial, needs_space, sentence_start,
+    n, apostrophe), for the memory version ``version`` only: any change to the
+    memory or blocklist empties them. Both dicts are bounded (``MAX_SEARCHES``,
+    ``MAX_ANSWERS`` entries; emptied when full): the position of the sentence
+    start lives as long as the session."""
+
+    MAX_SEARCHES = 1024  # a search holds at most a few dozen (word, score) pairs
+    MAX_ANSWERS = 1024
+
+    def __init__(self, top: Snapshot):
+        self.top = top
+        self.nodes = NodeCache(top.node)
+        self.searches: dict[tuple[str, bool, int], list[tuple[str, float]]] = {}
+        self.answers: dict[tuple, list[Suggestion]] = {}
+        self.version = -1  # the memory version the answers were computed for
+
+    def answers_for(self, version: int) -> dict:
+        if version != self.version or len(self.answers) >= self.MAX_ANSWERS:
+            self.answers, self.version = {}, version
+        return self.answers
+
+    def bound(self) -> None:
+        if len(self.searches) >= self.MAX_SEARCHES:
+            self.searches = {}
+
+
+class Pipeline:
+    """Wired once by the Engine per session (the model source owns the session's interpreter)."""
+
+    def __init__(self, model: ModelSource, combiner: Combiner, selector: Selector,
+                 corrections: Corrections | None, knows):
+        """``knows(word)``: whether a word is one the engine may offer (known.py)."""
+        self.model, self.combiner, self.selector, self.corrections = model, combiner, selector, corrections
+        self.knows = knows
+
+    def predict(self, q: Query, pos: Position) -> list[Suggestion]:
+        """The strip for ``q`` from the state of ``pos``: at most ``q.n`` suggestions, best first."""
+        typed, low, n = q.typed, q.folded, q.n
+        fold = self.model.fold
+        raw: dict[str, float] = {}
+        chain = replace(q, final=False)
+        for k in range(len(typed) + 1):
+            for w, sc in self.model.search(pos, typed[:k], q.needs_space, n):
+                if fold(w).startswith(low):
+                    raw[w] = max(sc, raw.get(w, sc))
+            if len(self.selector.pick(self.combiner.merge(raw, chain, pos), chain)) >= n:
+                break
+        shown = self.selector.pick(self.combiner.merge(raw, q, pos), q)
+        found = [(w, sc, False) for w, sc in shown]
+        c = self.corrections
+        if c is not None and c.applies(q) and c.can_enter([sc for _, sc, _ in found], n):
+            found = self.selector.with_corrections(found, c.propose_scored(q, pos), q, self.knows(typed),
+                                                   lambda: c.exact(q, pos, self.selector))
+        kind = Kind.COMPLETION if typed or q.stem else Kind.NEXT
+        return [Suggestion(q.stem + w, sc, kind, corrected) for w, sc, corrected in found[:n]]

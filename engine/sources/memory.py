@@ -1,0 +1,30 @@
+"""The user memory as a source: words and word pairs the user committed (memory.py
+holds the counts; this file only asks it)."""
+
+from __future__ import annotations
+
+import math
+
+from ..memory import UserMemory
+from . import Query
+
+
+class MemorySource:
+    """``proposals``: how many learned words of the prefix are added (strongest first)."""
+
+    name = "memory"
+
+    def __init__(self, memory: UserMemory, proposals: int = 8):
+        self.memory, self.proposals = memory, proposals
+
+    @property
+    def active(self) -> bool:
+        return self.memory.active
+
+    def logprob(self, word: str, query: Query, pos=None) -> float:
+        """log p_memory(word | previous word): the pair estimate mixed with the word's own."""
+        p = self.memory.prob(word, query.prev)
+        return math.log(p) if p > 0 else -math.inf
+
+    def propose(self, query: Query, pos=None) -> list[str]:
+        return self.memory.candidates(query.typed, self.proposals)
