@@ -15,31 +15,31 @@ one included). Writes reports/ablation.json and reports/ablation.md.
 from __future__ import annotations
 
 import argparse
-import dataclasses
+from dataclasses import replace
 import json
 import sys
 from pathlib import Path
 
 from nextkey.engine import Engine
-from nextkey.engine.decoder import DecoderConfig
-from nextkey.engine.keyboard import SlipConfig
+from nextkey.engine.settings import EngineSettings
 from nextkey.evaluate.stats import engine_predictor, read_sentences
 from nextkey.evaluate.typing_sim import simulate
 
 
-def variants(weights: list[float]) -> dict[str, tuple[bool, DecoderConfig, SlipConfig | None]]:
-    out = {"no lexicon (this decoder, 12 expansions)": (False, DecoderConfig(), None),
-           "lexicon as a filter": (True, DecoderConfig(prior_weight=0.0), None)}
+def variants(weights: list[float]) -> dict[str, tuple[bool, EngineSettings]]:
+    base = EngineSettings()
+    no_slips = replace(base, slips=replace(base.slips, enabled=False))
+    out = {"no lexicon (this decoder, 12 expansions)": (False, no_slips),
+           "lexicon as a filter": (True, no_slips.with_weights(prior=0.0))}
     for w in weights:
-        out[f"lexicon + prior w={w:g}"] = (True, DecoderConfig(prior_weight=w), None)
-    out["default: lexicon + prior + typo tolerance"] = (True, DecoderConfig(), SlipConfig())
+        out[f"lexicon + prior w={w:g}"] = (True, no_slips.with_weights(prior=w))
+    out["default: lexicon + prior + typo tolerance"] = (True, base)
     return out
 
 
-def run_variant(base: Engine, lexicon: bool, cfg: DecoderConfig, slips: SlipConfig | None,
-                sentences: list[str], n: int) -> dict:
-    bundle = base.bundle if lexicon else dataclasses.replace(base.bundle, lexicon=None)
-    eng = Engine(bundle, decoder_config=cfg, slips=slips)
+def run_variant(base: Engine, lexicon: bool, settings: EngineSettings, sentences: list[str], n: int) -> dict:
+    bundle = base.bundle if lexicon else replace(base.bundle, lexicon=None)
+    eng = Engine(bundle, settings)
     ref = base.bundle.lexicon
     r = simulate(engine_predictor(eng), sentences, n, known=lambda w: w in ref).summary()
     return {k: r[k] for k in ("ksr", "next_word_top1", f"next_word_top{n}", "non_word_share", "repeated_strips",
@@ -61,10 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     texts = {"in-domain": read_sentences(Path(args.in_domain), args.sentences),
              "held-out genre": read_sentences(Path(args.held_out), args.sentences)}
     rows = []
-    for name, (lexicon, cfg, slips) in variants(args.weights).items():
-        row = {"variant": name, "prior_weight": cfg.prior_weight if lexicon else None, "typo_tolerance": bool(slips)}
+    for name, (lexicon, settings) in variants(args.weights).items():
+        row = {"variant": name, "prior_weight": settings.weights["prior"] if lexicon else None,
+               "typo_tolerance": settings.slips.enabled}
         for tname, sentences in texts.items():
-            row[tname] = run_variant(base, lexicon, cfg, slips, sentences, 3)
+            row[tname] = run_variant(base, lexicon, settings, sentences, 3)
             print(f"{name:<28} {tname:<15} KSR {row[tname]['ksr']:.4f}  top-3 {row[tname]['next_word_top3']:.4f}  "
                   f"non-words {row[tname]['non_word_share']:.4f}  repeats {row[tname]['repeated_strips']}", flush=True)
         rows.append(row)

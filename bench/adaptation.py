@@ -57,7 +57,8 @@ def run(bundle, lines_learn, lines_type, weight: float | None) -> dict:
         session = eng.session()
     else:
         store = Path(tempfile.mkdtemp()) / "memory.db"
-        eng = Engine.load(bundle, memory=MemoryConfig(path=store, weight=weight))
+        eng = Engine.load(bundle, memory=MemoryConfig(path=store))
+        eng = Engine(eng.bundle, eng.settings.with_weights(memory=weight), eng.memory)
         eng.learn("\n".join(lines_learn))
         session = eng.session(learn=True)
 

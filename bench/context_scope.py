@@ -16,12 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from functools import partial
+from dataclasses import replace
 from pathlib import Path
 
-import nextkey.engine.session as session_module
 from nextkey.engine import Engine
-from nextkey.engine.context import WindowConfig, parse
 from nextkey.evaluate.stats import engine_predictor, read_sentences
 from nextkey.evaluate.typing_sim import simulate
 
@@ -38,15 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     paragraphs = [" ".join(lines[i:i + args.per]) for i in range(0, len(lines), args.per)]
     rows = {}
     for name, scope in (("sentence-scoped (engine)", True), ("480-char window across sentences", False)):
-        session_module.parse = partial(parse, cfg=WindowConfig(sentence_scope=scope))
         eng = Engine.load(args.bundle)
+        eng = Engine(eng.bundle, replace(eng.settings, window=replace(eng.settings.window, sentence_scope=scope)))
         r = simulate(engine_predictor(eng), paragraphs, 3).summary()
         steps = eng._session.stack.steps_run
         rows[name] = {"ksr": r["ksr"], "next_word_top3": r["next_word_top3"], "keystrokes": r["predict_calls"],
                       "context_steps_per_keystroke": steps / max(r["predict_calls"], 1)}
         print(f"{name:<34} KSR {r['ksr']:.4f}  top-3 {r['next_word_top3']:.4f}  "
               f"context steps/keystroke {rows[name]['context_steps_per_keystroke']:.2f}", flush=True)
-    session_module.parse = parse
     report = {"text": args.text, "paragraphs": len(paragraphs), "lines_per_paragraph": args.per, "rows": rows}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")

@@ -6,9 +6,10 @@ memory is, save keystrokes? (issue: "mix in what the n-gram peer remembers, if i
 
 Counts the corpus's word pairs (folded), keeps the ``--pairs`` most frequent
 (about 12 bytes a pair in a packed table: 200,000 pairs ~ 2.4 MB), and types
-the test sentences with p = (1 - w) p_model + w c(prev, word) / c(prev), adding
-the bigram's best continuations of the previous word that fit the prefix, as
-the user memory adds learned words. Prints KSR and next-word top-3 beside the
+the test sentences with the bigram as one more candidate source (BigramSource, on
+engine/sources' protocol, added with ``Engine.add_source``): p = (1 - w) p + w
+c(prev, word) / c(prev) after the prior and the memory (combiner.py), adding the
+bigram's best continuations of the previous word that fit the prefix. Prints KSR and next-word top-3 beside the
 engine without it and writes reports/ngram_mix.json. Measurement only: the
 engine ships no n-gram unless this shows a gain worth its megabytes.
 """
@@ -20,6 +21,7 @@ import json
 import math
 import sys
 import time
+from dataclasses import replace
 from collections import Counter
 from pathlib import Path
 
@@ -30,37 +32,37 @@ from nextkey.evaluate.stats import engine_predictor, read_sentences
 from nextkey.evaluate.typing_sim import simulate
 
 
-class BigramMix:
-    """Stands in for the user memory: interpolates a corpus bigram, delegates the rest."""
+class BigramSource:
+    """A corpus word bigram as a candidate source (engine/sources/__init__.py's Source):
+    p(word | prev) = c(prev, word) / c(prev), and the best continuations of the previous
+    word that fit the prefix and are lexicon words. Added with ``Engine.add_source``."""
 
-    def __init__(self, memory, lexicon, unigrams: Counter, pairs: dict, weight: float):
-        self.memory, self.lexicon, self.unigrams, self.pairs, self.weight = memory, lexicon, unigrams, pairs, weight
+    name = "ngram"
+    active = True
+
+    def __init__(self, lexicon, unigrams: Counter, pairs: dict, proposals: int = 3):
+        self.lexicon, self.unigrams, self.pairs, self.proposals = lexicon, unigrams, pairs, proposals
         self.after: dict[str, list[tuple[int, str]]] = {}
         for (a, b), c in pairs.items():
             self.after.setdefault(a, []).append((c, b))
         for a in self.after:
             self.after[a].sort(reverse=True)
 
-    active = True
-
-    def __getattr__(self, name):
-        return getattr(self.memory, name)
-
-    def combine(self, scored, typed, prev):
-        p = fold(prev) if prev else None
+    def logprob(self, word: str, query, pos=None) -> float:
+        p = fold(query.prev) if query.prev else None
         cp = self.unigrams.get(p, 0) if p else 0
-        w, out = self.weight, {}
-        for word, logp in scored:
-            pb = self.pairs.get((p, fold(word)), 0) / cp if cp else 0.0
-            out[word] = math.log((1 - w) * math.exp(logp) + w * pb)
-        low, added = fold(typed), 0
-        for c, b in self.after.get(p, []) if p else []:
-            if b.startswith(low) and (i := self.lexicon.index(b)) is not None:
-                out.setdefault(self.lexicon.forms[i], math.log(w * c / cp))
-                added += 1
-                if added == 3:
+        c = self.pairs.get((p, fold(word)), 0) if cp else 0
+        return math.log(c / cp) if c else -math.inf
+
+    def propose(self, query, pos=None) -> list[str]:
+        p = fold(query.prev) if query.prev else None
+        out = []
+        for _, b in self.after.get(p, []) if p else []:
+            if b.startswith(query.folded) and (i := self.lexicon.index(b)) is not None:
+                out.append(self.lexicon.forms[i])
+                if len(out) == self.proposals:
                     break
-        return sorted(out.items(), key=lambda kv: -kv[1])
+        return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,13 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     pairs = dict(bigrams.most_common(args.pairs))
     print(f"{len(pairs):,} pairs of {len(bigrams):,} counted in {time.time() - t0:.0f} s", flush=True)
     sentences = read_sentences(Path(args.text), args.sentences)
-    base = Engine.load(args.bundle, slips=None)
+    base = Engine.load(args.bundle)
+    settings = replace(base.settings, slips=replace(base.settings.slips, enabled=False))
+    base = Engine(base.bundle, settings)
     rows = [{"weight": 0.0, **_measure(base, sentences)}]
     print(f"without bigram: KSR {rows[0]['ksr']:.4f} top-3 {rows[0]['next_word_top3']:.4f}", flush=True)
     for w in args.weights:
-        eng = Engine(base.bundle, slips=None)
-        eng.memory = BigramMix(eng.memory, base.bundle.lexicon, unigrams, pairs, w)
-        eng._session = eng.session()
+        eng = Engine(base.bundle, settings)
+        eng.add_source(BigramSource(base.bundle.lexicon, unigrams, pairs), w)
         rows.append({"weight": w, **_measure(eng, sentences)})
         print(f"bigram w={w:g}: KSR {rows[-1]['ksr']:.4f} top-3 {rows[-1]['next_word_top3']:.4f}", flush=True)
     report = {"pairs": len(pairs), "packed_mb_estimate": len(pairs) * 12 / 1e6, "train": args.train,

@@ -32,8 +32,6 @@ from .walk import LexiconWalk
 @dataclass(frozen=True)
 class DecoderConfig:
     children: int = 8  # continuations queued per expanded path
-    prior_weight: float = 0.05  # interpolation weight of the lexicon's prior (bench/lexicon_ablation.py)
-    prior_words: int = 3  # most frequent lexicon words of the prefix added as candidates
     max_pieces: int = 6  # longest word, in pieces
     max_expansions: int = 12  # model steps per search, at most: 24 gave the same KSR and twice the p99
 

@@ -22,9 +22,9 @@ from pathlib import Path
 from .bundle import Bundle
 from .combiner import Combiner
 from .context import Context
-from .decoder import DecoderConfig, WordDecoder
+from .decoder import WordDecoder
 from .errors import BundleError
-from .keyboard import SlipConfig, SlipModel
+from .keyboard import SlipModel
 from .known import KnownWords
 from .lexicon import fold
 from .memory import UserMemory, MemoryConfig
@@ -32,6 +32,7 @@ from .pipeline import Pipeline, Suggestion
 from .runner import StepRunner
 from .selector import Selector
 from .session import Session
+from .settings import EngineSettings, bundle_settings
 from .sources import Source
 from .sources.corrections import Corrections
 from .sources.memory import MemorySource
@@ -46,35 +47,46 @@ DEFAULT_BUNDLE = Path(__file__).resolve().parent / "default_bundle"
 
 
 class Engine:
-    def __init__(self, bundle: Bundle, num_threads: int = 1, decoder_config: DecoderConfig = DecoderConfig(),
-                 memory: UserMemory | None = None, learn: bool = False, slips: SlipConfig | None = SlipConfig()):
-        self.bundle, self.num_threads, self.decoder_config = bundle, num_threads, decoder_config
-        # Typo tolerance needs the lexicon (what the user may have meant); None turns it off.
-        self.slips = SlipModel(slips) if slips is not None and slips.enabled and bundle.lexicon is not None else None
+    def __init__(self, bundle: Bundle, settings: EngineSettings | None = None, memory: UserMemory | None = None,
+                 learn: bool = False, num_threads: int = 1):
+        """``settings``: None for the bundle's own (its manifest's ``settings``)."""
+        self.bundle, self.num_threads = bundle, num_threads
+        self.settings = settings = bundle_settings(bundle.manifest) if settings is None else settings
         self.manifest, self.sp = bundle.manifest, bundle.sp
+        # Typo tolerance needs the lexicon (what the user may have meant).
+        slips = settings.slips
+        self.slips = SlipModel(slips) if slips.enabled and bundle.lexicon is not None else None
         # Without a store the memory lives in RAM: the blocklist applies and learn() lasts as long as the engine.
         self.memory = memory or UserMemory(MemoryConfig(path=None))
         self.vocab = Vocab(self.sp, self.manifest.eos_id)
         self.walk = None if bundle.lexicon is None else LexiconWalk(self.vocab, bundle.lexicon)
         self.known = KnownWords(bundle.lexicon, self.memory)
-        # The sources mixed into the model's words, in order (combiner.py), with their weights.
+        # The sources mixed into the model's words, in order (combiner.py), with the settings' weights.
         self.sources: list[Source] = []
         if bundle.lexicon is not None:
-            self.sources.append(LexiconPrior(bundle.lexicon, decoder_config.prior_words))
-        self.sources.append(MemorySource(self.memory))
-        self.weights = {"prior": decoder_config.prior_weight, "memory": self.memory.cfg.weight}
+            self.sources.append(LexiconPrior(bundle.lexicon, settings.prior_words))
+        self.sources.append(MemorySource(self.memory, settings.memory_words, settings.memory_pair_share))
         self._runner: StepRunner | None = None
         self._session = self.session(learn=learn)  # loads and checks the model now, not on first use
         self.load_seconds = 0.0
 
+    def add_source(self, source: Source, weight: float) -> None:
+        """Mix another source into every session made after this call (and ``suggest``),
+        after the others, with ``weight`` (a new entry of ``settings.weights``)."""
+        self.settings = self.settings.with_weights(**{source.name: weight})
+        self.sources.append(source)
+        self._session = self.session(learn=self._session.learn)
+
     @classmethod
-    def load(cls, path: str | Path | None = None, num_threads: int = 1,
-             decoder_config: DecoderConfig = DecoderConfig(), memory: MemoryConfig | bool = False,
-             learn: bool = False, slips: SlipConfig | None = SlipConfig()) -> "Engine":
-        """``memory``: True for the user's store (XDG data dir), a MemoryConfig for
-        another, False for none (learning then lasts for the engine's life).
-        ``learn``: whether ``suggest`` learns the words the user commits.
-        ``slips``: typo tolerance (keyboard layout and slip costs); None turns it off."""
+    def load(cls, path: str | Path | None = None, settings: EngineSettings | None = None,
+             memory: MemoryConfig | bool = False, learn: bool = False, num_threads: int = 1) -> "Engine":
+        """Open a bundle (None: the default bundle shipped in the package) and load its model.
+
+        ``settings``: None for the bundle's own. ``memory``: True for the user's store
+        (XDG data dir), a MemoryConfig for another, False for none (learning then lasts
+        for the engine's life). ``learn``: whether ``suggest`` learns the words the user
+        commits. Raises BundleError (a missing or bad bundle), NotAStoreError (a memory
+        path that is not a nextkey store)."""
         t0 = time.perf_counter()
         if path is None:
             path = DEFAULT_BUNDLE
@@ -83,7 +95,7 @@ class Engine:
                                   "(nextkey export writes one)")
         bundle = Bundle.open(path)
         store = UserMemory(MemoryConfig() if memory is True else memory) if memory else None
-        engine = cls(bundle, num_threads, decoder_config, store, learn, slips)
+        engine = cls(bundle, settings, store, learn, num_threads)
         engine.load_seconds = time.perf_counter() - t0
         return engine
 
@@ -106,13 +118,14 @@ class Engine:
         runner = self.new_runner()
         m = self.manifest
         stack = StateStack(runner, self.encode, m.start_id, m.eos_id)
-        model = ModelSource(WordDecoder(runner, self.vocab, self.decoder_config, self.walk), self.encode, fold)
-        combiner = Combiner(self.sources, self.weights)
+        settings = self.settings
+        model = ModelSource(WordDecoder(runner, self.vocab, settings.decoder, self.walk), self.encode, fold)
+        combiner = Combiner(self.sources, dict(settings.weights))
         selector = Selector(fold, self.memory.is_blocked, NOT_AT_HYPHEN_EDGE)
         corrections = None if self.slips is None else Corrections(self.slips, self.bundle.lexicon, model,
                                                                    combiner, fold)
         pipeline = Pipeline(model, combiner, selector, corrections, self.known.knows)
-        return Session(stack, pipeline, self.memory, self.known, text, learn=learn)
+        return Session(stack, pipeline, self.memory, self.known, settings, text, learn=learn)
 
     def encode(self, text: str) -> list[int]:
         return self.sp.encode(text)

@@ -46,6 +46,7 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .lang import DEFAULT
 from .store import NotAStoreError, Snapshot, Store, StoreCorrupt, StoreWriter, store_files
 from .text import is_word, words as text_words
 
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2  # of export()
 TOP_K = 32  # strongest learned words kept per first letter: next-word and one-letter lookups read only these
-SHIPPED_BLOCKLIST = Path(__file__).resolve().parent / "data" / "blocklist.txt"
+SHIPPED_BLOCKLIST = DEFAULT.blocklist_path  # the English pack's (engine/lang/en_blocklist.txt)
 
 
 def default_store_path() -> Path:
@@ -64,7 +65,6 @@ def default_store_path() -> Path:
 @dataclass(frozen=True)
 class MemoryConfig:
     path: Path | None = field(default_factory=default_store_path)  # None: kept in RAM for the engine's life
-    weight: float = 0.25  # interpolation weight of the memory (bench/adaptation.py measured it)
     half_life: float = 5000.0  # in committed words: older habits fade (math.inf: never)
     max_words: int = 20_000
     max_pairs: int = 50_000
@@ -75,8 +75,6 @@ class MemoryConfig:
     def __post_init__(self):
         if self.path is not None:
             object.__setattr__(self, "path", Path(self.path))
-        if not 0.0 <= self.weight <= 1.0:
-            raise ValueError(f"memory weight must be in [0, 1], got {self.weight!r}")
         if not self.half_life > 0:
             raise ValueError(f"half_life must be > 0 committed words, got {self.half_life!r}")
         if self.max_words < 1 or self.max_pairs < 1:
@@ -280,10 +278,11 @@ class UserMemory:
     @property
     def active(self) -> bool:
         """Whether anything learned can change a suggestion."""
-        return bool(self.words) and self.cfg.weight > 0
+        return bool(self.words)
 
-    def prob(self, word: str, prev: str | None) -> float:
-        """p_memory(word | prev): pair estimate mixed with the single-word one."""
+    def prob(self, word: str, prev: str | None, pair_share: float = 0.7) -> float:
+        """p_memory(word | prev): ``pair_share`` of the pair estimate c(prev, word) / c(prev)
+        (when the pair was seen) plus the rest of the single-word one c(word) / mass."""
         key = _norm(word)
         c = self._decayed(self.words.get(key))
         if c <= 0:
@@ -294,8 +293,8 @@ class UserMemory:
             c_pair = self._decayed(self.pairs.get(pk))
             c_prev = self._decayed(self.words.get(_norm(prev)))
             if c_pair > 0 and c_prev > 0:
-                return 0.7 * min(1.0, c_pair / c_prev) + 0.3 * p_word
-        return 0.3 * p_word
+                return pair_share * min(1.0, c_pair / c_prev) + (1 - pair_share) * p_word
+        return (1 - pair_share) * p_word
 
     def candidates(self, prefix: str, limit: int = 8) -> list[str]:
         """Learned spellings starting with ``prefix`` (case-insensitive), strongest first,

@@ -18,21 +18,19 @@ from .known import KnownWords
 from .lexicon import fold
 from .memory import UserMemory
 from .pipeline import Pipeline, Position, Suggestion
+from .settings import EngineSettings
 from .sources import Query
 from .state import Snapshot, StateStack
 from .text import WORD, accept, check_n, check_text, last_word, partial_word
-
-MAX_PARTIAL = 40  # longer "words" (a pasted hash, a URL) get no completions
-AHEAD_STEPS = 2  # steps per keystroke spent feeding what a moving window will hold (context.py)
-
 
 class Session:
     """``learn=True`` learns each word the user commits into the user memory;
     ``learn=False`` (a password field) learns nothing."""
 
     def __init__(self, stack: StateStack, pipeline: Pipeline, memory: UserMemory, known: KnownWords,
-                 text: str = "", learn: bool = False):
+                 settings: EngineSettings, text: str = "", learn: bool = False):
         self.stack, self.pipeline, self.memory, self.known, self.learn = stack, pipeline, memory, known, learn
+        self.settings = settings
         self._text = check_text(text)
         self._seen = self._text  # the text when commits were last looked for
         self._pos: Position | None = None
@@ -79,7 +77,8 @@ class Session:
     # -- predicting ---------------------------------------------------------
     def context(self, text: str | None = None) -> Context:
         """What the model is fed for ``text`` (default: this session's text), and the word being typed."""
-        return parse(self._text if text is None else check_text(text), keep_whole=self.known.keeps_whole)
+        return parse(self._text if text is None else check_text(text), self.settings.window,
+                     keep_whole=self.known.keeps_whole)
 
     def suggestions(self, n: int = 3) -> list[Suggestion]:
         """At most ``n`` suggestions for the text, best first (pipeline.Suggestion).
@@ -92,8 +91,9 @@ class Session:
         ctx = self.context()
         searched = (self._pos.top, self._pos.nodes.get) if self._pos is not None else None
         pos = self._position(self.stack.sync(ctx.units, searched))
-        self.stack.feed_ahead(ctx.ahead, AHEAD_STEPS)
-        if len(ctx.partial) > MAX_PARTIAL or len(partial_word(self._text)) > MAX_PARTIAL:
+        self.stack.feed_ahead(ctx.ahead, self.settings.ahead_steps)
+        limit = self.settings.max_partial
+        if len(ctx.partial) > limit or len(partial_word(self._text)) > limit:
             return []  # (the window may have cut a very long "word": still no completions)
         answers, apostrophe = pos.answers_for(self.memory.version), self._apostrophe()
         key = (ctx.stem, ctx.partial, ctx.needs_space, ctx.sentence_start, n, apostrophe)

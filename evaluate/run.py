@@ -26,7 +26,7 @@ import logging
 import math
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +73,18 @@ def _check(cfg: EvalConfig) -> None:
         raise EvalError(f"suggestions must include {HEADLINE} (the headline figures), got {cfg.suggestions}")
     if not 0 <= cfg.noise < 1:
         raise EvalError(f"noise must be a share of keystrokes in [0, 1), got {cfg.noise}")
+    _check_out_dir(Path(cfg.out_dir))
+
+
+def _check_out_dir(out: Path) -> None:
+    """--out is a folder eval writes into: refuse a file there, or on the way there, before any work."""
+    for p in (out, *out.parents):
+        if p.exists() or p.is_symlink():
+            if not p.is_dir():
+                what = "is" if p == out else f"is inside {p}, which is"
+                raise EvalError(f"--out {out} {what} a file, not a folder (eval writes eval.json and its "
+                                "plots into a folder): choose another --out")
+            return
 
 
 # ------------------------------------------------------------------ measures
@@ -117,7 +129,8 @@ def typing(engine: Engine, sentences: list[str], n: int, bar, known=None) -> Typ
 def noisy(engine: Engine, sentences: list[str], rate: float, bar) -> dict:
     """The noisy typist and the one-slip probe, with typo tolerance on and off (same engine, same seed)."""
     out = {}
-    for name, eng in (("typo_tolerance_on", engine), ("typo_tolerance_off", Engine(engine.bundle, slips=None))):
+    for name, eng in (("typo_tolerance_on", engine), ("typo_tolerance_off", Engine(engine.bundle, replace(
+            engine.settings, slips=replace(engine.settings.slips, enabled=False))))):
         bar.set_description(f"noisy typing ({name})")
         predict = engine_predictor(eng)
         out[name] = simulate_noisy(predict, sentences, HEADLINE, NoiseConfig(rate=rate), progress=bar.update,
@@ -167,7 +180,10 @@ def run_eval(cfg: EvalConfig) -> dict:
     for b in cfg.compare:
         if not (Path(b) / "manifest.json").is_file():
             raise EvalError(f"compare bundle {b} has no manifest.json")
-    cfg.out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        cfg.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise EvalError(f"cannot make the --out folder {cfg.out_dir}: {e.strerror}") from None
 
     from tqdm import tqdm
 

@@ -44,10 +44,8 @@ import numpy as np
 
 from nextkey.engine import Engine
 from nextkey.engine.bundle import STEP_SIGNATURE, Bundle, sha256_file
-from nextkey.engine.context import WindowConfig
-from nextkey.engine.decoder import DecoderConfig
+from nextkey.engine.settings import EngineSettings
 from nextkey.engine.engine import DEFAULT_BUNDLE
-from nextkey.engine.keyboard import SlipConfig
 from nextkey.engine.memory import SHIPPED_BLOCKLIST
 from nextkey.engine.runner import interpreter_class
 from nextkey.engine.state import unit_tokens
@@ -160,8 +158,7 @@ class KitConfig:
     floor_state: float = 1e-4
     floor_score: float = 1e-3
     alternates: int = 2  # extra slots searched for the words that may take the last slot
-    decoder: DecoderConfig = field(default_factory=DecoderConfig)
-    slips: SlipConfig = field(default_factory=SlipConfig)
+    settings: EngineSettings = field(default_factory=EngineSettings)
 
 
 @dataclass(frozen=True)
@@ -220,9 +217,21 @@ class _BuiltinKernelEngine(Engine):
         return _BuiltinKernelRunner(m.model_path, m.vocab_size, m.state_size)
 
 
-def _engine(bundle: Path, decoder: DecoderConfig, slips: SlipConfig, builtin_kernels: bool = False) -> Engine:
+def _engine(bundle: Path, settings: EngineSettings, builtin_kernels: bool = False) -> Engine:
     cls = _BuiltinKernelEngine if builtin_kernels else Engine
-    return cls.load(bundle, decoder_config=decoder, slips=slips)
+    return cls.load(bundle, settings=settings)
+
+
+def kit_settings(recorded: dict) -> EngineSettings:
+    """The engine settings a kit records: ``settings`` (EngineSettings.to_dict), or in kits
+    made before the settings were one dataclass, ``decoder`` (with the prior's weight and
+    words) and ``slips``."""
+    if "settings" in recorded:
+        return EngineSettings.from_dict(recorded["settings"])
+    decoder = dict(recorded["decoder"])
+    weight, words = decoder.pop("prior_weight", 0.05), decoder.pop("prior_words", 3)
+    return EngineSettings.from_dict({"decoder": decoder, "slips": recorded["slips"], "window": recorded["window"],
+                                     "weights": {"prior": weight, "memory": 0.25}, "prior_words": words})
 
 
 # ------------------------------------------------------------- computing
@@ -356,7 +365,7 @@ def bundle_identity(bundle: Bundle) -> dict:
 
 
 def _engine_settings(cfg: KitConfig) -> dict:
-    return {"decoder": asdict(cfg.decoder), "slips": asdict(cfg.slips), "window": asdict(WindowConfig()),
+    return {"settings": cfg.settings.to_dict(), "window": asdict(cfg.settings.window),
             "memory": "empty (no learned words)", "blocklist_sha256": sha256_file(SHIPPED_BLOCKLIST)}
 
 
@@ -365,8 +374,8 @@ def make_kit(bundle: str | Path, cfg: KitConfig = KitConfig()) -> dict:
     tolerances measured against the built-in kernels, then checked against them."""
     bundle = Path(bundle)
     t0 = time.perf_counter()
-    eng = _engine(bundle, cfg.decoder, cfg.slips)
-    other = _engine(bundle, cfg.decoder, cfg.slips, builtin_kernels=True)
+    eng = _engine(bundle, cfg.settings)
+    other = _engine(bundle, cfg.settings, builtin_kernels=True)
 
     steps = _step_cases(eng, cfg)
     lp_spread = state_spread = 0.0
@@ -541,10 +550,10 @@ def check_kit(bundle: str | Path, kit: dict, engine: Engine | None = None) -> Ch
     settings = kit["engine"]
     if engine is None:
         try:
-            decoder, slips = DecoderConfig(**settings["decoder"]), SlipConfig(**settings["slips"])
-        except TypeError as e:
+            engine_settings = kit_settings(settings)
+        except (TypeError, ValueError, KeyError) as e:
             raise ConformanceError(f"the kit's engine settings do not fit this engine ({e}): regenerate the kit") from None
-        engine = _engine(bundle, decoder, slips)
+        engine = _engine(bundle, engine_settings)
     eng = engine
     have = bundle_identity(eng.bundle)
     for key in ("sha256", "pieces_sha256"):
@@ -552,7 +561,7 @@ def check_kit(bundle: str | Path, kit: dict, engine: Engine | None = None) -> Ch
             raise ConformanceError(f"the kit was made for another bundle: its {key} {kit['bundle'][key]} != "
                                    f"{bundle}'s {have[key]}")
     failures: list[Failure] = []
-    for key, value in (("window", asdict(WindowConfig())), ("blocklist_sha256", sha256_file(SHIPPED_BLOCKLIST))):
+    for key, value in (("window", asdict(eng.settings.window)), ("blocklist_sha256", sha256_file(SHIPPED_BLOCKLIST))):
         if settings[key] != value:
             failures.append(Failure(f"engine {key}", f"this engine has {value}, the kit {settings[key]}"))
 

@@ -13,11 +13,10 @@ import sys
 import pytest
 
 from nextkey.cli.main import main
-from nextkey.engine.decoder import DecoderConfig
 from nextkey.engine.engine import DEFAULT_BUNDLE
-from nextkey.engine.keyboard import SlipConfig
 from nextkey.export.conformance import (DEFAULT_KIT, FORMAT_VERSION, ConformanceError, check_kit, check_strip,
-                                        make_kit, read_kit, write_kit)
+                                        kit_settings, make_kit, read_kit, write_kit)
+from nextkey.engine import Engine
 
 
 @pytest.fixture(scope="module")
@@ -252,8 +251,7 @@ def test_the_shipped_kit_passes_against_the_default_bundle():
     assert report.ok, (report.summary() + "\n" + "\n".join(map(str, report.failures[:10]))
                        + "\nregenerate: nextkey conformance --out engine/conformance/default.json")
     # It was made with the engine's current defaults, so a port that copies them matches.
-    assert kit["engine"]["decoder"] == DecoderConfig().__dict__, "regenerate the kit: the decoder defaults changed"
-    assert kit["engine"]["slips"] == SlipConfig().__dict__, "regenerate the kit: the slip defaults changed"
+    assert kit_settings(kit["engine"]) == Engine.load().settings, "regenerate the kit: the engine settings changed"
 
 
 @pytest.mark.skipif(not DEFAULT_KIT.exists(), reason="no shipped kit")

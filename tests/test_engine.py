@@ -10,12 +10,16 @@ from nextkey.engine import Engine, Suggestion
 from nextkey.engine.context import parse
 from nextkey.engine.text import clean, partial_word
 from nextkey.engine.decoder import DecoderConfig
+from nextkey.engine.settings import EngineSettings
 
 from conftest import TINY_DECODER
 
 
 def load(bundle):
-    return Engine.load(bundle, decoder_config=DecoderConfig(**TINY_DECODER))
+    return Engine.load(bundle, settings=TINY_SETTINGS)
+
+
+TINY_SETTINGS = EngineSettings(decoder=DecoderConfig(**TINY_DECODER))
 
 
 @pytest.fixture(scope="module")
@@ -376,7 +380,7 @@ def test_long_lived_session_equals_a_fresh_engine(tiny_bundle, ops):
     from nextkey.engine.memory import MemoryConfig, UserMemory
 
     memory = UserMemory(MemoryConfig(path=None))
-    live = Engine(Engine.load(tiny_bundle).bundle, decoder_config=DecoderConfig(**TINY_DECODER), memory=memory)
+    live = Engine(Engine.load(tiny_bundle).bundle, TINY_SETTINGS, memory=memory)
     sess = live.session(learn=True)
     text, pos = "", 0
     for op, arg in ops:
@@ -397,7 +401,7 @@ def test_long_lived_session_equals_a_fresh_engine(tiny_bundle, ops):
             pos = arg
             sess.set_text((_SOURCE * 3)[:arg])
         text = sess.text
-        fresh = Engine(live.bundle, decoder_config=DecoderConfig(**TINY_DECODER), memory=memory)
+        fresh = Engine(live.bundle, TINY_SETTINGS, memory=memory)
         assert sess.suggestions(3) == fresh.suggest(text, 3), (op, arg, text[-80:])
     memory.close()
 

@@ -14,8 +14,8 @@ class MemorySource:
 
     name = "memory"
 
-    def __init__(self, memory: UserMemory, proposals: int = 8):
-        self.memory, self.proposals = memory, proposals
+    def __init__(self, memory: UserMemory, proposals: int = 8, pair_share: float = 0.7):
+        self.memory, self.proposals, self.pair_share = memory, proposals, pair_share
 
     @property
     def active(self) -> bool:
@@ -23,7 +23,7 @@ class MemorySource:
 
     def logprob(self, word: str, query: Query, pos=None) -> float:
         """log p_memory(word | previous word): the pair estimate mixed with the word's own."""
-        p = self.memory.prob(word, query.prev)
+        p = self.memory.prob(word, query.prev, self.pair_share)
         return math.log(p) if p > 0 else -math.inf
 
     def propose(self, query: Query, pos=None) -> list[str]:
