@@ -32,6 +32,7 @@ import keras
 from nextkey.engine.bundle import (FORMAT, FORMAT_VERSION, LEXICON_FILE, MANIFEST, MODEL_FILE, STEP_SIGNATURE,
                                    TOKENIZER_FILE, pieces_fingerprint, sha256_file)
 from nextkey.engine.errors import BundleError
+from nextkey.engine.settings import EngineSettings
 from nextkey.train.tokenizer import BOS_ID, EOS_ID, PAD_ID, UNK_ID, load_tokenizer
 from nextkey.train.run_dir import TrainError, corpus_of, load_trained_model, read_report, valid_lines
 
@@ -66,6 +67,8 @@ class ExportConfig:
     verify_sentences: int = 200
     calibration_sentences: int = 200
     lexicon: LexiconConfig | None = LexiconConfig()  # None: a bundle without a lexicon
+    settings: EngineSettings = EngineSettings()  # how the engine runs this bundle (the manifest's "settings")
+    language: str = "en"  # the language pack of the engine's text rules (engine/lang/)
 
 
 def _write_saved_model(model, state_size: int, path: Path) -> None:
@@ -223,6 +226,8 @@ def build_manifest(cfg: ExportConfig, q: Quantization, model_cfg, run_dir: Path,
                             "state": {"dtype": "float32", "shape": [-1, s]}},
             }
         },
+        "language": cfg.language,
+        "settings": cfg.settings.to_dict(),
         "special_tokens": {"pad": PAD_ID, "unk": UNK_ID, "bos": BOS_ID, "eos": EOS_ID, "start_of_text": EOS_ID},
         "tokenizer": {"type": "sentencepiece-unigram", "byte_fallback": True, "split_digits": True,
                       "normalization": "NFC, applied by the caller", "word_boundary": "\u2581",
