@@ -17,7 +17,12 @@ Measures one bundle on one thread and checks the issue's targets:
 (c) Engine.load time (median over fresh processes) and the peak RSS of a
     process that only imports the engine, loads the bundle and types, so the
     figure is the engine's own and not this script's;
-(d) a 1 MB paste: the first suggest() after it and the keystrokes after that.
+(d) a 1 MB paste: the first suggest() after it and the keystrokes after that;
+(e) a typist that accepts a shown word as users do (bench/typist.py: the
+    selection rule of ``nextkey eval``), one session per sentence of the same
+    test sentences: suggestions() p50/p99/max per keystroke kind (next word,
+    first letter, later letters, other). The typist of (a) never accepts, so
+    it never reaches the keystrokes right after an accepted word.
 
 Prints the figures and PASS/MISS per target, writes ``reports/engine_bench.json``
 and ``reports/engine_latency.png``. Timings are wall clock on a shared machine:
@@ -46,6 +51,7 @@ from pathlib import Path
 # The runtime's targets, on a 2-core machine, one thread.
 TARGETS = {
     "p99_ms": 3.0,  # per keystroke, every kind, typing the test sentences into one field
+    "accepting_p99_ms": 3.0,  # the same bar for the typist that accepts shown words (e)
     "max_ms": 10.0,
     "p50_over_presage": 0.4,  # p50 over presage's stock engine on the same keystrokes
     "long_over_short": 1.1,  # p50 at a 500-word context over p50 at a 5-word context
@@ -322,15 +328,36 @@ def bench_paste(engine, cfg: BenchConfig, lines: list[str]) -> dict:
             "following_max_ms": max(t["following_max_ms"] for t in trials)}
 
 
+# ---------------------------------------------------------------- (e) a typist that accepts
+
+
+def bench_accepting(engine, sentences: list[str], n: int) -> dict:
+    """suggestions() per keystroke kind for the accepting typist (bench/typist.py)."""
+    from tqdm import tqdm
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from typist import KINDS as TYPIST_KINDS, type_accepting
+
+    times: dict[str, list[float]] = {k: [] for k in TYPIST_KINDS}
+    keys = 0
+    for s in tqdm(sentences, desc="accepting typist", unit="sentence", file=sys.stderr, mininterval=2):
+        keys += type_accepting(engine.session(), s, n, lambda kind, ms: times[kind].append(ms))
+    out = {k: pct(v) for k, v in times.items() if v}
+    out["all"] = pct([x for v in times.values() for x in v])
+    out["keystrokes"] = keys
+    return out
+
+
 # ---------------------------------------------------------------- report
 
 
 def verdicts(report: dict) -> list[dict]:
     lat = report["typing"]["nextkey"]["all"]
-    got = {"p99_ms": lat["p99"], "max_ms": lat["max"], "p50_over_presage": report["typing"].get("ratio_p50"),
+    got = {"p99_ms": lat["p99"], "accepting_p99_ms": report["accepting"]["all"]["p99"], "max_ms": lat["max"], "p50_over_presage": report["typing"].get("ratio_p50"),
            "long_over_short": report["context"]["ratio_p50"], "paste_ms": report["paste"]["first_suggest_ms_median"],
            "load_s": report["load"]["load_s_median"], "peak_rss_mb": report["load"]["peak_rss_mb"]}
-    labels = {"p99_ms": "suggest() p99 over all keystrokes, ms", "max_ms": "suggest() max, ms",
+    labels = {"p99_ms": "suggest() p99 over all keystrokes, ms",
+              "accepting_p99_ms": "accepting typist p99, ms", "max_ms": "suggest() max, ms",
               "p50_over_presage": "p50 / presage stock p50", "long_over_short": "p50 at 500 words / at 5 words",
               "paste_ms": "first suggest() after a 1 MB paste, ms", "load_s": "Engine.load, s (median)",
               "peak_rss_mb": "peak RSS, MB (engine process)"}
@@ -361,6 +388,11 @@ def print_report(report: dict) -> None:
           f"{p['first_suggest_ms_median']:.2f} ms, next keystroke {p['next_keystroke_ms_median']:.2f} ms, "
           f"the next {p['trials'][0]['following_keystrokes']} keystrokes p50 {p['following_p50_ms_median']:.2f} ms "
           f"(max {p['following_max_ms']:.2f} ms)")
+    a = report["accepting"]
+    print(f"(e) accepting typist, {a['keystrokes']} keystrokes: suggestions() ms by kind (p50 / p99 / max, count)")
+    for kind, v in a.items():
+        if isinstance(v, dict):
+            print(f"    {kind:<14} {v['p50']:7.3f} {v['p99']:7.3f} {v['max']:8.2f}  {v['count']}")
     print("targets:")
     for v in report["targets"]:
         verdict = "----" if v["pass"] is None else "PASS" if v["pass"] else "MISS"
@@ -438,10 +470,11 @@ def run(cfg: BenchConfig) -> dict:
     typing_rec, times = bench_keystrokes(engine, keystroke_trace(lines[:cfg.max_sentences]), cfg.suggestions, presage)
     context_rec, per_key = bench_context(engine, cfg, lines)
     paste_rec = bench_paste(engine, cfg, lines)
+    accepting_rec = bench_accepting(engine, lines[:cfg.max_sentences], cfg.suggestions)
     setup["loadavg_after"] = list(os.getloadavg())
 
     report = {"setup": setup, "bundle": engine.info, "typing": typing_rec, "context": context_rec,
-              "load": load, "paste": paste_rec}
+              "load": load, "paste": paste_rec, "accepting": accepting_rec}
     report["targets"] = verdicts(report)
     cfg.out_json.parent.mkdir(parents=True, exist_ok=True)
     cfg.out_json.write_text(json.dumps(report, indent=2) + "\n")
@@ -463,6 +496,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="reports/engine_bench.json")
     p.add_argument("--plot", default="reports/engine_latency.png")
     p.add_argument("--no-presage", action="store_true", help="skip presage's stock engine (the p50 ratio)")
+    p.add_argument("--only-accepting", action="store_true",
+                   help="run (e) alone and print it (a quick before/after comparison; writes no report)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
@@ -470,6 +505,15 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("max_sentences", "suggestions", "rounds", "loads"):
         if getattr(args, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
+    if args.only_accepting:
+        from nextkey.engine import Engine
+
+        engine = Engine.load(args.bundle)
+        engine.suggest("", args.suggestions)
+        gc.freeze()
+        rec = bench_accepting(engine, read_lines(Path(args.text))[:args.max_sentences], args.suggestions)
+        print(json.dumps(rec, indent=1))
+        return 0
     cfg = BenchConfig(bundle=Path(args.bundle) if args.bundle else None, text=Path(args.text),
                       max_sentences=args.max_sentences, suggestions=args.suggestions,
                       context_rounds=args.rounds, loads=args.loads, rss_sentences=args.rss_sentences,

@@ -8,8 +8,9 @@
     as soon as it is in the strip) types the first ``--sentences`` test
     sentences into a session over a memory that learned N distinct words
     (each two or three times, with pairs) beforehand. suggestions() is timed
-    per keystroke kind: "next" (nothing of the word typed yet, right after a
-    space or an accepted word), "letter" (inside a word), "other". The same
+    per keystroke kind (bench/typist.py): "next" (nothing of the word typed
+    yet, right after a space or an accepted word), "letter" (inside a word),
+    "other". The same
     keystrokes are typed for every N; reported: p50/p99 per kind, and the
     next-word p50 over the p50 with no learned words (target: within 1.2x).
 (b) RSS over a long session: the same typist, learning what it types
@@ -35,10 +36,10 @@ import time
 from pathlib import Path
 
 from tqdm import tqdm
+from typist import KINDS, type_accepting
 
 from nextkey.engine import Engine
 from nextkey.engine.memory import MemoryConfig
-from nextkey.engine.text import WORD
 from nextkey.evaluate.stats import percentiles, read_sentences
 
 
@@ -60,41 +61,6 @@ def pseudo_words(n: int, seed: int) -> list[str]:
     return sorted(out)
 
 
-def type_accepting(session, sentence: str, n: int, times: dict[str, list[float]] | None) -> int:
-    """Type ``sentence`` into ``session`` like a user who takes a shown word at once
-    (the selection also types the space); returns the keystrokes spent."""
-    keys = 0
-    i = 0
-    spans = {m.start(): m.end() for m in WORD.finditer(sentence)}
-    while i < len(sentence):
-        end = spans.get(i)
-        if end is None:
-            session.type(sentence[i])
-            keys += 1
-            t0 = time.perf_counter()
-            session.suggestions(n)
-            if times is not None:
-                times["other"].append((time.perf_counter() - t0) * 1e3)
-            i += 1
-            continue
-        word, j = sentence[i:end], i
-        while j < end:
-            t0 = time.perf_counter()
-            strip = session.suggestions(n)
-            if times is not None:
-                times["next" if j == i else "letter"].append((time.perf_counter() - t0) * 1e3)
-            pick = next((s for s in strip if s.word == word), None)
-            keys += 1
-            if pick is not None:
-                session.accept(pick)
-                end += end < len(sentence) and sentence[end] == " "  # the selection typed the space
-                break
-            session.type(sentence[j])
-            j += 1
-        i = end
-    return keys
-
-
 def bench_sizes(sentences: list[str], sizes: list[int], n: int) -> dict:
     out = {}
     for size in sizes:
@@ -108,10 +74,11 @@ def bench_sizes(sentences: list[str], sizes: list[int], n: int) -> dict:
             prev = w
         gc.collect()
         gc.freeze()  # as the demo does after loading (README: the collector's pauses)
-        times: dict[str, list[float]] = {"next": [], "letter": [], "other": []}
+        times: dict[str, list[float]] = {k: [] for k in KINDS}
         for s in tqdm(sentences, desc=f"{size:,} learned words", file=sys.stderr, mininterval=2):
             sess = eng.session()
-            type_accepting(sess, s, n, times)
+            type_accepting(sess, s, n, lambda kind, ms: times[kind].append(ms))
+        times["letter"] = times["first_letter"] + times["later_letter"]
         out[str(size)] = {"learned_words": len(eng.memory.words),
                           **{k: percentiles(v) for k, v in times.items()}}
         eng.close()
