@@ -11,9 +11,8 @@ commits whatever is queued as one transaction (one word while typing, up to
 ``MAX_BATCH`` words for a pasted text) of count increments: the clock, the word
 row, the pair row. Increments, not rewrites, so two processes and many threads
 learn into one store and nothing is lost. A kill loses only the words still on
-the queue, that is those observed in the last moment before it (a one-word
-commit takes 54-56 us p50, 318-408 us p99, up to 4.4 ms at a WAL checkpoint
-on this machine's ext4: bench/memory_store.py). ``synchronous=NORMAL``:
+the queue, that is those observed in the last moment before it (how long a
+commit takes: bench/memory_store.py). ``synchronous=NORMAL``:
 a committed word survives a killed process; a power cut may roll back the
 last commits. There are no temporary files: SQLite's ``-wal``/``-shm`` are
 part of the store and go away when the last connection closes.
