@@ -1,0 +1,179 @@
+"""Language packs: every fact about one language that text handling needs, as data.
+
+A pack says what a word is (its letters and the marks inside it), how words
+are folded for matching, where a sentence ends (the enders, quotes and
+brackets around them, abbreviations), the casing rule for words such as "I",
+the contraction facts the lexicon export needs, the hyphen rule, the keyboard
+layouts and the letters the typo model may insert, the shipped blocklist, the
+control characters dropped from input, and the wordfreq language code.
+
+Training (train/corpus.py, export/lexicon.py) and the engine read the same
+pack, so a sentence or a word is cut the same way in both; the rules that read
+a pack (the sentence rule, the word pattern) live in engine/text.py. A bundle's
+manifest names its language; ``get_pack(code)`` returns its pack. A second
+language is a new module beside en.py plus its entry in ``_MODULES``.
+
+The sentence rule a pack parameterizes (engine/text.py applies it):
+
+- A sentence ends after a chunk (a run of non-space characters) that ends in
+  one of ``sentence_enders`` (perhaps followed by ``closing_quotes``) and is
+  followed by whitespace, or at a line break. "3.5" and "10.30" never end one:
+  no whitespace follows their period.
+- Never after one of ``abbreviations`` ("Mr.", "e.g.") or an initial ("F.",
+  "U.S."), each with its own period last.
+- After one of ``soft_abbreviations`` ("etc."), a lowercase dotted form ("a.m.",
+  "p.m.") or an ellipsis ("...", "…"): only when the next word starts with a
+  capital letter (perhaps after ``opening_quotes``).
+- After any other sentence end, when ``capital_after_end`` is set: only when
+  the next word starts with a capital letter or a digit (perhaps after an
+  opening quote or bracket).
+
+While the user types, the next word is unknown until it is followed by
+whitespace: a break that depends on it is decided as if the text ended there.
+The text's end itself counts as a break after a plain sentence end ("It was
+late. " capitalizes the next word), never after a soft abbreviation or an
+ellipsis ("eggs, etc. " does not).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Callable
+
+# code -> the module (in this package) whose PACK is that language's pack
+_MODULES = {"en": "en"}
+
+# One keyboard row as typed, and its offset in key widths (a staggered layout).
+Row = tuple[str, float]
+
+
+@dataclass(frozen=True)
+class LanguagePack:
+    """One language's text facts. All fields are plain data; the rules that
+    read them are in engine/text.py (sentences, words) and the few methods below."""
+
+    code: str  # the language's code, as a bundle's manifest names it ("en")
+    wordfreq_code: str  # the wordfreq list the lexicon export reads (export/lexicon.py)
+    # Characters that join the parts of a word: apostrophes (the first is the one
+    # words are folded to) and hyphens ("don't", "don’t", "well-known").
+    apostrophes: str
+    hyphens: str
+    # A regex character class: characters dropped from all text (input and training
+    # text alike); other whitespace-like controls are kept and act as spaces.
+    control: str
+    # -- sentences (the rule above) --
+    sentence_enders: str  # characters that end a sentence (". ! ? …")
+    closing_quotes: str  # may follow an ender ('He said "Go."')
+    opening_quotes: str  # may come before the next sentence's first letter ('"Go')
+    abbreviations: frozenset[str]  # never end a sentence, written without their last period ("Dr", "e.g")
+    soft_abbreviations: frozenset[str]  # end a sentence only before a capital ("etc")
+    capital_after_end: bool  # a plain sentence end needs a capital or digit next (see the module docstring)
+    # -- words --
+    capitalized_words: frozenset[str]  # shown capitalized, alone or before an apostrophe ("I", "I'm")
+    single_letter_words: frozenset[str]  # the one-letter words the lexicon admits (folded)
+    contraction_tails: frozenset[str]  # split-off contraction parts that are no word ("ll", "ve")
+    contraction_endings: tuple[str, ...]  # a word + one of these is a contraction ("didn" + "'t")
+    hyphen_stop_words: frozenset[str]  # never the first or last part of a hyphenated word (folded)
+    # -- keyboard --
+    layouts: tuple[tuple[str, tuple[Row, ...]], ...]  # (name, rows), the first the default
+    alphabet: str  # letters the typo model may insert for a left-out letter
+    # -- data files in this folder --
+    blocklist: str  # words never offered unless typed in full, one a line
+
+    # ---- folding and casing
+
+    def plain_apostrophes(self, word: str) -> str:
+        """Every apostrophe as the first of ``apostrophes`` ("don’t" -> "don't"); case kept."""
+        for a in self.apostrophes[1:]:
+            word = word.replace(a, self.apostrophes[0])
+        return word
+
+    @cached_property
+    def fold(self) -> Callable[[str], str]:
+        """``fold(word)``: the key words are matched by: lowercase, one apostrophe
+        ("Don’t" -> "don't"). A plain function built once, since it runs for every
+        candidate word of every keystroke."""
+        plain, others = self.apostrophes[:1], self.apostrophes[1:]
+        if len(others) == 1:
+            return lambda word: word.lower().replace(others, plain)
+        return lambda word: self.plain_apostrophes(word.lower())
+
+    def fixed_case(self, word: str) -> str:
+        """``word`` with the case a ``capitalized_words`` entry always has: "i" -> "I",
+        "i'm" -> "I'm"; any other word unchanged."""
+        forms = self._capitalized
+        if word[:1] not in self._capitalized_initials:  # most words: one set lookup
+            return word
+        head = word
+        for a in self.apostrophes:
+            head = head.split(a, 1)[0]
+        form = forms.get(head)
+        return form + word[len(head):] if form is not None else word
+
+    @cached_property
+    def _capitalized(self) -> dict[str, str]:
+        return {w.lower(): w for w in self.capitalized_words}
+
+    @cached_property
+    def _capitalized_initials(self) -> frozenset[str]:
+        return frozenset(w[:1].lower() for w in self.capitalized_words)
+
+    # ---- compiled patterns (built once per pack)
+
+    @cached_property
+    def word_re(self) -> re.Pattern:
+        """A word: letters/digits with inner apostrophes or hyphens ("don't", "well-known")."""
+        return re.compile(rf"[^\W_]+(?:[{re.escape(self.apostrophes + self.hyphens)}][^\W_]+)*")
+
+    @cached_property
+    def partial_re(self) -> re.Pattern:
+        """The word being typed at the end of the text; it may end in an apostrophe or hyphen ("don'")."""
+        return re.compile(rf"[^\W_][\w{re.escape(self.apostrophes + self.hyphens)}]*\Z")  # \Z: not before a final \n
+
+    @cached_property
+    def word_rest_re(self) -> re.Pattern:
+        """The rest of a word after the cursor (what an accepted suggestion also replaces)."""
+        return re.compile(rf"[\w{re.escape(self.apostrophes + self.hyphens)}]*")
+
+    @cached_property
+    def sentence_gap_re(self) -> re.Pattern:
+        """Where a sentence may end: an ender (with closing quotes) and the whitespace
+        after it (group 1), or a line break (engine/text.py decides which are breaks)."""
+        return re.compile(rf"[{re.escape(self.sentence_enders)}][{re.escape(self.closing_quotes)}]*(\s+)|\n")
+
+    @cached_property
+    def control_re(self) -> re.Pattern:
+        return re.compile(self.control)
+
+    # ---- keyboard and files
+
+    def layout(self, name: str) -> tuple[Row, ...]:
+        """The rows of the layout ``name``; ValueError naming the pack's layouts otherwise."""
+        for known, rows in self.layouts:
+            if known == name:
+                return rows
+        raise ValueError(f"unknown keyboard layout {name!r} for language {self.code!r}: "
+                         f"choose one of {sorted(n for n, _ in self.layouts)}")
+
+    @property
+    def blocklist_path(self) -> Path:
+        return Path(__file__).resolve().parent / self.blocklist
+
+
+def known_codes() -> list[str]:
+    return sorted(_MODULES)
+
+
+def get_pack(code: str) -> LanguagePack:
+    """The pack of language ``code`` ("en"). ValueError naming the known codes otherwise."""
+    module = _MODULES.get(code) if isinstance(code, str) else None
+    if module is None:
+        raise ValueError(f"no language pack for {code!r}: known languages are {known_codes()}")
+    return importlib.import_module(f"{__name__}.{module}").PACK
+
+
+DEFAULT = get_pack("en")  # what code that is not told a language uses, until the bundle says
