@@ -59,12 +59,12 @@ def run(bundle, lines_learn, lines_type, weight: float | None) -> dict:
         store = Path(tempfile.mkdtemp()) / "memory.db"
         eng = Engine.load(bundle, memory=MemoryConfig(path=store))
         eng = Engine(eng.bundle, eng.settings.with_weights(memory=weight), eng.memory)
-        eng.learn("\n".join(lines_learn))
+        eng.learn_text("\n".join(lines_learn))
         session = eng.session(learn=True)
 
     def predict(text, n):
         session.set_text(text)
-        return [s.word for s in session.suggestions(n)]
+        return [s.word for s in session.suggest(n)]
 
     with eng:  # close() commits what was learned and closes the store
         r = simulate(predict, lines_type, 3).summary()

@@ -212,11 +212,11 @@ def bench_context(engine, cfg: BenchConfig, lines: list[str]) -> tuple[dict, dic
         for name, ctx in contexts.items():
             s = engine.session()
             s.set_text(ctx)
-            s.suggestions(cfg.suggestions)
+            s.suggest(cfg.suggestions)
             before = s.stack.steps_run
             for i in range(1, len(cont) + 1):
                 s.set_text(ctx + cont[:i])
-                s.suggestions(cfg.suggestions)
+                s.suggest(cfg.suggestions)
             steps[name] += s.stack.steps_run - before
 
     out = {"short_words": cfg.short_words, "long_words": cfg.long_words, "long_context_chars": len(long_ctx),

@@ -32,7 +32,7 @@ def record(eng: Engine, texts: list[str], n: int, one_field: bool) -> list[dict]
             sess = eng.session()
         for i in range(1, len(text) + 1):
             sess.set_text(text[:i] if not one_field else sess.text + text[i - 1])
-            strip = sess.suggestions(n)
+            strip = sess.suggest(n)
             out.append({"text": sess.text[-80:], "strip": [[s.word, round(s.score, 6), str(getattr(s.kind, "value", s.kind)),
                                                            s.corrected] for s in strip]})
     return out

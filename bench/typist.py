@@ -31,7 +31,7 @@ def type_accepting(session, sentence: str, n: int,
 
     def ask(kind: str):
         t0 = time.perf_counter()
-        strip = session.suggestions(n)
+        strip = session.suggest(n)
         if timed is not None:
             timed(kind, (time.perf_counter() - t0) * 1e3)
         return strip

@@ -56,7 +56,7 @@ class Engine:
         # Typo tolerance needs the lexicon (what the user may have meant).
         slips = settings.slips
         self.slips = SlipModel(slips) if slips.enabled and bundle.lexicon is not None else None
-        # Without a store the memory lives in RAM: the blocklist applies and learn() lasts as long as the engine.
+        # Without a store the memory lives in RAM: the blocklist applies and learn_text() lasts as long as the engine.
         self.memory = memory or UserMemory(MemoryConfig(path=None))
         self.vocab = Vocab(self.sp, self.manifest.eos_id)
         self.walk = None if bundle.lexicon is None else LexiconWalk(self.vocab, bundle.lexicon)
@@ -66,7 +66,6 @@ class Engine:
         if bundle.lexicon is not None:
             self.sources.append(LexiconPrior(bundle.lexicon, settings.prior_words))
         self.sources.append(MemorySource(self.memory, settings.memory_words, settings.memory_pair_share))
-        self._runner: StepRunner | None = None
         self._session = self.session(learn=learn)  # loads and checks the model now, not on first use
         self.load_seconds = 0.0
 
@@ -100,16 +99,10 @@ class Engine:
         return engine
 
     # -- wiring ---------------------------------------------------------------
-    @property
-    def runner(self) -> StepRunner:
-        """An interpreter for batch work beside typing (perplexity, verification), made on first use:
-        each interpreter holds its own unpacked weights."""
-        if self._runner is None:
-            self._runner = self.new_runner()
-        return self._runner
-
     def new_runner(self) -> StepRunner:
-        """An interpreter of the bundle's ``step`` signature (one per thread)."""
+        """A new interpreter of the bundle's ``step`` signature (one per thread; each holds its
+        own unpacked weights): every session has one; batch work (perplexity, verification)
+        makes its own."""
         m = self.manifest
         return StepRunner(m.model_path, m.vocab_size, m.state_size, self.num_threads)
 
@@ -141,7 +134,7 @@ class Engine:
         text = check_text(text_before_cursor)
         n = check_n(n)
         self._session.set_text(text)
-        return self._session.suggestions(n)
+        return self._session.suggest(n)
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` is one the engine may offer: in the lexicon or learned from the
@@ -153,7 +146,7 @@ class Engine:
         (engine/context.py's Context): for ports and debugging."""
         return self._session.context(text)
 
-    def learn(self, text: str) -> int:
+    def learn_text(self, text: str) -> int:
         """Learn a whole text at once (e.g. the user's past messages); returns the word count."""
         return self.memory.learn_text(check_text(text))
 

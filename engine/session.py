@@ -80,7 +80,7 @@ class Session:
         return parse(self._text if text is None else check_text(text), self.settings.window,
                      keep_whole=self.known.keeps_whole)
 
-    def suggestions(self, n: int = 3) -> list[Suggestion]:
+    def suggest(self, n: int = 3) -> list[Suggestion]:
         """At most ``n`` suggestions for the text, best first (pipeline.Suggestion).
         Raises TypeError/ValueError for an ``n`` that is not an int in 0..100."""
         n = check_n(n)

@@ -99,7 +99,7 @@ def perplexity(engine: Engine, sentences: list[str], batch_size: int = PPL_BATCH
     figure is comparable with the manifest's ``training.test``.
     """
     m = engine.manifest
-    runner = engine.runner
+    runner = engine.new_runner()
     seqs = [[m.start_id] + engine.encode(unicodedata.normalize("NFC", s)) + [m.eos_id] for s in sentences]
     order = sorted(range(len(seqs)), key=lambda i: -len(seqs[i]))  # longest first: rows only ever drop off the end
     nll, ntok = 0.0, 0

@@ -323,7 +323,7 @@ def _suggest_trace(eng: Engine, texts: tuple[str, ...], n: int, blocked: tuple[s
         for text in texts:
             session.set_text(text)
             out.append([{"word": s.word, "score": round(float(s.score), 6), "kind": s.kind,
-                         "corrected": bool(s.corrected)} for s in session.suggestions(n)])
+                         "corrected": bool(s.corrected)} for s in session.suggest(n)])
         return out
     finally:
         for w in blocked:

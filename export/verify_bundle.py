@@ -37,7 +37,7 @@ def verify_bundle(bundle: Path, run_dir: Path | None = None, text: Path | None =
                           f"bundle {bundle} came from (vocab {m.vocab_size}, state {m.state_size})")
     vcfg = VerificationConfig.for_quantization(m.quantization)
     sp = load_tokenizer(m.tokenizer_path)
-    result = compare(engine.runner, keras_reference(model), sp, read_lines(text, sentences), vcfg)
+    result = compare(engine.new_runner(), keras_reference(model), sp, read_lines(text, sentences), vcfg)
     check(result, vcfg, f"bundle {bundle}")
     return {"bundle": str(bundle), "quantization": m.quantization, "run_dir": str(run_dir), "text": str(text),
             **result, "verdict": "ok"}

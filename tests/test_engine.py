@@ -120,25 +120,25 @@ def test_typing_inside_a_word_runs_no_context_steps(tiny_bundle):
     eng = load(tiny_bundle)
     sess = eng.session()
     sess.type("I would like to ")
-    sess.suggestions(3)
+    sess.suggest(3)
     before = sess.stack.steps_run
     for ch in "see":
         sess.type(ch)
-        sess.suggestions(3)
+        sess.suggest(3)
     assert sess.stack.steps_run == before  # keystrokes inside a word feed nothing
     sess.type(" ")
-    sess.suggestions(3)
+    sess.suggest(3)
     fed = sess.stack.steps_run - before
     # The word search had already walked the pieces of "see": the boundary reuses
     # its nodes and feeds nothing, and the state is exactly the one feeding gives.
     assert fed == 0
     fresh = eng.session("I would like to see ")
-    fresh.suggestions(3)
+    fresh.suggest(3)
     assert fresh.stack.steps_run == len(eng.encode("I would like to see"))
     assert np.array_equal(fresh.stack.top.node.state, sess.stack.top.node.state)
     assert np.array_equal(fresh.stack.top.node.logprobs, sess.stack.top.node.logprobs)
     sess.backspace(4)  # back into "see": the snapshot before it is restored
-    sess.suggestions(3)
+    sess.suggest(3)
     assert sess.stack.steps_run == before + fed
 
 
@@ -147,10 +147,10 @@ def test_long_text_cost_is_bounded(tiny_bundle):
     sess = eng.session()
     long_text = "I would like to see you on Monday. " * 3000  # about 100 KB
     sess.set_text(long_text)
-    sess.suggestions(3)
+    sess.suggest(3)
     before = sess.stack.steps_run
     sess.type("I would ")
-    sess.suggestions(3)
+    sess.suggest(3)
     assert sess.stack.steps_run - before < 200  # never refeeds the whole text
     assert len(sess.stack.units) < 120
 
@@ -172,14 +172,14 @@ def test_a_moving_window_was_fed_ahead_and_answers_as_a_fresh_engine(tiny_bundle
         typed += ch
         before = sess.stack.steps_run
         sess.set_text(typed)
-        got = sess.suggestions(3)
+        got = sess.suggest(3)
         committed = 1 if ch == " " else 0
         worst = max(worst, sess.stack.steps_run - before)
         # the committed word, and the look-ahead's budget (it feeds whole units: one may overrun it)
         assert sess.stack.steps_run - before <= committed * longest + AHEAD_STEPS - 1 + longest, (i, typed[-40:])
         moves.add(window_start(typed, WindowConfig()))
         if i % 151 == 0 or ch == " " and len(moves) > 1 and i % 7 == 0:
-            assert [s.word for s in eng.session(typed).suggestions(3)] == [s.word for s in got], i
+            assert [s.word for s in eng.session(typed).suggest(3)] == [s.word for s in got], i
     assert len(moves) >= 8  # the window did move, many times
     assert worst > 0
 
@@ -187,14 +187,14 @@ def test_a_moving_window_was_fed_ahead_and_answers_as_a_fresh_engine(tiny_bundle
 def test_session_editing_api(tiny_bundle):
     sess = load(tiny_bundle).session()
     sess.type("Thank you very m")
-    best = sess.suggestions(3)[0]
+    best = sess.suggest(3)[0]
     assert best.word == "much"
     sess.accept(best)
     assert sess.text == "Thank you very much "
     sess.backspace(5)
     assert sess.text == "Thank you very "
     sess.set_text("I would like to se")
-    assert "see" in [s.word for s in sess.suggestions(3)]
+    assert "see" in [s.word for s in sess.suggest(3)]
 
 
 @pytest.mark.parametrize("text", [
@@ -249,7 +249,7 @@ def test_sessions_in_separate_threads(tiny_bundle):
             sess = eng.session()
             for _ in range(20):
                 sess.set_text("I would like to ")
-                results.append([s.word for s in sess.suggestions(3)])
+                results.append([s.word for s in sess.suggest(3)])
         except Exception as e:  # pragma: no cover - reported below
             errors.append(e)
 
@@ -338,7 +338,7 @@ def test_a_hyphenated_word_is_completed_part_by_part_and_shown_whole(engine, tin
     assert engine.context("I like xqzv-wo").stem == ""
     assert not engine.knows("xqzv-word") and engine.knows("the-word") == engine.knows("word")
     taught = load(tiny_bundle)  # learning changes the engine: not the module's shared one
-    taught.learn("Zorb-blade is here. The zorb-blade again.")
+    taught.learn_text("Zorb-blade is here. The zorb-blade again.")
     assert taught.context("a zorb-bl").stem == ""
     assert "zorb-blade" in [s.word for s in taught.suggest("a zorb-bl", 3)]
 
@@ -384,7 +384,7 @@ def test_long_lived_session_equals_a_fresh_engine(tiny_bundle, ops):
     sess = live.session(learn=True)
     text, pos = "", 0
     for op, arg in ops:
-        shown = sess.suggestions(3)
+        shown = sess.suggest(3)
         if op == "type":
             chunk = (_SOURCE * 3)[pos: pos + arg]
             pos += arg
@@ -396,13 +396,13 @@ def test_long_lived_session_equals_a_fresh_engine(tiny_bundle, ops):
         elif op in ("block", "unblock", "forget") and len(shown) > arg:
             getattr(memory, op)(shown[arg].word)
         elif op == "learn":
-            live.learn(arg)
+            live.learn_text(arg)
         elif op == "jump":
             pos = arg
             sess.set_text((_SOURCE * 3)[:arg])
         text = sess.text
         fresh = Engine(live.bundle, TINY_SETTINGS, memory=memory)
-        assert sess.suggestions(3) == fresh.suggest(text, 3), (op, arg, text[-80:])
+        assert sess.suggest(3) == fresh.suggest(text, 3), (op, arg, text[-80:])
     memory.close()
 
 
@@ -412,7 +412,7 @@ def test_a_full_node_cache_is_trimmed_between_searches_only(tiny_bundle):
 
     eng = load(tiny_bundle)
     sess = eng.session("I would like to ")
-    sess.suggestions(3)
+    sess.suggest(3)
     root = sess.stack.top.node
     cache = NodeCache(root, limit=2)
     for prefix in ["", "s", "se", "m", "t", "th", "y"]:

@@ -16,7 +16,7 @@ def words(eng_or_session, text, n=5):
     if hasattr(eng_or_session, "suggest"):
         return [s.word for s in eng_or_session.suggest(text, n=n)]
     eng_or_session.set_text(text)
-    return [s.word for s in eng_or_session.suggestions(n)]
+    return [s.word for s in eng_or_session.suggest(n)]
 
 
 def test_a_new_word_is_offered_after_two_uses_and_gone_after_forget():
@@ -25,11 +25,11 @@ def test_a_new_word_is_offered_after_two_uses_and_gone_after_forget():
     sess = eng.session(learn=True)
     for ch in "I met Zorblax today. ":
         sess.type(ch)
-        sess.suggestions(3)
+        sess.suggest(3)
     assert "Zorblax" not in words(eng, "I met Zor")  # once is not enough
     for ch in "Zorblax said hi. ":
         sess.type(ch)
-        sess.suggestions(3)
+        sess.suggest(3)
     assert "Zorblax" in words(eng, "I met Zor", n=3)
     assert eng.memory.forget("Zorblax")
     assert "Zorblax" not in words(eng, "I met Zor")
@@ -37,7 +37,7 @@ def test_a_new_word_is_offered_after_two_uses_and_gone_after_forget():
 
 def test_wipe_and_store_location():
     eng = Engine.load(memory=True)
-    eng.learn("Quixlet rocks. Quixlet again. Quixlet thrice.")
+    eng.learn_text("Quixlet rocks. Quixlet again. Quixlet thrice.")
     assert "Quixlet" in words(eng, "We love Qui", n=3)
     path = eng.memory.cfg.path
     assert path == default_store_path() and path.name == "memory.db"
@@ -55,14 +55,14 @@ def test_learn_false_learns_nothing():
     sess = eng.session(learn=False)
     for ch in "my password is Hunter2xyz and Hunter2xyz ":
         sess.type(ch)
-        sess.suggestions(3)
+        sess.suggest(3)
     assert eng.memory.words == {} and eng.memory.clock == 0
 
 
 def test_learning_raises_a_phrase_the_user_repeats():
     eng = Engine.load(memory=True)
     base = eng.suggest("See you at the ", n=3)
-    eng.learn("See you at the gym. " * 5)
+    eng.learn_text("See you at the gym. " * 5)
     after = eng.suggest("See you at the ", n=3)
     assert after[0].word == "gym" and "gym" not in [s.word for s in base[:1]]
 
@@ -115,7 +115,7 @@ def test_engine_starts_with_a_damaged_store_of_its_own(tmp_path, caplog):
         assert eng.suggest("I would like to ", n=3)
         assert "set aside" in caplog.text
         assert [p.read_bytes() for p in tmp_path.glob("memory.db.corrupt-*")] == [bytes(raw)]  # kept for the user
-        eng.learn("Zorbladine Zorbladine")
+        eng.learn_text("Zorbladine Zorbladine")
     with UserMemory(MemoryConfig(path=path)) as mem:  # the new store works
         assert mem.words["zorbladine"][0] > 1.9
 
@@ -192,7 +192,7 @@ def test_the_answers_memo_is_bounded_and_follows_the_memory_version(tiny_bundle)
         for i in range(3000):  # a long session: the sentence-start memo is kept for its whole life
             eng.memory.observe(f"w{i}")
             sess.set_text(f"w{i % 50}"[: 1 + i % 3])
-            sess.suggestions(3)
+            sess.suggest(3)
         memo = sess._root_pos
         assert len(memo.answers) <= memo.MAX_ANSWERS and len(memo.searches) <= memo.MAX_SEARCHES
         assert memo.version == eng.memory.version
@@ -202,11 +202,11 @@ def test_the_answers_memo_follows_the_apostrophe_typed(default_engine):
     """Issue 19 item 8: after a curly apostrophe the same session still offered It's."""
     sess = default_engine.session()
     sess.set_text("Hello. I")  # a sentence start: the model's state (and memo) is the empty text's
-    straight = [s.word for s in sess.suggestions(5)]
+    straight = [s.word for s in sess.suggest(5)]
     assert any("'" in w for w in straight), straight
     sess.set_text("Don’t go. I")
-    curly_session = [s.word for s in sess.suggestions(5)]
+    curly_session = [s.word for s in sess.suggest(5)]
     fresh = default_engine.session()
     fresh.set_text("Don’t go. I")
-    assert curly_session == [s.word for s in fresh.suggestions(5)]
+    assert curly_session == [s.word for s in fresh.suggest(5)]
     assert any("’" in w for w in curly_session) and not any("'" in w for w in curly_session)

@@ -522,7 +522,7 @@ def test_learn_without_a_store_changes_the_suggestions(tiny_bundle):
     with Engine.load(tiny_bundle) as eng:
         assert eng.memory.cfg.path is None
         before = [s.word for s in eng.suggest("I would like to ", n=3)]
-        assert eng.learn("I would like to zorbladine. " * 3) == 15
+        assert eng.learn_text("I would like to zorbladine. " * 3) == 15
         after = [s.word.lower() for s in eng.suggest("I would like to ", n=3)]
         assert "zorbladine" not in [w.lower() for w in before] and "zorbladine" in after
         assert "zorbladine" in [s.word.lower() for s in eng.suggest("Then zorb", n=3)]
