@@ -15,7 +15,8 @@ _NAMED = [
     ("nextkey.evaluate.stats", "EvalError"),
     ("nextkey.engine.errors", "EngineError"),
 ]
-_PLAIN = (ValueError, FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
+# Errors about a path the user named: their message names it ("[Errno 17] File exists: 'out'").
+_PLAIN = (ValueError, FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError, NotADirectoryError)
 # Modules that only an extra installs, and the extra that brings each.
 _EXTRAS = {"tensorflow": "train", "keras": "train", "tqdm": "dev", "matplotlib": "dev", "wordfreq": "train"}
 

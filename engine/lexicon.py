@@ -22,6 +22,9 @@ import numpy as np
 from .errors import BundleError
 
 _MAX_MEMO = 1 << 16
+# Counts are occurrences per billion words; 18 digits always fit in int64 (numpy would accept
+# "1_000", " 5" or "+5", and overflow on a longer number).
+_MAX_COUNT_DIGITS = 18
 
 
 def fold(word: str) -> str:
@@ -53,28 +56,36 @@ class Lexicon:
         return cls([w for w, _ in entries], np.array([c for _, c in entries], np.float64))
 
     @classmethod
-    def read(cls, path: Path) -> "Lexicon":
+    def read(cls, path: Path, entries: int | None = None) -> "Lexicon":
+        """Parse a lexicon.tsv. ``entries``: the line count the manifest declares, checked before the
+        lines are split, so a wrong count is refused without parsing. The caller bounds the file's size
+        (bundle.MAX_FILE_BYTES). Raises BundleError naming the file and the line, never quoting it."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise BundleError(f"cannot read lexicon {path}: {e}") from None
+            raw = Path(path).read_bytes()
+        except OSError as e:
+            raise BundleError(f"cannot read lexicon {path}: {e.strerror}") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = raw.count(b"\n", 0, e.start) + 1
+            raise BundleError(f"lexicon {path} is not UTF-8 text (line {line}, byte {e.start})") from None
+        del raw
         text = text.replace("\r\n", "\n").rstrip("\n")
         if not text:
             raise BundleError(f"lexicon {path} is empty")
         n_lines = text.count("\n") + 1
+        if entries is not None and n_lines != entries:
+            raise BundleError(f"{path}: lexicon has {n_lines} entries but manifest lexicon.entries is {entries}")
         parts = text.replace("\n", "\t").split("\t")  # form, count, form, count, ...
         forms, counts = parts[0::2], parts[1::2]
         del parts
         values = None
-        if len(forms) == len(counts) == n_lines and all(forms):
-            try:
-                values = np.array(counts, np.int64)
-            except ValueError:
-                pass
+        if len(forms) == len(counts) == n_lines and all(forms) and _plain_counts(counts):
+            values = np.array(counts, np.int64)
         if values is None or values.min() < 1:
             lines = text.split("\n")
-            n = next((i for i, ln in enumerate(lines, 1) if not _valid_line(ln)), 1)
-            raise BundleError(f"lexicon {path} line {n}: {lines[n - 1][:80]!r} is not 'word<TAB>count' with count >= 1")
+            n, fault = next(((i, f) for i, ln in enumerate(lines, 1) if (f := _line_fault(ln))), (1, "unreadable"))
+            raise BundleError(f"lexicon {path} line {n} is not 'word<TAB>count' with count >= 1: {fault}")
         return cls(forms, values.astype(np.float64))
 
     def __len__(self) -> int:
@@ -139,6 +150,21 @@ class Lexicon:
         return sorted(out.items(), key=lambda kv: -kv[1])
 
 
-def _valid_line(line: str) -> bool:
+def _plain_counts(counts: list[str]) -> bool:
+    """Whether every count is 1 to _MAX_COUNT_DIGITS ASCII digits (string methods: no loop in Python)."""
+    joined = "".join(counts)
+    return joined.isascii() and joined.isdecimal() and all(counts) and max(map(len, counts)) <= _MAX_COUNT_DIGITS
+
+
+def _line_fault(line: str) -> str | None:
+    """What is wrong with one lexicon line, in words that do not quote it; None if nothing."""
     parts = line.split("\t")
-    return len(parts) == 2 and bool(parts[0]) and parts[1].isdigit() and int(parts[1]) >= 1
+    if len(parts) != 2:
+        return "it has no tab" if len(parts) == 1 else f"it has {len(parts) - 1} tabs"
+    if not parts[0]:
+        return "the word is empty"
+    if not _plain_counts([parts[1]]):
+        return f"the count is not a whole number of 1 to {_MAX_COUNT_DIGITS} digits"
+    if int(parts[1]) < 1:
+        return "the count is below 1"
+    return None
