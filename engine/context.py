@@ -4,8 +4,12 @@ The context is the current sentence: the model was trained on sentences
 closed by </s>, and the engine starts each sentence from the state after the
 start token, so finishing a sentence costs nothing (the stack pops back to its
 first snapshot, whose searches are kept) and no keystroke ever re-feeds a
-window of earlier text. A sentence ends at a chunk closed by . ! ? … (with
-closing quotes or brackets) or at a line break.
+window of earlier text. Where a sentence ends is the language pack's rule,
+the one the training corpus was split by (engine/text.py: sentence_start):
+"Dr. Sm" and "eggs, etc. an" stay in their sentence, "Hello. " starts one.
+A plain sentence end followed by a lowercase word the corpus kept inside its
+sentence ("late. he said"), so such a chunk is fed together with the word
+after it as one unit ("late. he"): the same tokens, and no </s> between them.
 
 Inside one very long sentence (a paste without punctuation) the context is a
 bounded window of its tail, so a keystroke costs the same after 5 words or
@@ -17,7 +21,10 @@ holds the units it will then start with, so that the state stack can feed
 them a few steps per keystroke beforehand (state.py) and the move itself
 re-feeds nothing; it changes the cost of a keystroke, never its answer. Units are whitespace chunks
 (SentencePiece segments each chunk on its own, so feeding unit by unit gives
-the same tokens as encoding the whole window).
+the same tokens as encoding the whole window); state.unit_tokens follows a unit
+with </s> when its last chunk is a plain sentence end, which with the context
+scoped to the sentence happens exactly where the rule ends one (without that
+scope, a benchmark option, the end after "etc." or at a line break is not fed).
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .lexicon import fold
-from .text import AT_SENTENCE_START, PARTIAL, SENTENCE_BREAK, clean, partial_word
+from .lang import DEFAULT, LanguagePack
+from .text import clean, ends_sentence, partial_word, sentence_gaps, sentence_start
 
 
 @dataclass(frozen=True)
@@ -46,16 +53,16 @@ class WindowConfig:
     sentence_scope: bool = True  # the context starts at the current sentence (bench/engine_bench.py measured it)
 
 
-def window_start(text: str, cfg: WindowConfig) -> int:
-    return _window_starts(text, cfg)[0]
+def window_start(text: str, cfg: WindowConfig, pack: LanguagePack = DEFAULT) -> int:
+    return _window_starts(text, cfg, pack)[0]
 
 
-def _window_starts(text: str, cfg: WindowConfig) -> tuple[int, int | None]:
+def _window_starts(text: str, cfg: WindowConfig, pack: LanguagePack) -> tuple[int, int | None]:
     """Where the window starts, and where it will start after its next move (None:
     not inside the committed text yet). It moves as words are committed, not while
     one is typed: a move then comes with the space that ends a word, whose keystroke
     starts a new search anyway."""
-    n = len(text) - len(partial_word(text))
+    n = len(text) - len(partial_word(text, pack))
     blocks = (n - cfg.window_chars) // cfg.block_chars + 1 if n > cfg.window_chars else 0
     following = _block_start(text, blocks + 1, cfg)
     return _block_start(text, blocks, cfg), (following if following < n else None)
@@ -69,62 +76,61 @@ def _block_start(text: str, blocks: int, cfg: WindowConfig) -> int:
     return min(pos, len(text))
 
 
-def parse(text: str, cfg: WindowConfig = WindowConfig(), keep_whole: Callable[[str], bool] | None = None) -> Context:
+def parse(text: str, cfg: WindowConfig = WindowConfig(), keep_whole: Callable[[str], bool] | None = None,
+          pack: LanguagePack = DEFAULT) -> Context:
     """``keep_whole(folded partial word)``: whether a hyphenated word being typed is
     completed whole (some known word begins with it) rather than part by part; None:
-    always whole."""
-    start, following = _window_starts(text, cfg)
-    window = clean(text[start:])
-    chunks, partial, needs_space, stem = _committed(window, cfg, keep_whole)
-    committed = window[: len(window) - len(stem) - len(partial)]
-    sentence_start = bool(AT_SENTENCE_START.search(committed)) or committed.endswith("\n")
-    if not needs_space:
-        sentence_start = False
-    return Context(tuple(chunks), partial, needs_space, sentence_start, _ahead(text, cfg, following, chunks), stem)
+    always whole. ``pack``: the bundle's language."""
+    start, following = _window_starts(text, cfg, pack)
+    window = clean(text[start:], pack)
+    units, partial, needs_space, stem, sentence_start_ = _committed(window, cfg, pack, keep_whole)
+    return Context(tuple(units), partial, needs_space, sentence_start_,
+                   _ahead(text, cfg, following, units, pack), stem)
 
 
-def _ahead(text: str, cfg: WindowConfig, start: int | None, units: list[str]) -> tuple[str, ...]:
+def _ahead(text: str, cfg: WindowConfig, start: int | None, units: list[str], pack: LanguagePack) -> tuple[str, ...]:
     """The committed units of the window once it starts at ``start`` (its next move), when
     that move will change them (the sentence, or the text without sentence scope, began before it)."""
     if len(text) <= cfg.window_chars - cfg.block_chars or start is None \
-            or (cfg.sentence_scope and SENTENCE_BREAK.search(text, start)):
+            or (cfg.sentence_scope and sentence_start(text[start:], pack) > 0):
         return ()  # the current sentence begins after the next window start: the move changes nothing
-    ahead = _committed(clean(text[start:]), cfg)[0]
+    ahead = _committed(clean(text[start:], pack), cfg, pack)[0]
     return tuple(ahead) if ahead != units else ()
 
 
-def _committed(window: str, cfg: WindowConfig, keep_whole: Callable[[str], bool] | None = None
-               ) -> tuple[list[str], str, bool, str]:
-    """(the committed chunks, the word being typed, whether it opens a new chunk,
-    the stem of a hyphenated word being typed)."""
-    chunks = _sentence_chunks(window) if cfg.sentence_scope else window.split()
-    ends_with_space = not window or window[-1].isspace()
-    partial, needs_space, stem = "", True, ""
-    if chunks and not ends_with_space:
-        last = chunks.pop()
-        m = PARTIAL.search(last)
-        if m is None:  # ends in punctuation ("hello,"): committed; the next word follows a space
-            chunks.append(last)
-        else:
+def _committed(window: str, cfg: WindowConfig, pack: LanguagePack, keep_whole: Callable[[str], bool] | None = None
+               ) -> tuple[list[str], str, bool, str, bool]:
+    """(the committed units, the word being typed, whether it opens a new chunk,
+    the stem of a hyphenated word being typed, whether the next word starts a sentence)."""
+    gaps = sentence_gaps(window, pack, from_last_break=cfg.sentence_scope)
+    begin = max((b for _, b, _, broke in gaps if broke), default=0)  # where the sentence being typed begins
+    first = begin if cfg.sentence_scope else 0
+    chunks = window[first:].split()
+    cut = len(window)  # the committed text ends here
+    partial, needs_space, stem, head = "", True, "", ""
+    if chunks and not window[-1].isspace():  # the last chunk is being typed
+        last = chunks[-1]
+        m = pack.partial_re.search(last)
+        if m is not None:  # (else it ends in punctuation, "hello,": committed; the next word follows a space)
+            chunks.pop()
+            cut -= len(last)
             partial = m.group(0)
             # A hyphenated word no known word begins with is predicted one part at a
             # time ("role-pl": "pl" after "role-"), so "role-playing" needs no entry of
             # its own; "well-kn" stays whole while the lexicon has "well-known".
-            if "-" in partial and keep_whole is not None and not keep_whole(fold(partial)):
-                cut = partial.rfind("-") + 1
-                stem, partial = partial[:cut], partial[cut:]
-            head = last[: m.start()] + stem
-            if head:  # "(wor", "role-pl": the word continues the chunk without a space
-                chunks.append(head)
-                needs_space = False
-    return chunks, partial, needs_space, stem
-
-
-def _sentence_chunks(window: str) -> list[str]:
-    """The chunks of the window from the start of its last sentence on: after the
-    last chunk that closes a sentence (. ! ? … with closing quotes or brackets)
-    and is followed by more text, or after the last line break."""
-    start = 0
-    for m in SENTENCE_BREAK.finditer(window):
-        start = m.end()
-    return window[start:].split()
+            if "-" in partial and keep_whole is not None and not keep_whole(pack.fold(partial)):
+                cut_at = partial.rfind("-") + 1
+                stem, partial = partial[:cut_at], partial[cut_at:]
+            head = last[: m.start()] + stem  # "(wor", "role-pl": the word continues the chunk without a space
+            needs_space = not head
+    in_sentence = chunks if first == begin else window[begin:cut].split()
+    sentence_start_ = needs_space and (not in_sentence or ends_sentence(in_sentence[-1], pack))
+    # A plain sentence end that the next (committed) chunk continues ("late." before
+    # "he") is joined to it: one unit, so no </s> between them.
+    joins = [len(window[first:a].split()) - 1 for a, _, chunk, broke in gaps
+             if a >= first and not broke and ends_sentence(chunk, pack)]
+    for k in reversed(joins):
+        chunks[k:k + 2] = [chunks[k] + " " + chunks[k + 1]]
+    if head:
+        chunks.append(head)
+    return chunks, partial, needs_space, stem, sentence_start_

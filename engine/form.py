@@ -1,11 +1,12 @@
 """How a decoded word is shown: the case the user typed, capitalized sentence
-starts, "I", and nothing that is not a clean word."""
+starts, the language's always-capitalized words ("I"), and nothing that is not
+a clean word."""
 
 from __future__ import annotations
 
 import math
 
-from .lexicon import fold
+from .lang import DEFAULT, LanguagePack
 
 _BROKEN = "\ufffd"
 
@@ -15,14 +16,14 @@ def presentable(word: str) -> bool:
         and not any(ch.isspace() or not ch.isprintable() for ch in word)
 
 
-def shape(word: str, typed: str, sentence_start: bool) -> str:
+def shape(word: str, typed: str, sentence_start: bool, pack: LanguagePack = DEFAULT) -> str:
     """The model's spelling of ``word`` in the case the user is typing.
 
-    "HEL" -> "HELLO", "Hel" -> "Hello", a sentence start capitalizes, and
-    otherwise the model's own case stands ("mon" -> "Monday").
+    "HEL" -> "HELLO", "Hel" -> "Hello", a sentence start capitalizes, "i'm" ->
+    "I'm" (the pack's casing rule), and otherwise the model's own case stands
+    ("mon" -> "Monday").
     """
-    if word == "i" or word.startswith(("i'", "i’")):
-        word = "I" + word[1:]
+    word = pack.fixed_case(word)
     if sum(ch.isalpha() for ch in typed) >= 2 and typed.isupper():  # "HEL", but not "I'"
         return word.upper()
     if (typed[:1].isupper() or sentence_start) and word[:1].islower():
@@ -31,15 +32,16 @@ def shape(word: str, typed: str, sentence_start: bool) -> str:
 
 
 def merge(scored: list[tuple[str, float]], typed: str, sentence_start: bool,
-          apostrophe: str = "'") -> list[tuple[str, float]]:
+          apostrophe: str = "'", pack: LanguagePack = DEFAULT) -> list[tuple[str, float]]:
     """Shape every word, drop what cannot be shown, and show each word once:
     forms that differ only in case or in the apostrophe's shape ("league" and
     "League", "tomorrow's" and "tomorrow’s") add up their probabilities under
     the most probable form, shown with the user's ``apostrophe``."""
+    fold = pack.fold
     total: dict[str, float] = {}  # folded word -> summed log-prob
     best: dict[str, tuple[float, str]] = {}  # folded word -> (log-prob, form) of its most probable form
     for word, logp in scored:
-        shown = _shown_as(word, typed, sentence_start, apostrophe)
+        shown = _shown_as(word, typed, sentence_start, apostrophe, pack)
         key = fold(shown) if shown else ""
         if not shown or not key.startswith(fold(typed)):
             continue
@@ -51,13 +53,16 @@ def merge(scored: list[tuple[str, float]], typed: str, sentence_start: bool,
 
 
 def merge_corrections(scored: list[tuple[str, float]], typed: str, sentence_start: bool,
-                      apostrophe: str = "'") -> list[tuple[str, float]]:
+                      apostrophe: str = "'", pack: LanguagePack = DEFAULT) -> list[tuple[str, float]]:
     """Corrected words shaped as the user types (case, apostrophe); they need
     not start with ``typed``, which is what makes them corrections."""
-    return [(shown, logp) for word, logp in scored if (shown := _shown_as(word, typed, sentence_start, apostrophe))]
+    return [(shown, logp) for word, logp in scored if (shown := _shown_as(word, typed, sentence_start, apostrophe, pack))]
 
 
-def _shown_as(word: str, typed: str, sentence_start: bool, apostrophe: str) -> str | None:
-    """``word`` as the strip shows it (case, apostrophe), or None when it cannot be shown."""
-    shown = shape(word, typed, sentence_start).replace("’" if apostrophe == "'" else "'", apostrophe)
+def _shown_as(word: str, typed: str, sentence_start: bool, apostrophe: str, pack: LanguagePack) -> str | None:
+    """``word`` as the strip shows it (case, the user's ``apostrophe``), or None when it cannot be shown."""
+    shown = shape(word, typed, sentence_start, pack)
+    for other in pack.apostrophes:
+        if other != apostrophe:
+            shown = shown.replace(other, apostrophe)
     return shown if presentable(shown) else None

@@ -1,6 +1,7 @@
 """Typo tolerance: which lexicon words a slip of the finger may have meant.
 
-A keyboard layout is data: rows of keys, each row shifted as on the device.
+A keyboard layout is data: rows of keys, each row shifted as on the device;
+the layouts and the letters a slip may leave out are the language pack's.
 Two keys are neighbours when their centres are less than ``reach`` key widths
 apart. From a typed prefix the model of slips proposes the prefixes the user
 may have meant, each with the log-likelihood of the slip:
@@ -18,15 +19,14 @@ the cost of guessing it is a strip full of unrelated words).
 from __future__ import annotations
 
 import math
-import string
 from dataclasses import dataclass, field
 from typing import Callable
 
-# Rows as typed, and each row's offset in key widths (a staggered layout).
-QWERTY = (("qwertyuiop", 0.0), ("asdfghjkl", 0.25), ("zxcvbnm", 0.75))
-LAYOUTS = {"qwerty": QWERTY,
-           "azerty": (("azertyuiop", 0.0), ("qsdfghjklm", 0.25), ("wxcvbn", 0.75)),
-           "qwertz": (("qwertzuiop", 0.0), ("asdfghjkl", 0.25), ("yxcvbnm", 0.75))}
+from .lang import DEFAULT, LanguagePack
+
+# Rows as typed, and each row's offset in key widths (a staggered layout): the English pack's.
+LAYOUTS = dict(DEFAULT.layouts)
+QWERTY = LAYOUTS["qwerty"]
 
 
 @dataclass(frozen=True)
@@ -50,20 +50,19 @@ class Layout:
     neighbours: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, name: str, reach: float) -> "Layout":
-        try:
-            rows = LAYOUTS[name]
-        except KeyError:
-            raise ValueError(f"unknown keyboard layout {name!r}: choose one of {sorted(LAYOUTS)}") from None
+    def build(cls, name: str, reach: float, pack: LanguagePack = DEFAULT) -> "Layout":
+        """ValueError naming the pack's layouts when it has none called ``name``."""
+        rows = pack.layout(name)
         pos = {ch: (x + offset, y) for y, (row, offset) in enumerate(rows) for x, ch in enumerate(row)}
         near = {a: frozenset(b for b in pos if b != a and math.dist(pos[a], pos[b]) < reach) for a in pos}
         return cls(near)
 
 
 class SlipModel:
-    def __init__(self, cfg: SlipConfig = SlipConfig()):
+    def __init__(self, cfg: SlipConfig = SlipConfig(), pack: LanguagePack = DEFAULT):
         self.cfg = cfg
-        self.layout = Layout.build(cfg.layout, cfg.reach)
+        self.layout = Layout.build(cfg.layout, cfg.reach, pack)
+        self.alphabet = pack.alphabet  # the letters a left-out letter may be
         self.best_cost = max(cfg.adjacent, cfg.swapped, cfg.missing, cfg.extra)  # the likeliest slip
         self._memo: dict[tuple[str, int], dict[str, float]] = {}
 
@@ -96,6 +95,6 @@ class SlipModel:
             if ch == typed[i - 1] or ch in near.get(typed[i - 1], ()) or (i + 1 < n and ch in near.get(typed[i + 1], ())):
                 add(typed[:i] + typed[i + 1:], c.extra)
         for i in range(1, n):  # (a letter missing at the end is just not typed yet)
-            for alt in string.ascii_lowercase:
+            for alt in self.alphabet:
                 add(typed[:i] + alt + typed[i:], c.missing)
         return out

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import BundleError
+from .lang import DEFAULT
 
 _MAX_MEMO = 1 << 16
 # Counts are occurrences per billion words; 18 digits always fit in int64 (numpy would accept
@@ -27,8 +28,7 @@ _MAX_MEMO = 1 << 16
 _MAX_COUNT_DIGITS = 18
 
 
-def fold(word: str) -> str:
-    return word.lower().replace("’", "'")
+fold = DEFAULT.fold  # the English pack's, for code not yet told the bundle's language
 
 
 class Lexicon:
@@ -38,7 +38,7 @@ class Lexicon:
         self.logprior = np.log(counts / counts.sum())
         # Plain lists, not numpy string arrays: their sort's temporaries left the
         # process about 15 MB larger for good (bench/engine_bench.py's peak RSS).
-        folded = "\n".join(forms).lower().replace("’", "'").split("\n")  # fold() of every form at once
+        folded = fold("\n".join(forms)).split("\n")  # fold() of every form at once
         self.keys: list[str] = []  # folded words, sorted, for prefix ranges
         rank: list[int] = []  # per key: the index of its most frequent form
         for i in sorted(range(len(folded)), key=folded.__getitem__):  # stable: the most frequent form first
@@ -107,7 +107,7 @@ class Lexicon:
 
     def index(self, word: str) -> int | None:
         """The entry for ``word``: its own cased form if listed, else its key's most frequent form."""
-        i = self._exact.get(word.replace("’", "'"))
+        i = self._exact.get(DEFAULT.plain_apostrophes(word))
         if i is not None:
             return i
         pos = self._key_pos.get(fold(word))

@@ -84,7 +84,7 @@ class MemoryConfig:
 
 
 def _norm(word: str) -> str:
-    return word.lower()
+    return DEFAULT.fold(word)  # the language pack's fold (lowercase, one apostrophe), as the lexicon's
 
 
 class UserMemory:
@@ -302,7 +302,7 @@ class UserMemory:
         learned words for a prefix of 0 or 1 letters (the kept top ``TOP_K`` of its
         bucket; ranks keep their order as counts decay, so the top stays exact) and grows
         with the words of the prefix, not all words, for longer ones."""
-        low = prefix.lower()
+        low = _norm(prefix)
         version, memo = self._candidates_memo
         if version != self._version:  # anything learned, forgotten or read changes the answer
             version, memo = self._candidates_memo = (self._version, {})
@@ -433,7 +433,7 @@ def _read_blocklist(path: Path) -> frozenset[str]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
         return frozenset()
-    return frozenset(ln.strip().lower() for ln in lines if ln.strip() and not ln.startswith("#"))
+    return frozenset(_norm(ln.strip()) for ln in lines if ln.strip() and not ln.startswith("#"))
 
 
 # Memories not closed by their owner are closed at exit, so their queued words are committed.

@@ -26,7 +26,8 @@ from typing import Callable
 import numpy as np
 
 from .runner import StepRunner
-from .text import ENDS_SENTENCE
+from .lang import DEFAULT, LanguagePack
+from .text import ends_sentence
 
 MAX_UNIT_PIECES = 24  # a pasted 400-character "word" costs at most this many steps
 
@@ -45,12 +46,16 @@ class Snapshot:
     node: Node
 
 
-def unit_tokens(encode: Callable[[str], list[int]], unit: str, eos_id: int) -> list[int]:
+def unit_tokens(encode: Callable[[str], list[int]], unit: str, eos_id: int,
+                pack: LanguagePack = DEFAULT) -> list[int]:
     """The tokens one unit feeds. Training text has one sentence per line, each
-    closed by </s>: a unit that ends a sentence is followed by </s> here too, so
-    the next sentence starts from the state the model knows."""
+    closed by </s>: a unit that ends a sentence by the language's rule (its last
+    chunk a plain sentence end: "Stop." but not "Dr." or "etc.") is followed by </s>
+    here too, so the next sentence starts from the state the model knows. The
+    tracker (context.py) joins a sentence end that the next word continues to
+    that word ("late. he"), so this sees only ends the rule keeps."""
     ids = encode(unit)[-MAX_UNIT_PIECES:]
-    if ENDS_SENTENCE.search(unit):
+    if ends_sentence(unit, pack):
         ids.append(eos_id)
     return ids
 

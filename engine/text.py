@@ -1,71 +1,207 @@
 """The text rules, written once: what a word is, the word being typed, where a
 sentence ends, how raw input is cleaned and how accepting a suggestion edits
-the text. The engine, the user memory, the evaluation and the demo all use
-these, so a "word" means the same thing everywhere.
+the text. The engine, the user memory, the evaluation, the demo and the
+training corpus all use these, so a "word" and a "sentence" mean the same
+thing everywhere. The facts they read (letters, apostrophes, sentence enders,
+abbreviations) are a language pack's (engine/lang/); the module-level names
+are the English pack's, for code not yet told the bundle's language.
 """
 
 from __future__ import annotations
 
-import re
+import enum
 import unicodedata
 
+from .lang import DEFAULT, LanguagePack
+
 # A word: letters/digits with inner apostrophes or hyphens ("don't", "well-known").
-WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+WORD = DEFAULT.word_re
 # The word being typed at the end of the text: it may end in ' or - ("don'").
-PARTIAL = re.compile(r"[^\W_][\w'’\-]*\Z")  # \Z: $ would also match before a final line break
+PARTIAL = DEFAULT.partial_re
 # The rest of a word after the cursor (what an accepted suggestion also replaces).
-WORD_REST = re.compile(r"[\w'’\-]*")
-# A chunk that closes a sentence ("end.", "why?\"", "so…").
-_SENTENCE_END = r"[.!?…][\"')\]”’]*"
-ENDS_SENTENCE = re.compile(_SENTENCE_END + "$")
-# Where the next sentence starts in running text: after such a chunk and the
-# whitespace that follows it, or after a line break.
-SENTENCE_BREAK = re.compile(_SENTENCE_END + r"\s|\n")
-# Text whose next word starts a sentence: empty, or after a sentence end.
-AT_SENTENCE_START = re.compile(r"(^|[.!?…]['\")\]”’]*)\s*$")
-# Words that never end a hyphenated word (nor begin one): after "role-" the next
-# part is not "the" or "and" (training text that types a dash as a hyphen,
-# "the people-the source", teaches the model otherwise).
-NOT_AT_HYPHEN_EDGE = frozenset("the a an and or but nor of that which who whom this these those it its "
-                               "they them he him she her we us you i is was".split())
+WORD_REST = DEFAULT.word_rest_re
+# Words that never end a hyphenated word (nor begin one): after "role-" the next part is not "the".
+NOT_AT_HYPHEN_EDGE = DEFAULT.hyphen_stop_words
 # Control characters are dropped; other whitespace-like controls act as spaces.
-CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+CONTROL = DEFAULT.control_re
 # Typed right after an accepted word, these take its automatic space back.
 CLOSING_PUNCT = frozenset(".,;:!?)]}%…")
 
 
-def is_word(text: str) -> bool:
-    return bool(text) and WORD.fullmatch(text) is not None
+def is_word(text: str, pack: LanguagePack = DEFAULT) -> bool:
+    return bool(text) and pack.word_re.fullmatch(text) is not None
 
 
-def words(text: str) -> list[str]:
-    return WORD.findall(text)
+def words(text: str, pack: LanguagePack = DEFAULT) -> list[str]:
+    """The words of ``text``, in order: what the engine learns and the corpus counts."""
+    return pack.word_re.findall(text)
 
 
-def last_word(text: str) -> str | None:
+def last_word(text: str, pack: LanguagePack = DEFAULT) -> str | None:
     """The last whole word of ``text`` (looking at its tail only), or None."""
-    found = WORD.findall(text[-64:])
+    found = pack.word_re.findall(text[-64:])
     return found[-1] if found else None
 
 
-def partial_word(text_before_cursor: str) -> str:
+def partial_word(text_before_cursor: str, pack: LanguagePack = DEFAULT) -> str:
     """The word being typed, which a completion replaces ('' after a space or
     punctuation): PARTIAL's match, found from the end (the regex would try every
     start position of the tail)."""
     tail = text_before_cursor[-200:]
+    inner = "_" + pack.apostrophes + pack.hyphens
     i = len(tail)
-    while i and (tail[i - 1].isalnum() or tail[i - 1] in "_'’-"):  # [\w'’\-]
+    while i and (tail[i - 1].isalnum() or tail[i - 1] in inner):  # [\w'’\-]
         i -= 1
     while i < len(tail) and not tail[i].isalnum():  # [^\W_]
         i += 1
     return tail[i:]
 
 
-def clean(text: str) -> str:
+def clean(text: str, pack: LanguagePack = DEFAULT) -> str:
     """NFC, no control characters; lone surrogates (a bad paste) become U+FFFD."""
     if not text.isascii():
         text = text.encode("utf-8", "replace").decode("utf-8")
-    return unicodedata.normalize("NFC", CONTROL.sub("", text))
+    return unicodedata.normalize("NFC", pack.control_re.sub("", text))
+
+
+# ---------------------------------------------------------------- sentences
+#
+# The one sentence rule (engine/lang/__init__.py states it), used by the training
+# corpus (split_sentences) and the engine (sentence_start, ends_sentence) alike.
+
+
+class End(enum.Enum):
+    """What the end of a chunk (a run of non-space characters) says about the sentence."""
+
+    NONE = "none"  # no sentence ender ("word", "word,", "3.5")
+    NEVER = "never"  # an abbreviation or initial: the sentence goes on ("Dr.", "U.S.")
+    SOFT = "soft"  # ends it only before a capital ("etc.", "p.m.", "wait...")
+    PLAIN = "plain"  # ends it (before a capital or digit, when the pack requires one)
+
+
+def sentence_end(chunk: str, pack: LanguagePack = DEFAULT) -> End:
+    """The kind of sentence end ``chunk`` has (the pack's enders, closing quotes,
+    abbreviations and ellipses; an abbreviation is written without its last period)."""
+    core = chunk.rstrip(pack.closing_quotes)
+    if not core or core[-1] not in pack.sentence_enders:
+        return End.NONE
+    if core.endswith(pack.ellipses):
+        return End.SOFT
+    if core[-1] != ".":
+        return End.PLAIN
+    last = len(core) - 1  # the word before the period: letters, digits and inner periods ("U.S", "a.m")
+    start = last
+    while start and (core[start - 1].isalnum() or core[start - 1] == "."):
+        start -= 1
+    word = core[start:last]
+    if not word or (start and core[start - 1] in pack.apostrophes + pack.hyphens):  # "don't."
+        return End.PLAIN
+    letters = word.split(".")
+    single = all(len(p) == 1 and p.isalpha() for p in letters)
+    if len(core) == len(chunk) and (word in pack.abbreviations or (single and word.isupper())):
+        return End.NEVER  # with its own period last, as the corpus always had it ("Dr.", "F.", "U.S.")
+    if word in pack.soft_abbreviations or (single and len(letters) > 1 and word.islower()):
+        return End.SOFT
+    return End.PLAIN
+
+
+def is_break(chunk: str, following: str | None, pack: LanguagePack = DEFAULT) -> bool:
+    """Whether a sentence ends between ``chunk`` and the chunk ``following`` it
+    (whitespace between them); ``following`` None: not known yet (the end of the
+    text, or a word still being typed)."""
+    end = sentence_end(chunk, pack)
+    if end is End.NONE or end is End.NEVER:
+        return False
+    if following is None:
+        return end is End.PLAIN
+    first = following.lstrip(pack.opening_quotes)[:1]
+    if end is End.SOFT:
+        return first.isupper()
+    return not pack.capital_after_end or first.isupper() or first.isdigit()
+
+
+def ends_sentence(unit: str, pack: LanguagePack = DEFAULT) -> bool:
+    """Whether a sentence ends after ``unit`` (one or more chunks) when what follows
+    is not known yet: its last chunk is a plain sentence end."""
+    return sentence_end(unit[unit.rfind(" ") + 1:], pack) is End.PLAIN
+
+
+def sentence_gaps(text: str, pack: LanguagePack = DEFAULT, typing: bool = True,
+                  from_last_break: bool = False) -> list[tuple[int, int, str, bool]]:
+    """Every place in ``text`` where a sentence may end, in order: (where the whitespace
+    after a chunk closed by a sentence ender begins, where it ends, that chunk, whether
+    a sentence ends there), and (the position of a line break, the position after it,
+    '', True). ``typing``: the text is being typed, so its last chunk is not known yet
+    (unless whitespace follows it), and the end of the text after whitespace is a break
+    when the rule says so; otherwise the text is finished. ``from_last_break``: only
+    the last break and the places after it (what the tracker needs; the rule is
+    applied to these alone, so the cost does not grow with the sentences before)."""
+    n, out = len(text), []
+    found = pack.sentence_gap_re.finditer(text)
+    for m in (reversed(list(found)) if from_last_break else found):
+        gap = m.group(1)
+        if gap is None or "\n" in gap:  # a line break
+            a = m.start() if gap is None else m.start(1)
+            out.append((a, m.end(), _chunk_before(text, a) if a and not text[a - 1].isspace() else "", True))
+        else:
+            a, b = m.span(1)
+            following = _chunk_after(text, b)
+            if not following and not typing:
+                continue  # trailing whitespace of a finished text: nothing follows
+            chunk = _chunk_before(text, a)
+            known = following if not typing or b + len(following) < n else None
+            out.append((a, b, chunk, is_break(chunk, known, pack)))
+        if from_last_break and out[-1][3]:
+            break
+    return out[::-1] if from_last_break else out
+
+
+def _chunk_before(text: str, end: int) -> str:
+    """The run of non-space characters ending at ``end`` (text[end - 1] is not a space)."""
+    span = 32
+    while True:
+        lo = max(0, end - span)
+        found = text[lo:end].rsplit(None, 1)
+        if len(found) == 2 or lo == 0 or text[lo].isspace():
+            return found[-1] if found else ""
+        span *= 4
+
+
+def _chunk_after(text: str, start: int) -> str:
+    """The run of non-space characters starting at ``start`` ('' at a space or the end)."""
+    span = 32
+    while True:
+        part = text[start:start + span]
+        if not part or part[0].isspace():
+            return ""
+        found = part.split(None, 1)[0]
+        if len(found) < len(part) or start + span >= len(text):
+            return found
+        span *= 4
+
+
+def sentence_breaks(text: str, pack: LanguagePack = DEFAULT, typing: bool = True) -> list[tuple[int, int]]:
+    """(where a sentence ends, where the next begins) for every break in ``text``, in
+    order (``typing`` as for sentence_gaps)."""
+    return [(a, b) for a, b, _, broke in sentence_gaps(text, pack, typing) if broke]
+
+
+def split_sentences(text: str, pack: LanguagePack = DEFAULT) -> list[str]:
+    """The sentences of a finished text, stripped, in order (the training corpus's split)."""
+    out, begin = [], 0
+    for end, nxt in sentence_breaks(text, pack, typing=False):
+        out.append(text[begin:end].strip())
+        begin = nxt
+    out.append(text[begin:].strip())
+    return [s for s in out if s]
+
+
+def sentence_start(text: str, pack: LanguagePack = DEFAULT) -> int:
+    """Where the sentence being typed begins in ``text`` (len(text) when the text ends
+    with a sentence end and whitespace, so the next word starts a sentence). A break
+    that depends on the chunk still being typed is decided as at the end of the text."""
+    gaps = sentence_gaps(text, pack, from_last_break=True)
+    return gaps[0][1] if gaps and gaps[0][3] else 0
 
 
 def accept(before: str, word: str) -> str:

@@ -2,7 +2,8 @@
 
 Classes over the vocabulary (id arrays and sorted keys for prefix lookup):
 - start: pieces that open a word ("▁the", "▁Mon", or a bare "▁").
-- cont: pieces that continue a word ("day", "'", "s"); letters, digits, ' ’ -.
+- cont: pieces that continue a word ("day", "'", "s"); letters, digits and the
+  language's apostrophes and hyphens.
 - boundary: what may follow a finished word: a word start, punctuation, </s>.
 Byte-fallback and control pieces belong to no word, so they are never offered.
 Prefix lookup is case-insensitive; the form step restores the typed case.
@@ -15,14 +16,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .lexicon import fold
+from .lang import DEFAULT, LanguagePack
 
 SPACE = "\u2581"
-WORD_PUNCT = "'’-"
+WORD_PUNCT = DEFAULT.apostrophes + DEFAULT.hyphens  # the English pack's
 
 
-def is_word_text(s: str) -> bool:
-    return all(ch.isalnum() or ch in WORD_PUNCT for ch in s)
+def is_word_text(s: str, pack: LanguagePack = DEFAULT) -> bool:
+    inner = pack.apostrophes + pack.hyphens
+    return all(ch.isalnum() or ch in inner for ch in s)
 
 
 @dataclass
@@ -56,7 +58,8 @@ class _Index:
 
 
 class Vocab:
-    def __init__(self, sp, eos_id: int):
+    def __init__(self, sp, eos_id: int, pack: LanguagePack = DEFAULT):
+        fold = pack.fold
         n = sp.get_piece_size()
         self.text = []  # piece text without the leading ▁, original case
         start = np.zeros(n, bool)
@@ -73,10 +76,10 @@ class Vocab:
                 continue
             if piece.startswith(SPACE):
                 boundary[i] = True
-                if is_word_text(body):
+                if is_word_text(body, pack):
                     start[i] = True
                     start_pairs.append((fold(body), i))
-            elif is_word_text(piece):
+            elif is_word_text(piece, pack):
                 cont[i] = True
                 cont_pairs.append((fold(piece), i))
             else:

@@ -15,8 +15,9 @@ top-k hits of the intended word, over words that contain a letter.
 
 Every strip offered is also checked: with ``known`` (a predicate such as "in
 the lexicon or learned from the user") the share of offered words that are
-not known words is counted, and strips that offer one word twice (ignoring
-case and the apostrophe's shape) are counted too.
+not known words is counted, and strips that offer one word twice (the same
+word once folded by the text's language pack: case and the apostrophe's shape
+ignored) are counted too. Words are the pack's words (engine/text.py).
 
 ``ignore_case=True`` matches words case-insensitively. It is a diagnostic (how
 much an engine loses to capitalization alone, e.g. one that only knows
@@ -30,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from nextkey.engine.text import WORD
+from nextkey.engine.lang import DEFAULT, LanguagePack
 
 from .stats import Predictor, percentiles
 
@@ -71,9 +72,10 @@ class TypingResult:
 
 
 def type_sentence(predict: Predictor, sentence: str, n: int, result: TypingResult,
-                  ignore_case: bool = False, known: Callable[[str], bool] | None = None) -> None:
-    """Type one sentence into an empty field, updating ``result``."""
-    spans = {m.start(): m.end() for m in WORD.finditer(sentence)}
+                  ignore_case: bool = False, known: Callable[[str], bool] | None = None,
+                  pack: LanguagePack = DEFAULT) -> None:
+    """Type one sentence into an empty field, updating ``result``; ``pack``: the text's language."""
+    spans = {m.start(): m.end() for m in pack.word_re.finditer(sentence)}
     result.characters += len(sentence)
     i = 0
     while i < len(sentence):
@@ -90,7 +92,7 @@ def type_sentence(predict: Predictor, sentence: str, n: int, result: TypingResul
             t0 = time.perf_counter()
             offered = predict(sentence[:j], n)
             result.latencies_ms.append((time.perf_counter() - t0) * 1e3)
-            _check_strip(offered[:n], result, known)
+            _check_strip(offered[:n], result, known, pack)
             if ignore_case:
                 offered = [w.casefold() for w in offered[:n]]
             if j == i and has_letter:
@@ -108,19 +110,21 @@ def type_sentence(predict: Predictor, sentence: str, n: int, result: TypingResul
         i = end
 
 
-def _check_strip(strip: list[str], result: TypingResult, known: Callable[[str], bool] | None) -> None:
+def _check_strip(strip: list[str], result: TypingResult, known: Callable[[str], bool] | None,
+                 pack: LanguagePack) -> None:
     result.offered += len(strip)
     if known is not None:
         result.unknown += sum(not known(w) for w in strip)
-    if len({w.casefold().replace("’", "'") for w in strip}) < len(strip):
+    if len({pack.fold(w) for w in strip}) < len(strip):
         result.repeated_strips += 1
 
 
 def simulate(predict: Predictor, sentences: Iterable[str], n: int, progress: Callable | None = None,
-             ignore_case: bool = False, known: Callable[[str], bool] | None = None) -> TypingResult:
+             ignore_case: bool = False, known: Callable[[str], bool] | None = None,
+             pack: LanguagePack = DEFAULT) -> TypingResult:
     result = TypingResult(n=n)
     for s in sentences:
-        type_sentence(predict, s, n, result, ignore_case=ignore_case, known=known)
+        type_sentence(predict, s, n, result, ignore_case=ignore_case, known=known, pack=pack)
         if progress is not None:
             progress(1)
     return result

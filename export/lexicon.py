@@ -1,13 +1,14 @@
-"""Training text + an English word-frequency list -> the bundle's lexicon.
+"""Training text + the language's word-frequency list -> the bundle's lexicon.
 
 The lexicon is the set of words the engine may offer, each with a prior
 frequency. It is built from two sources:
 
-- the training corpus's own word counts (``text.WORD`` over train.txt), which
+- the training corpus's own word counts (``text.words`` over train.txt), which
   also decide each word's cased forms ("I", "Monday", "NASA"): a form is kept
   when it is at least ``min_form_share`` of the word's uses away from sentence
-  starts (a capital there says nothing);
-- ``wordfreq``'s English list (an export-time dependency only; the runtime
+  starts (the language pack's rule, so "Smith" after "Dr." counts), colons and
+  opening quotes (a capital there says nothing);
+- ``wordfreq``'s list for the language (an export-time dependency only; the runtime
   reads the finished file), which brings real words the corpus lacks and
   steadies the frequencies of rare ones.
 
@@ -18,8 +19,9 @@ wordfreq would answer the phrase its parts make). wordfreq splits contractions, 
 fragments ("wouldn", "ll", "ve"): a word the corpus rarely has on its own is
 left out when it is a contraction's stem (it + "'t" is a word) or has one or
 two letters (short words need ``min_short_count`` uses; single letters other
-than "a" and "I" never enter). ’ is folded to ' (one spelling per word; the engine
-shows the apostrophe the user types). Entries are cut, least frequent first,
+than the pack's ("a" and "I") never enter). Apostrophes are folded to the
+pack's first (one spelling per word; the engine shows the apostrophe the user
+types). Every such fact is the language pack's (engine/lang/). Entries are cut, least frequent first,
 to ``max_bytes``.
 
 File format (docs/bundle-format.md): UTF-8 lines ``form<TAB>count``, most
@@ -34,8 +36,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from nextkey.engine.lexicon import fold
-from nextkey.engine.text import NOT_AT_HYPHEN_EDGE, WORD
+from nextkey.engine.lang import DEFAULT, LanguagePack, get_pack
+from nextkey.engine.text import is_break
 
 log = logging.getLogger(__name__)
 
@@ -49,48 +51,65 @@ class LexiconConfig:
     min_short_count: int = 20
     min_form_share: float = 0.2
     max_bytes: int = 1_000_000
+    language: str = "en"  # the language pack: wordfreq list, word rules, contractions
+
+    def __post_init__(self):
+        get_pack(self.language)  # ValueError naming the known languages
 
     @classmethod
     def tiny(cls) -> "LexiconConfig":
         return cls(wordfreq_top=2_000, min_corpus_count=1, min_short_count=1, max_bytes=50_000)
 
 
-def _is_entry(word: str) -> bool:
-    parts = word.lower().split("-")
-    return WORD.fullmatch(word) is not None and any(ch.isalpha() for ch in word) \
+def _is_entry(word: str, pack: LanguagePack = DEFAULT) -> bool:
+    parts = pack.fold(word).split("-")
+    return pack.word_re.fullmatch(word) is not None and any(ch.isalpha() for ch in word) \
         and not any(ch.isdigit() for ch in word) and len(set(parts)) == len(parts) \
-        and (len(parts) == 1 or not {parts[0], parts[-1]} & NOT_AT_HYPHEN_EDGE)  # not "it-it", "people-the"
+        and (len(parts) == 1 or not {parts[0], parts[-1]} & pack.hyphen_stop_words)  # not "it-it", "people-the"
 
 
-_CONTRACTION_TAILS = frozenset({"ll", "ve", "re", "nt", "em"})
-
-
-def _belongs(key: str, keys: set[str], counts: Counter, cfg: LexiconConfig) -> bool:
+def _belongs(key: str, keys: set[str], counts: Counter, cfg: LexiconConfig, pack: LanguagePack = DEFAULT) -> bool:
     seen = counts.get(key, 0)
     if len(key) == 1:
-        return key in ("a", "i")
+        return key in pack.single_letter_words
     if len(key) == 2:
-        return seen >= cfg.min_short_count and key not in _CONTRACTION_TAILS
-    whole = f"{key}'t"
-    if whole in keys:  # a stem ("didn"): only if the corpus uses it on its own, not as a split "didn't"
-        return seen >= max(cfg.min_corpus_count, 0.05 * counts.get(whole, 0))
+        return seen >= cfg.min_short_count and key not in pack.contraction_tails
+    wholes = [counts.get(key + end, 0) for end in pack.contraction_endings if key + end in keys]
+    if wholes:  # a stem ("didn"): only if the corpus uses it on its own, not as a split "didn't"
+        return seen >= max(cfg.min_corpus_count, 0.05 * max(wholes))
     return True
 
 
-def count_corpus(path: Path) -> tuple[Counter, dict[str, Counter]]:
-    """Lowercase-key counts, and the cased forms seen away from sentence starts, per key."""
+def _capital_says_nothing(line: str, start: int, pack: LanguagePack) -> bool:
+    """Whether the word at ``start`` is where a capital is due whatever the word: a
+    sentence start (the pack's rule), or after a colon or an opening quote."""
+    before = line[:start].rstrip()
+    if not before or before[-1] == ":" or (before[-1] in pack.opening_quotes and before[-1] not in pack.apostrophes):
+        return True
+    chunk = start
+    while chunk and not line[chunk - 1].isspace():
+        chunk -= 1
+    if line[chunk:start].strip(pack.opening_quotes):  # inside a chunk ("well-Known"): no sentence start
+        return False
+    end = start
+    while end < len(line) and not line[end].isspace():
+        end += 1
+    return is_break(before.rsplit(None, 1)[-1], line[chunk:end], pack)
+
+
+def count_corpus(path: Path, pack: LanguagePack = DEFAULT) -> tuple[Counter, dict[str, Counter]]:
+    """Folded-key counts, and the cased forms seen away from sentence starts, per key."""
     counts: Counter = Counter()
     forms: dict[str, Counter] = defaultdict(Counter)
     with open(path, encoding="utf-8") as f:
         for line in f:
-            for i, m in enumerate(WORD.finditer(line)):
-                w = m.group(0).replace("’", "'")
-                if not _is_entry(w):
+            for i, m in enumerate(pack.word_re.finditer(line)):
+                w = pack.plain_apostrophes(m.group(0))
+                if not _is_entry(w, pack):
                     continue
-                key = fold(w)
+                key = pack.fold(w)
                 counts[key] += 1
-                prev = line[: m.start()].rstrip()
-                if i > 0 and not prev.endswith((".", "!", "?", ":", '"', "“")):
+                if i > 0 and not _capital_says_nothing(line, m.start(), pack):
                     forms[key][w] += 1
     return counts, forms
 
@@ -99,17 +118,18 @@ def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> l
     """(form, count per billion words), most frequent first."""
     import wordfreq
 
-    counts, forms = count_corpus(corpus_train)
+    pack = get_pack(cfg.language)
+    counts, forms = count_corpus(corpus_train, pack)
     total = max(sum(counts.values()), 1)
-    keys = {fold(w) for w in wordfreq.top_n_list("en", cfg.wordfreq_top) if _is_entry(w)}
+    keys = {pack.fold(w) for w in wordfreq.top_n_list(pack.wordfreq_code, cfg.wordfreq_top) if _is_entry(w, pack)}
     keys |= {k for k, c in counts.items() if c >= cfg.min_corpus_count}
-    keys = {k for k in keys if _belongs(k, keys, counts, cfg)}
+    keys = {k for k in keys if _belongs(k, keys, counts, cfg, pack)}
     entries: list[tuple[str, float]] = []
     for key in keys:
         if "-" in key:  # wordfreq splits at hyphens and answers a phrase's frequency: the corpus alone
             p = counts.get(key, 0) / total
         else:
-            p = 0.5 * wordfreq.word_frequency(key, "en") + 0.5 * counts.get(key, 0) / total
+            p = 0.5 * wordfreq.word_frequency(key, pack.wordfreq_code) + 0.5 * counts.get(key, 0) / total
         if p <= 0:
             continue
         seen = forms.get(key)

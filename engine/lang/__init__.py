@@ -22,8 +22,9 @@ The sentence rule a pack parameterizes (engine/text.py applies it):
 - Never after one of ``abbreviations`` ("Mr.", "e.g.") or an initial ("F.",
   "U.S."), each with its own period last.
 - After one of ``soft_abbreviations`` ("etc."), a lowercase dotted form ("a.m.",
-  "p.m.") or an ellipsis ("...", "…"): only when the next word starts with a
-  capital letter (perhaps after ``opening_quotes``).
+  "p.m.") or one of ``ellipses`` ("...", "…"), with or without closing quotes:
+  only when the next word starts with a capital letter (perhaps after
+  ``opening_quotes``).
 - After any other sentence end, when ``capital_after_end`` is set: only when
   the next word starts with a capital letter or a digit (perhaps after an
   opening quote or bracket).
@@ -32,7 +33,8 @@ While the user types, the next word is unknown until it is followed by
 whitespace: a break that depends on it is decided as if the text ended there.
 The text's end itself counts as a break after a plain sentence end ("It was
 late. " capitalizes the next word), never after a soft abbreviation or an
-ellipsis ("eggs, etc. " does not).
+ellipsis ("eggs, etc. " does not). Each pack's module says why its lists and
+``capital_after_end`` are what they are (en.py for English).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class LanguagePack:
     opening_quotes: str  # may come before the next sentence's first letter ('"Go')
     abbreviations: frozenset[str]  # never end a sentence, written without their last period ("Dr", "e.g")
     soft_abbreviations: frozenset[str]  # end a sentence only before a capital ("etc")
+    ellipses: tuple[str, ...]  # end a sentence only before a capital ("...", "…")
     capital_after_end: bool  # a plain sentence end needs a capital or digit next (see the module docstring)
     # -- words --
     capitalized_words: frozenset[str]  # shown capitalized, alone or before an apostrophe ("I", "I'm")
@@ -141,9 +144,10 @@ class LanguagePack:
 
     @cached_property
     def sentence_gap_re(self) -> re.Pattern:
-        """Where a sentence may end: an ender (with closing quotes) and the whitespace
-        after it (group 1), or a line break (engine/text.py decides which are breaks)."""
-        return re.compile(rf"[{re.escape(self.sentence_enders)}][{re.escape(self.closing_quotes)}]*(\s+)|\n")
+        """Where a sentence may end: an ender with closing quotes and the whitespace after
+        it (group 1), or a line break (no group). engine/text.py decides which are breaks."""
+        end = rf"[{re.escape(self.sentence_enders)}][{re.escape(self.closing_quotes)}]*"
+        return re.compile(rf"{end}(\s+)|\n")
 
     @cached_property
     def control_re(self) -> re.Pattern:

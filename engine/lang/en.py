@@ -42,6 +42,7 @@ PACK = LanguagePack(
         "Mr Mrs Ms Dr St Mt Jr Sr Gen Gov Sen Rep Col Capt Lt Prof Rev Hon Messrs No vs "
         "e.g i.e cf approx viz Sgt Cpl Maj Adm Lieut Supt Mme Mlle Fig Figs Vol Nos".split()),
     soft_abbreviations=frozenset("etc Inc Ltd Co Corp Bros".split()),
+    ellipses=("...", "…"),
     capital_after_end=True,
     capitalized_words=frozenset({"I"}),
     single_letter_words=frozenset({"a", "i"}),
