@@ -250,13 +250,14 @@ def initial_state(init: str, rows: int, size: int) -> np.ndarray:
             raise ConformanceError(f"unknown initial state {init!r}: expected 'zeros' or 'pattern7'")
 
 
-def _run_rows(eng: Engine, rows: list[list[int]], init: str) -> tuple[np.ndarray, np.ndarray]:
-    """Feed the rows in lockstep as one batch: (logprobs (B, V), state (B, S)) after the last token."""
+def _run_rows(runner, rows: list[list[int]], init: str) -> tuple[np.ndarray, np.ndarray]:
+    """Feed the rows in lockstep as one batch through ``runner`` (an engine's new_runner()):
+    (logprobs (B, V), state (B, S)) after the last token."""
     assert rows and len({len(r) for r in rows}) == 1, rows
-    state = initial_state(init, len(rows), eng.manifest.state_size)
+    state = initial_state(init, len(rows), runner.state_size)
     lp = None
     for t in range(len(rows[0])):
-        lp, state = eng.runner.step(np.array([r[t] for r in rows], np.int32), state)
+        lp, state = runner.step(np.array([r[t] for r in rows], np.int32), state)
     return np.asarray(lp), np.asarray(state)
 
 
@@ -283,9 +284,9 @@ def _state_sample(state: np.ndarray, count: int) -> tuple[int, list[float]]:
 
 
 def _step_cases(eng: Engine, cfg: KitConfig) -> list[dict]:
-    cases = []
+    cases, runner = [], eng.new_runner()
     for spec in _step_specs(eng):
-        lp, state = _run_rows(eng, spec["rows"], spec["init"])
+        lp, state = _run_rows(runner, spec["rows"], spec["init"])
         top, floor, samples = [], [], []
         for row_lp, row_state in zip(lp, state):
             order = np.argsort(-row_lp, kind="stable")
@@ -379,9 +380,10 @@ def make_kit(bundle: str | Path, cfg: KitConfig = KitConfig()) -> dict:
 
     steps = _step_cases(eng, cfg)
     lp_spread = state_spread = 0.0
+    mine, theirs = eng.new_runner(), other.new_runner()
     for case in steps:
-        mine_lp, mine_state = _run_rows(eng, case["rows"], case["init"])
-        lp_b, state_b = _run_rows(other, case["rows"], case["init"])
+        mine_lp, mine_state = _run_rows(mine, case["rows"], case["init"])
+        lp_b, state_b = _run_rows(theirs, case["rows"], case["init"])
         for row, top in enumerate(case["top_k"]):
             lp_spread = max(lp_spread, max(abs(lp - float(lp_b[row, i])) for i, lp in top))
         state_spread = max(state_spread, float(np.max(np.abs(mine_state - state_b))))
@@ -584,8 +586,9 @@ def check_kit(bundle: str | Path, kit: dict, engine: Engine | None = None) -> Ch
                 failures.append(Failure(f"context {c['name']!r}", f"{key} {value!r}, expected {c[key]!r}"))
 
     tol = kit["tolerances"]
+    runner = eng.new_runner()
     for c in kit["step"]:
-        lp, state = _run_rows(eng, c["rows"], c["init"])
+        lp, state = _run_rows(runner, c["rows"], c["init"])
         failures += _check_step(f"step {c['name']!r}", c, lp, state, tol)
 
     for t in kit["traces"]:

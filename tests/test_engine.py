@@ -158,9 +158,8 @@ def test_long_text_cost_is_bounded(tiny_bundle):
 def test_a_moving_window_was_fed_ahead_and_answers_as_a_fresh_engine(tiny_bundle):
     """Issue 12: inside a sentence longer than the window, each move re-fed the whole
     window (about 100 steps in one keystroke). Now no keystroke feeds more than the
-    units it commits plus AHEAD_STEPS, and the answers are a fresh engine's."""
+    units it commits plus settings.ahead_steps, and the answers are a fresh engine's."""
     from nextkey.engine.context import WindowConfig, window_start
-    from nextkey.engine.session import AHEAD_STEPS
 
     eng = load(tiny_bundle)
     sess = eng.session()
@@ -176,7 +175,7 @@ def test_a_moving_window_was_fed_ahead_and_answers_as_a_fresh_engine(tiny_bundle
         committed = 1 if ch == " " else 0
         worst = max(worst, sess.stack.steps_run - before)
         # the committed word, and the look-ahead's budget (it feeds whole units: one may overrun it)
-        assert sess.stack.steps_run - before <= committed * longest + AHEAD_STEPS - 1 + longest, (i, typed[-40:])
+        assert sess.stack.steps_run - before <= committed * longest + eng.settings.ahead_steps - 1 + longest, (i, typed[-40:])
         moves.add(window_start(typed, WindowConfig()))
         if i % 151 == 0 or ch == " " and len(moves) > 1 and i % 7 == 0:
             assert [s.word for s in eng.session(typed).suggest(3)] == [s.word for s in got], i
@@ -416,9 +415,9 @@ def test_a_full_node_cache_is_trimmed_between_searches_only(tiny_bundle):
     root = sess.stack.top.node
     cache = NodeCache(root, limit=2)
     for prefix in ["", "s", "se", "m", "t", "th", "y"]:
-        found = sess.decoder.search(cache, prefix, True, 5)
+        found = sess.pipeline.model.decoder.search(cache, prefix, True, 5)
         assert all(w.lower().startswith(prefix) for w, _ in found)
-    assert len(cache.nodes) <= 2 + sess.decoder.cfg.max_expansions
+    assert len(cache.nodes) <= 2 + eng.settings.decoder.max_expansions
 
 
 def test_a_real_word_typed_in_full_stays_offered_beside_corrections(tiny_bundle):

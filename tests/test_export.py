@@ -293,12 +293,16 @@ def test_tokenizer_with_shuffled_pieces_is_refused(tiny_bundle, tmp_path):
 def test_lexicon_with_a_bad_line_or_count_is_refused(tiny_bundle, tmp_path):
     from nextkey.engine.bundle import sha256_file
 
-    for text, message in (("word\tx\n", "line 1: 'word\\\\tx' is not 'word<TAB>count'"),
-                          ("a\t3\nb\t2\n", "lexicon has 2 entries but manifest lexicon.entries is")):
+    # checksum and size written back: only the content is wrong (the line is named, never quoted)
+    for text, entries, message in (("word\tx\n", 1, "line 1 is not 'word<TAB>count' with count >= 1: the count"),
+                                   ("a\t3\nb\t2\n", None, "lexicon has 2 entries but manifest lexicon.entries is")):
         b = _copy(tiny_bundle, tmp_path / str(len(text)))
         (b / "lexicon.tsv").write_text(text)
         data = json.loads((b / "manifest.json").read_text())
         data["sha256"]["lexicon.tsv"] = sha256_file(b / "lexicon.tsv")
+        data["size_bytes"]["lexicon.tsv"] = len(text)
+        if entries is not None:
+            data["lexicon"]["entries"] = entries
         (b / "manifest.json").write_text(json.dumps(data))
         with pytest.raises(BundleError, match=message):
             Engine.load(b)
