@@ -256,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="write a quantized model bundle from a training run")
     e.add_argument("checkpoint", help="a training run folder (nextkey train --out)")
-    e.add_argument("--quantize", default="int8", help="float32, float16, int8 (dynamic range) or int8-full")
+    e.add_argument("--quantize", default="int8",
+                   help="float32, float16, int8 (dynamic range: int8 weights, float activations) or int8-full "
+                        "(calibrated on the valid split)")
     e.add_argument("--out", help="bundle folder (default bundles/RUN-MODE)")
     e.add_argument("--name", help="model name recorded in the manifest")
     e.add_argument("--force", action="store_true", help="replace an existing --out")

@@ -38,6 +38,7 @@ the content of the other files.
 from __future__ import annotations
 
 import hashlib
+from enum import Enum
 import json
 import math
 import os
@@ -59,7 +60,6 @@ MODEL_FILE = "model.tflite"
 TOKENIZER_FILE = "tokenizer.model"
 LEXICON_FILE = "lexicon.tsv"
 STEP_SIGNATURE = "step"
-QUANTIZATIONS = ("float32", "float16", "int8", "int8-full")
 MAX_VOCAB = 1 << 20
 MAX_STATE = 1 << 16
 
@@ -101,6 +101,23 @@ TOKENIZER_FIXED = {"type": "sentencepiece-unigram", "byte_fallback": True, "spli
 # name -> dtype of each tensor of the step signature; its shape is [-1] or [-1, width]
 STEP_INPUTS = {"tokens": "int32", "state": "float32"}
 STEP_OUTPUTS = {"logprobs": "float32", "state": "float32"}
+
+
+class Quantization(str, Enum):
+    """How model.tflite's weights are stored (the manifest's ``quantization``); export/convert.py
+    makes each."""
+
+    FLOAT32 = "float32"
+    FLOAT16 = "float16"
+    INT8 = "int8"  # dynamic range: int8 weights, float activations
+    INT8_FULL = "int8-full"  # full integer, calibrated on the valid split
+
+    @classmethod
+    def parse(cls, value: str) -> "Quantization":
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f"unknown quantization {value!r}: choose one of {[q.value for q in cls]}") from None
 
 
 def sha256_file(path: Path) -> str:
@@ -272,7 +289,8 @@ def validate(mpath: Path, data: Any) -> None:
               lambda v: 1 <= v <= limit)
     s.keys("size_bytes", sizes, names, "one size per file in 'files'")
 
-    s.get("quantization", str, f"one of {list(QUANTIZATIONS)}", lambda v: v in QUANTIZATIONS)
+    s.get("quantization", str, f"one of {[q.value for q in Quantization]}",
+          lambda v: v in Quantization._value2member_map_)
     vocab = s.get("vocab_size", int, f"an integer in [2, {MAX_VOCAB}]", lambda v: 2 <= v <= MAX_VOCAB)
 
     # the state: its width, and where each layer's state sits in it

@@ -22,7 +22,6 @@ import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass
-from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +29,7 @@ import tensorflow as tf
 import keras
 
 from nextkey.engine.bundle import (FORMAT, FORMAT_VERSION, LEXICON_FILE, MANIFEST, MODEL_FILE, STEP_SIGNATURE,
+                                   Quantization,
                                    TOKENIZER_FILE, pieces_fingerprint, sha256_file)
 from nextkey.engine.errors import BundleError
 from nextkey.engine.settings import EngineSettings
@@ -41,20 +41,6 @@ from .tie import share_tied_embedding
 from .verify import VerificationConfig, verify_against_keras
 
 log = logging.getLogger(__name__)
-
-
-class Quantization(str, Enum):
-    FLOAT32 = "float32"
-    FLOAT16 = "float16"
-    INT8 = "int8"  # dynamic range: int8 weights, float activations
-    INT8_FULL = "int8-full"  # full integer, calibrated on the valid split
-
-    @classmethod
-    def parse(cls, value: str) -> "Quantization":
-        try:
-            return cls(value)
-        except ValueError:
-            raise ValueError(f"unknown quantization {value!r}: choose one of {[q.value for q in cls]}") from None
 
 
 @dataclass(frozen=True)

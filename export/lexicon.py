@@ -41,7 +41,6 @@ from nextkey.engine.text import is_break
 
 log = logging.getLogger(__name__)
 
-LEXICON_FILE = "lexicon.tsv"
 
 
 @dataclass(frozen=True)

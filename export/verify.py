@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nextkey.engine.bundle import Quantization
 from nextkey.engine.runner import StepRunner
 from nextkey.train.tokenizer import EOS_ID
 
@@ -34,15 +35,13 @@ class VerificationConfig:
 
     @classmethod
     def for_quantization(cls, q: str) -> "VerificationConfig":
-        match q:
-            case "float32":
+        match Quantization.parse(q):
+            case Quantization.FLOAT32:
                 return cls(1e-3, 0.999, 0.999)
-            case "float16":
+            case Quantization.FLOAT16:
                 return cls(None, 0.97, 0.95)
-            case "int8" | "int8-full":
+            case Quantization.INT8 | Quantization.INT8_FULL:
                 return cls(None, 0.85, 0.80)
-            case _:
-                raise ValueError(f"unknown quantization {q!r}")
 
 
 def bundle_logprobs(runner: StepRunner, ids: list[int]) -> np.ndarray:
