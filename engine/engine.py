@@ -26,7 +26,7 @@ from .decoder import WordDecoder
 from .errors import BundleError
 from .keyboard import SlipModel
 from .known import KnownWords
-from .lexicon import fold
+from .lang import bundle_pack
 from .memory import UserMemory, MemoryConfig
 from .pipeline import Pipeline, Suggestion
 from .runner import StepRunner
@@ -39,7 +39,7 @@ from .sources.memory import MemorySource
 from .sources.model import ModelSource
 from .sources.prior import LexiconPrior
 from .state import StateStack
-from .text import NOT_AT_HYPHEN_EDGE, check_n, check_text
+from .text import check_n, check_text
 from .vocab import Vocab
 from .walk import LexiconWalk
 
@@ -55,10 +55,11 @@ class Engine:
         self.manifest, self.sp = bundle.manifest, bundle.sp
         # Typo tolerance needs the lexicon (what the user may have meant).
         slips = settings.slips
-        self.slips = SlipModel(slips) if slips.enabled and bundle.lexicon is not None else None
+        self.pack = bundle_pack(bundle.manifest)  # the bundle's language: every text rule comes from it
+        self.slips = SlipModel(slips, self.pack) if slips.enabled and bundle.lexicon is not None else None
         # Without a store the memory lives in RAM: the blocklist applies and learn_text() lasts as long as the engine.
         self.memory = memory or UserMemory(MemoryConfig(path=None))
-        self.vocab = Vocab(self.sp, self.manifest.eos_id)
+        self.vocab = Vocab(self.sp, self.manifest.eos_id, self.pack)
         self.walk = None if bundle.lexicon is None else LexiconWalk(self.vocab, bundle.lexicon)
         self.known = KnownWords(bundle.lexicon, self.memory)
         # The sources mixed into the model's words, in order (combiner.py), with the settings' weights.
@@ -110,15 +111,15 @@ class Engine:
         """A new typing session with its own interpreter (one per thread)."""
         runner = self.new_runner()
         m = self.manifest
-        stack = StateStack(runner, self.encode, m.start_id, m.eos_id)
-        settings = self.settings
+        settings, fold = self.settings, self.pack.fold
+        stack = StateStack(runner, self.encode, m.start_id, m.eos_id, self.pack)
         model = ModelSource(WordDecoder(runner, self.vocab, settings.decoder, self.walk), self.encode, fold)
         combiner = Combiner(self.sources, dict(settings.weights))
-        selector = Selector(fold, self.memory.is_blocked, NOT_AT_HYPHEN_EDGE)
+        selector = Selector(self.pack, self.memory.is_blocked)
         corrections = None if self.slips is None else Corrections(self.slips, self.bundle.lexicon, model,
                                                                    combiner, fold)
         pipeline = Pipeline(model, combiner, selector, corrections, self.known.knows)
-        return Session(stack, pipeline, self.memory, self.known, settings, text, learn=learn)
+        return Session(stack, pipeline, self.memory, self.known, settings, self.pack, text, learn=learn)
 
     def encode(self, text: str) -> list[int]:
         return self.sp.encode(text)

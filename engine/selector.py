@@ -15,21 +15,23 @@ from __future__ import annotations
 from typing import Callable
 
 from .form import merge, merge_corrections
+from .lang import LanguagePack
 from .sources import Query
 
 
 class Selector:
-    """``fold``: the language pack's fold; ``is_blocked(word)``: the blocklist (the
-    shipped list and the user's never-suggest entries); ``hyphen_edge``: folded
-    words that never end a hyphenated word."""
+    """``pack``: the bundle's language (its fold, casing rules, apostrophes, and the
+    words that never end a hyphenated word); ``is_blocked(word)``: the blocklist (the
+    shipped list and the user's never-suggest entries)."""
 
-    def __init__(self, fold: Callable[[str], str], is_blocked: Callable[[str], bool], hyphen_edge: frozenset[str]):
-        self.fold, self.is_blocked, self.hyphen_edge = fold, is_blocked, hyphen_edge
+    def __init__(self, pack: LanguagePack, is_blocked: Callable[[str], bool]):
+        self.pack, self.fold, self.is_blocked = pack, pack.fold, is_blocked
+        self.hyphen_edge = pack.hyphen_stop_words
 
     def pick(self, scored: list[tuple[str, float]], q: Query) -> list[tuple[str, float]]:
         """The showable words of ``scored`` (best first, log-probs), one form each."""
         fold, typed = self.fold, q.typed
-        return [(w, sc) for w, sc in merge(scored, typed, q.sentence_start, q.apostrophe)
+        return [(w, sc) for w, sc in merge(scored, typed, q.sentence_start, q.apostrophe, self.pack)
                 if (fold(w) == fold(typed) or not self.is_blocked(w))
                 and not (q.stem and fold(w) in self.hyphen_edge)]
 
@@ -41,7 +43,7 @@ class Selector:
         ``exact()``: that word as shown and its model score (computed only when needed)."""
         fold, low = self.fold, self.fold(q.typed)
         shown = {fold(w) for w, _, _ in found}
-        extra = [(w, sc, True) for w, sc in merge_corrections(corrected, q.typed, q.sentence_start, q.apostrophe)
+        extra = [(w, sc, True) for w, sc in merge_corrections(corrected, q.typed, q.sentence_start, q.apostrophe, self.pack)
                  if fold(w) not in shown and not self.is_blocked(w)]
         merged = sorted(found + extra, key=lambda s: -s[1])[: q.n]
         if not any(c for _, _, c in merged) or any(fold(w) == low for w, _, _ in merged):
@@ -60,5 +62,5 @@ class Selector:
 
     def shape_exact(self, form: str, q: Query) -> str:
         """The typed word's lexicon form as the strip would show it (else as typed)."""
-        shaped = merge_corrections([(form, 0.0)], q.typed, q.sentence_start, q.apostrophe)
+        shaped = merge_corrections([(form, 0.0)], q.typed, q.sentence_start, q.apostrophe, self.pack)
         return shaped[0][0] if shaped else q.typed

@@ -15,7 +15,7 @@ import sys
 
 from .context import Context, parse
 from .known import KnownWords
-from .lexicon import fold
+from .lang import LanguagePack
 from .memory import UserMemory
 from .pipeline import Pipeline, Position, Suggestion
 from .settings import EngineSettings
@@ -28,9 +28,10 @@ class Session:
     ``learn=False`` (a password field) learns nothing."""
 
     def __init__(self, stack: StateStack, pipeline: Pipeline, memory: UserMemory, known: KnownWords,
-                 settings: EngineSettings, text: str = "", learn: bool = False):
+                 settings: EngineSettings, pack: LanguagePack, text: str = "", learn: bool = False):
+        """``pack``: the bundle's language (the tracker's rules, the apostrophes typed)."""
         self.stack, self.pipeline, self.memory, self.known, self.learn = stack, pipeline, memory, known, learn
-        self.settings = settings
+        self.settings, self.pack = settings, pack
         self._text = check_text(text)
         self._seen = self._text  # the text when commits were last looked for
         self._pos: Position | None = None
@@ -78,7 +79,7 @@ class Session:
     def context(self, text: str | None = None) -> Context:
         """What the model is fed for ``text`` (default: this session's text), and the word being typed."""
         return parse(self._text if text is None else check_text(text), self.settings.window,
-                     keep_whole=self.known.keeps_whole)
+                     keep_whole=self.known.keeps_whole, pack=self.pack)
 
     def suggest(self, n: int = 3) -> list[Suggestion]:
         """At most ``n`` suggestions for the text, best first (pipeline.Suggestion).
@@ -101,7 +102,7 @@ class Session:
         if found is None:
             pos.bound()
             prev = last_word(ctx.units[-1]) if ctx.units else None
-            q = Query(ctx.partial, fold(ctx.partial), prev, ctx.needs_space, ctx.sentence_start, n,
+            q = Query(ctx.partial, self.pack.fold(ctx.partial), prev, ctx.needs_space, ctx.sentence_start, n,
                       apostrophe, ctx.stem)
             found = answers[key] = self.pipeline.predict(q, pos)
         return list(found)
@@ -117,6 +118,7 @@ class Session:
         return self._pos
 
     def _apostrophe(self) -> str:
-        """The apostrophe the user types (’ or '), by the last one in the recent text; ' by default."""
+        """The apostrophe the user types (one of the pack's, ' or ’ in English), by the last one
+        in the recent text; the pack's first by default."""
         tail = self._text[-500:]
-        return "’" if tail.rfind("’") > tail.rfind("'") else "'"
+        return max(self.pack.apostrophes, key=tail.rfind)

@@ -61,8 +61,10 @@ def unit_tokens(encode: Callable[[str], list[int]], unit: str, eos_id: int,
 
 
 class StateStack:
-    def __init__(self, runner: StepRunner, encode: Callable[[str], list[int]], start_id: int, eos_id: int):
-        self.runner, self.encode, self.eos_id = runner, encode, eos_id
+    def __init__(self, runner: StepRunner, encode: Callable[[str], list[int]], start_id: int, eos_id: int,
+                 pack: LanguagePack = DEFAULT):
+        """``pack``: the bundle's language (which units end a sentence)."""
+        self.runner, self.encode, self.eos_id, self.pack = runner, encode, eos_id, pack
         zero = np.zeros((1, runner.state_size), np.float32)
         lp, st = runner.step(np.array([start_id], np.int32), zero)
         self.snapshots = [Snapshot("", Node(lp[0].copy(), st[0].copy()))]
@@ -109,7 +111,7 @@ class StateStack:
             have.append(Snapshot(unit, self._feed(have[-1].node, unit)))
 
     def _feed(self, node: Node, unit: str, lookup: Callable | None = None) -> Node:
-        ids = unit_tokens(self.encode, unit, self.eos_id)
+        ids = unit_tokens(self.encode, unit, self.eos_id, self.pack)
         done = 0
         if lookup is not None:
             while done < len(ids) and (found := lookup(tuple(ids[: done + 1]))) is not None:

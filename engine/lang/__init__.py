@@ -46,6 +46,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
+from ..errors import BundleError
+
 # code -> the module (in this package) whose PACK is that language's pack
 _MODULES = {"en": "en"}
 
@@ -181,3 +183,13 @@ def get_pack(code: str) -> LanguagePack:
 
 
 DEFAULT = get_pack("en")  # what code that is not told a language uses, until the bundle says
+
+
+def bundle_pack(manifest) -> LanguagePack:
+    """The language pack a bundle's manifest names (``language``; absent: "en", bundles of
+    v0.2). Raises BundleError naming the manifest when no pack has that code."""
+    code = manifest.data.get("language", "en")
+    try:
+        return get_pack(code)
+    except ValueError as e:
+        raise BundleError(f"bundle {manifest.path}: manifest.json language: {e}") from None
