@@ -207,7 +207,7 @@ def _wipe(cfg, yes: bool) -> int:
 
 def _conformance(args) -> int:
     from nextkey.engine.engine import DEFAULT_BUNDLE
-    from nextkey.export.conformance import DEFAULT_KIT, check_kit, kit_summary, make_kit, read_kit, write_kit
+    from nextkey.engine.conformance import DEFAULT_KIT, check_kit, kit_summary, make_kit, read_kit, write_kit
 
     bundle = Path(args.bundle) if args.bundle else DEFAULT_BUNDLE
     if args.out:

@@ -29,7 +29,7 @@ from .known import KnownWords
 from .lang import bundle_pack
 from .memory import UserMemory, MemoryConfig
 from .pipeline import Pipeline, Suggestion
-from .runner import StepRunner
+from .runner import Kernels, StepRunner
 from .selector import Selector
 from .session import Session
 from .settings import EngineSettings, bundle_settings
@@ -48,9 +48,10 @@ DEFAULT_BUNDLE = Path(__file__).resolve().parent / "default_bundle"
 
 class Engine:
     def __init__(self, bundle: Bundle, settings: EngineSettings | None = None, memory: UserMemory | None = None,
-                 learn: bool = False, num_threads: int = 1):
-        """``settings``: None for the bundle's own (its manifest's ``settings``)."""
-        self.bundle, self.num_threads = bundle, num_threads
+                 learn: bool = False, num_threads: int = 1, kernels: Kernels = Kernels.DEFAULT):
+        """``settings``: None for the bundle's own (its manifest's ``settings``). ``kernels``:
+        which CPU kernels run the model (runner.Kernels)."""
+        self.bundle, self.num_threads, self.kernels = bundle, num_threads, Kernels(kernels)
         self.settings = settings = bundle_settings(bundle.manifest) if settings is None else settings
         self.manifest, self.sp = bundle.manifest, bundle.sp
         # Typo tolerance needs the lexicon (what the user may have meant).
@@ -79,7 +80,8 @@ class Engine:
 
     @classmethod
     def load(cls, path: str | Path | None = None, settings: EngineSettings | None = None,
-             memory: MemoryConfig | bool = False, learn: bool = False, num_threads: int = 1) -> "Engine":
+             memory: MemoryConfig | bool = False, learn: bool = False, num_threads: int = 1,
+             kernels: Kernels = Kernels.DEFAULT) -> "Engine":
         """Open a bundle (None: the default bundle shipped in the package) and load its model.
 
         ``settings``: None for the bundle's own. ``memory``: True for the user's store
@@ -95,7 +97,7 @@ class Engine:
                                   "(nextkey export writes one)")
         bundle = Bundle.open(path)
         store = UserMemory(MemoryConfig() if memory is True else memory) if memory else None
-        engine = cls(bundle, settings, store, learn, num_threads)
+        engine = cls(bundle, settings, store, learn, num_threads, kernels)
         engine.load_seconds = time.perf_counter() - t0
         return engine
 
@@ -105,7 +107,7 @@ class Engine:
         own unpacked weights): every session has one; batch work (perplexity, verification)
         makes its own."""
         m = self.manifest
-        return StepRunner(m.model_path, m.vocab_size, m.state_size, self.num_threads)
+        return StepRunner(m.model_path, m.vocab_size, m.state_size, self.num_threads, self.kernels)
 
     def session(self, text: str = "", learn: bool = False) -> Session:
         """A new typing session with its own interpreter (one per thread)."""
@@ -115,7 +117,7 @@ class Engine:
         stack = StateStack(runner, self.encode, m.start_id, m.eos_id, self.pack)
         model = ModelSource(WordDecoder(runner, self.vocab, settings.decoder, self.walk), self.encode, fold)
         combiner = Combiner(self.sources, dict(settings.weights))
-        selector = Selector(self.pack, self.memory.is_blocked)
+        selector = Selector(self.pack, self.memory.blocklist.is_blocked)
         corrections = None if self.slips is None else Corrections(self.slips, self.bundle.lexicon, model,
                                                                    combiner, fold)
         pipeline = Pipeline(model, combiner, selector, corrections, self.known.knows)

@@ -4,7 +4,7 @@ The decoder walks only piece paths that spell a prefix of a lexicon word and
 finishes only lexicon words, so no suggestion is a fragment ("wouldn",
 "Zorbed"); words the user taught the engine count as well (the user memory).
 The prior lets a rare real word the model spells poorly ("photosynthesis")
-still be offered, interpolated with the model's score.
+still be offered, interpolated with the model's score (sources/prior.py, combiner.py).
 
 Words are looked up folded: lowercase, with ’ as ' (one spelling per word;
 the apostrophe the user types decides how it is shown). A word may have more
@@ -14,7 +14,6 @@ than one cased form ("us" and "US"); the first listed is the most frequent.
 from __future__ import annotations
 
 import bisect
-import math
 from pathlib import Path
 
 import numpy as np
@@ -50,10 +49,6 @@ class Lexicon:
         self._exact = dict(zip(forms, range(len(forms))))
         self._prefix_memo: dict[str, bool] = {}
         self._completion_memo: dict[tuple[str, int], tuple[int, ...]] = {}
-
-    @classmethod
-    def from_entries(cls, entries: list[tuple[str, int]]) -> "Lexicon":
-        return cls([w for w, _ in entries], np.array([c for _, c in entries], np.float64))
 
     @classmethod
     def read(cls, path: Path, entries: int | None = None) -> "Lexicon":
@@ -130,24 +125,6 @@ class Lexicon:
                 self._completion_memo.clear()
             self._completion_memo[key] = found
         return found
-
-    def combine(self, scored: list[tuple[str, float]], folded_prefix: str, weight: float,
-                extra: int) -> list[tuple[str, float]]:
-        """Interpolate the model's word log-probs with the prior,
-        p = (1 - weight) * p_model + weight * p_prior, and add the ``extra`` most
-        frequent words of the prefix that the model did not reach (p_model = 0)."""
-        if weight <= 0:
-            return scored
-        out: dict[str, float] = {}
-        keep = math.log1p(-weight)
-        for word, logp in scored:
-            i = self.index(word)
-            out[word] = logp if i is None else float(np.logaddexp(keep + logp, math.log(weight) + self.logprior[i]))
-        for i in self.completions(folded_prefix, extra):
-            w = self.forms[i]
-            if w not in out:
-                out[w] = math.log(weight) + float(self.logprior[i])
-        return sorted(out.items(), key=lambda kv: -kv[1])
 
 
 def _plain_counts(counts: list[str]) -> bool:

@@ -3,8 +3,9 @@
 A small decayed cache of the words and word pairs the user committed (space,
 punctuation or an accepted suggestion). As a source (sources/memory.py) it is
 mixed with the model by interpolation (combiner.py): p = (1 - w) * p + w *
-p_memory, where p_memory mixes the pair and single-word estimates. A word the model can spell but rarely offers
-(a name, jargon) reaches the suggestions once the user has typed it twice.
+p_memory, where p_memory mixes the pair and single-word estimates. A word the
+model can spell but rarely offers (a name, jargon) reaches the suggestions once
+the user has typed it twice.
 Counts decay with a half-life counted in committed words; the cache is
 bounded, the weakest entries (decayed counts) are evicted first.
 
@@ -13,12 +14,8 @@ life of the engine. With one (the default: ``memory.db`` in the XDG data
 dir; store.py says how it is written, shared and wiped), ``observe`` updates
 this in-RAM view and queues the word for the store's writer thread, which
 commits it at once as its own small transaction: no disk access and no lock
-of another process sits on the keystroke path. Measured with
-bench/memory_store.py (5,000 words, two runs on this 2-core machine with a
-training run beside it, reports/memory_store.json): observe 2.5-2.7 us p50,
-16-19 us p99 (the same as without a store); the one-word commit it keeps off
-the keystroke, 54-56 us p50, 318-408 us p99, 3.8-4.4 ms max (a WAL
-checkpoint). A kill loses only the words still queued.
+of another process sits on the keystroke path (bench/memory_store.py measures
+both sides). A kill loses only the words still queued.
 Another process's words show up here within ``refresh_seconds``, once this
 process's own words are committed. ``save()`` waits until every queued word
 is committed; ``close()`` does that and closes the store (done at interpreter
@@ -27,9 +24,9 @@ the memory would suggest or block (learning, blocking, forgetting, wiping,
 another process's words), so results memoized on it never outlive a block or
 a forget.
 
-Also here: the blocklist (a shipped list of offensive words plus the user's
-"never suggest" entries). A blocked word is never offered unless the user
-typed it in full.
+The user's "never suggest" entries are kept here and in the store with the
+learned words; the blocklist itself (those and the language pack's shipped
+list) is blocklist.py's.
 """
 
 from __future__ import annotations
@@ -47,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .lang import DEFAULT
+from .blocklist import Blocklist
 from .store import NotAStoreError, Snapshot, Store, StoreCorrupt, StoreWriter, store_files
 from .text import is_word, words as text_words
 
@@ -101,8 +99,7 @@ class UserMemory:
         self.clock = 0  # committed words so far (all processes sharing the store)
         self.words: dict[str, list] = {}  # key -> [count, last_clock, spelling]
         self.pairs: dict[str, list] = {}  # "prev\tword" -> [count, last_clock]
-        self.blocked: set[str] = set()  # the user's "never suggest" entries
-        self.shipped_blocklist = _read_blocklist(SHIPPED_BLOCKLIST)
+        self.blocklist = Blocklist.shipped_with(SHIPPED_BLOCKLIST, _norm)
         self.mass = 0.0  # the decayed counts of all words, kept up to date
         self._version = 0
         # The index, so that no lookup walks every learned word: the keys sorted (prefix
@@ -231,7 +228,7 @@ class UserMemory:
             if lowered:  # rare: another process's row is weaker than ours was
                 self._index_all()
             self.pairs.update(snap.pairs)
-        self.blocked = snap.blocked
+        self.blocklist.user = snap.blocked
         self._evict()
         self._version += 1
 
@@ -355,9 +352,13 @@ class UserMemory:
         self._top = {b: {k: r for r, k in heapq.nlargest(TOP_K, items)} for b, items in by_bucket.items()}
 
     # -- the blocklist ---------------------------------------------------------
+    @property
+    def blocked(self) -> set[str]:
+        """The user's "never suggest" entries (folded)."""
+        return self.blocklist.user
+
     def is_blocked(self, word: str) -> bool:
-        key = _norm(word)
-        return key in self.blocked or key in self.shipped_blocklist
+        return self.blocklist.is_blocked(word)
 
     def block(self, word: str) -> None:
         self._change("block", _norm(word), lambda key: self.blocked.add(key))
@@ -426,14 +427,6 @@ class UserMemory:
     def files(self) -> list[Path]:
         """The files on disk that hold this memory now (what wipe would remove)."""
         return store_files(self.cfg.path) if self.cfg.path is not None else []
-
-
-def _read_blocklist(path: Path) -> frozenset[str]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return frozenset()
-    return frozenset(_norm(ln.strip()) for ln in lines if ln.strip() and not ln.startswith("#"))
 
 
 # Memories not closed by their owner are closed at exit, so their queued words are committed.

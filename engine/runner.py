@@ -17,6 +17,8 @@ bytes of the file.
 from __future__ import annotations
 
 import importlib
+import sys
+from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,15 @@ from .errors import BundleError
 BUCKETS = (1, 2, 4, 8, 16, 32)
 TFLITE_IDENTIFIER = b"TFL3"  # the flatbuffer file identifier, bytes 4 to 8 of every .tflite
 MAX_MESSAGE_CHARS = 200  # of LiteRT's message in a BundleError: one line on a terminal
+
+
+class Kernels(str, Enum):
+    """Which CPU kernels run the model: LiteRT's default (with the XNNPACK delegate) or its
+    built-in reference kernels alone, the other kernel family a port may run on (the
+    conformance kit measures its tolerances against it)."""
+
+    DEFAULT = "default"
+    BUILTIN = "builtin"
 
 
 def interpreter_class():
@@ -47,10 +58,12 @@ def interpreter_class():
 class StepRunner:
     """step(tokens (B,), state (B, S)) -> (logprobs (B, V), state (B, S))."""
 
-    def __init__(self, model_path: Path, vocab_size: int, state_size: int, num_threads: int = 1):
+    def __init__(self, model_path: Path, vocab_size: int, state_size: int, num_threads: int = 1,
+                 kernels: Kernels = Kernels.DEFAULT):
         """Load and check the model (the module docstring lists the checks). Raises BundleError."""
         self.model_path = Path(model_path)
         self.vocab_size, self.state_size, self.num_threads = vocab_size, state_size, num_threads
+        self.kernels = Kernels(kernels)
         try:
             self._model = self.model_path.read_bytes()
         except OSError as e:
@@ -87,7 +100,11 @@ class StepRunner:
         if entry is None:
             Interpreter = interpreter_class()
             try:  # a damaged model may fail at any of these steps, most often at allocation
-                interp = Interpreter(model_content=self._model, num_threads=self.num_threads)
+                kw = {}
+                if self.kernels is Kernels.BUILTIN:
+                    kw["experimental_op_resolver_type"] = \
+                        sys.modules[Interpreter.__module__].OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+                interp = Interpreter(model_content=self._model, num_threads=self.num_threads, **kw)
                 signatures = interp.get_signature_list()
                 if STEP_SIGNATURE not in signatures:
                     raise BundleError(f"{self.model_path} has no {STEP_SIGNATURE!r} signature (has {list(signatures)[:10]})")

@@ -14,7 +14,7 @@ import pytest
 
 from nextkey.cli.main import main
 from nextkey.engine.engine import DEFAULT_BUNDLE
-from nextkey.export.conformance import (DEFAULT_KIT, FORMAT_VERSION, ConformanceError, check_kit, check_strip,
+from nextkey.engine.conformance import (DEFAULT_KIT, FORMAT_VERSION, ConformanceError, check_kit, check_strip,
                                         kit_settings, make_kit, read_kit, write_kit)
 from nextkey.engine import Engine
 
@@ -222,7 +222,7 @@ def test_cli_refuses_a_kit_of_another_bundle_in_one_line(tiny_bundle, kit, tmp_p
 def test_the_kit_module_never_imports_tensorflow(tiny_bundle, tmp_path):
     code = (
         "import sys\n"
-        "from nextkey.export.conformance import make_kit, check_kit\n"
+        "from nextkey.engine.conformance import make_kit, check_kit\n"
         f"kit = make_kit({str(tiny_bundle)!r})\n"
         f"assert check_kit({str(tiny_bundle)!r}, kit).ok\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')]\n"

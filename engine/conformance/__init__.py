@@ -20,7 +20,8 @@ kinds of cases (docs/bundle-format.md, "Porting: the conformance kit"):
   apostrophes, typos, other scripts and the blocklist.
 
 The tolerances are measured, not guessed: the kit is computed twice, with
-LiteRT's default CPU kernels (XNNPACK) and with its built-in kernels, the two
+LiteRT's default CPU kernels (XNNPACK) and with its built-in kernels
+(``Engine.load(kernels=Kernels.BUILTIN)``, runner.py), the two
 kernel families a port may end up on; each tolerance is ``margin`` times the
 largest difference seen, and at least a floor. The kit is then checked against
 the built-in kernels, and the result is recorded in it.
@@ -34,7 +35,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import sys
 import time
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -43,11 +43,11 @@ from pathlib import Path
 import numpy as np
 
 from nextkey.engine import Engine
-from nextkey.engine.bundle import STEP_SIGNATURE, Bundle, sha256_file
+from nextkey.engine.bundle import Bundle, sha256_file
 from nextkey.engine.settings import EngineSettings
 from nextkey.engine.engine import DEFAULT_BUNDLE
 from nextkey.engine.memory import SHIPPED_BLOCKLIST
-from nextkey.engine.runner import interpreter_class
+from nextkey.engine.runner import Kernels
 from nextkey.engine.state import unit_tokens
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 FORMAT = "nextkey-conformance"
 FORMAT_VERSION = 1
 # The default bundle's kit, shipped with the package (regenerate it whenever the engine's behaviour changes).
-DEFAULT_KIT = DEFAULT_BUNDLE.parent / "conformance" / "default.json"
+DEFAULT_KIT = Path(__file__).resolve().parent / "default.json"
 
 
 class ConformanceError(ValueError):
@@ -192,34 +192,8 @@ class CheckReport:
         return f"FAIL: {len(self.failures)} failures ({bad}) in {total} cases ({kinds})"
 
 
-# -------------------------------------------------------- kernels to compare
-
-
-class _BuiltinKernelRunner:
-    """``step`` on LiteRT's built-in CPU kernels, without the XNNPACK delegate the
-    default interpreter applies: the other kernel family a port may run on."""
-
-    def __init__(self, model_path: Path, vocab_size: int, state_size: int):
-        Interpreter = interpreter_class()
-        resolver = sys.modules[Interpreter.__module__].OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
-        interp = Interpreter(model_path=str(model_path), num_threads=1, experimental_op_resolver_type=resolver)
-        self._run = interp.get_signature_runner(STEP_SIGNATURE)
-        self.vocab_size, self.state_size = vocab_size, state_size
-
-    def step(self, tokens: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        out = self._run(tokens=np.ascontiguousarray(tokens, np.int32), state=np.ascontiguousarray(state, np.float32))
-        return out["logprobs"], out["state"]
-
-
-class _BuiltinKernelEngine(Engine):
-    def new_runner(self):
-        m = self.manifest
-        return _BuiltinKernelRunner(m.model_path, m.vocab_size, m.state_size)
-
-
 def _engine(bundle: Path, settings: EngineSettings, builtin_kernels: bool = False) -> Engine:
-    cls = _BuiltinKernelEngine if builtin_kernels else Engine
-    return cls.load(bundle, settings=settings)
+    return Engine.load(bundle, settings=settings, kernels=Kernels.BUILTIN if builtin_kernels else Kernels.DEFAULT)
 
 
 def kit_settings(recorded: dict) -> EngineSettings:
@@ -418,7 +392,7 @@ def make_kit(bundle: str | Path, cfg: KitConfig = KitConfig()) -> dict:
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "made_with": "nextkey conformance BUNDLE --out FILE (nextkey.export.conformance.make_kit)",
+        "made_with": "nextkey conformance BUNDLE --out FILE (nextkey.engine.conformance.make_kit)",
         "bundle": bundle_identity(eng.bundle),
         "engine": _engine_settings(cfg),
         "tolerances": {
