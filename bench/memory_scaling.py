@@ -7,7 +7,8 @@
     that accepts a shown word (as ``nextkey eval`` counts: the word is taken
     as soon as it is in the strip) types the first ``--sentences`` test
     sentences into a session over a memory that learned N distinct words
-    (each two or three times, with pairs) beforehand. suggestions() is timed
+    (each two or three times, with pairs) beforehand; the sizes take turns, chunk
+    by chunk, so a busy moment falls on all of them. suggest() is timed
     per keystroke kind (bench/typist.py): "next" (nothing of the word typed
     yet, right after a space or an accepted word), "letter" (inside a word),
     "other". The same
@@ -61,8 +62,11 @@ def pseudo_words(n: int, seed: int) -> list[str]:
     return sorted(out)
 
 
-def bench_sizes(sentences: list[str], sizes: list[int], n: int) -> dict:
-    out = {}
+def bench_sizes(sentences: list[str], sizes: list[int], n: int, rounds: int = 5) -> dict:
+    """Every size's engine is built first; then the sentences are typed in ``rounds``
+    chunks, each chunk by every engine in a rotated order, so that drift on a shared
+    machine falls on all sizes alike."""
+    engines = {}
     for size in sizes:
         eng = Engine.load(memory=MemoryConfig(path=None, max_words=max(20_000, 2 * size),
                                               max_pairs=max(50_000, 4 * size)))
@@ -72,20 +76,30 @@ def bench_sizes(sentences: list[str], sizes: list[int], n: int) -> dict:
         for w in words * 2 + rng.sample(words, size // 2):
             eng.memory.observe(w, prev)
             prev = w
-        gc.collect()
-        gc.freeze()  # as the demo does after loading (README: the collector's pauses)
-        times: dict[str, list[float]] = {k: [] for k in KINDS}
-        for s in tqdm(sentences, desc=f"{size:,} learned words", file=sys.stderr, mininterval=2):
-            sess = eng.session()
-            type_accepting(sess, s, n, lambda kind, ms: times[kind].append(ms))
-        times["letter"] = times["first_letter"] + times["later_letter"]
-        out[str(size)] = {"learned_words": len(eng.memory.words),
-                          **{k: percentiles(v) for k, v in times.items()}}
-        eng.close()
-        gc.unfreeze()
+        engines[size] = eng
+    gc.collect()
+    gc.freeze()  # as the demo does after loading (README: the collector's pauses)
+    times = {size: {k: [] for k in KINDS} for size in sizes}
+    chunks = [sentences[r::rounds] for r in range(rounds)]
+    bar = tqdm(total=len(sentences) * len(sizes), desc="learned-word sizes", file=sys.stderr, mininterval=2)
+    for r, chunk in enumerate(chunks):
+        for size in sizes[r % len(sizes):] + sizes[:r % len(sizes)]:
+            for s in chunk:
+                type_accepting(engines[size].session(), s, n, lambda kind, ms, t=times[size]: t[kind].append(ms))
+                bar.update(1)
+    bar.close()
+    out = {}
+    for size in sizes:
+        t = times[size]
+        t["letter"] = t["first_letter"] + t["later_letter"]
+        out[str(size)] = {"learned_words": len(engines[size].memory.words),
+                          "proposing": len(engines[size].memory.candidates("", 8)),
+                          **{k: percentiles(v) for k, v in t.items()}}
+        engines[size].close()
         print(f"{size:>6,} learned: next p50 {out[str(size)]['next']['p50']:.3f} ms "
               f"p99 {out[str(size)]['next']['p99']:.3f}; letter p50 {out[str(size)]['letter']['p50']:.3f} "
               f"p99 {out[str(size)]['letter']['p99']:.3f}")
+    gc.unfreeze()
     base = out[str(sizes[0])]["next"]["p50"]
     for size in sizes:
         out[str(size)]["next_p50_over_none"] = out[str(size)]["next"]["p50"] / base

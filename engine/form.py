@@ -5,6 +5,7 @@ a clean word."""
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 from .lang import DEFAULT, LanguagePack
 
@@ -32,16 +33,19 @@ def shape(word: str, typed: str, sentence_start: bool, pack: LanguagePack = DEFA
 
 
 def merge(scored: list[tuple[str, float]], typed: str, sentence_start: bool,
-          apostrophe: str = "'", pack: LanguagePack = DEFAULT) -> list[tuple[str, float]]:
+          apostrophe: str = "'", pack: LanguagePack = DEFAULT,
+          shaper: Callable[[str, str, bool, str], str | None] | None = None) -> list[tuple[str, float]]:
     """Shape every word, drop what cannot be shown, and show each word once:
     forms that differ only in case or in the apostrophe's shape ("league" and
     "League", "tomorrow's" and "tomorrow’s") add up their probabilities under
-    the most probable form, shown with the user's ``apostrophe``."""
+    the most probable form, shown with the user's ``apostrophe``. ``shaper``:
+    a memoized ``shown_as`` for ``pack`` (the selector keeps one per session)."""
     fold = pack.fold
     total: dict[str, float] = {}  # folded word -> summed log-prob
     best: dict[str, tuple[float, str]] = {}  # folded word -> (log-prob, form) of its most probable form
     for word, logp in scored:
-        shown = _shown_as(word, typed, sentence_start, apostrophe, pack)
+        shown = (shaper(word, typed, sentence_start, apostrophe) if shaper is not None
+                 else shown_as(word, typed, sentence_start, apostrophe, pack))
         key = fold(shown) if shown else ""
         if not shown or not key.startswith(fold(typed)):
             continue
@@ -56,10 +60,10 @@ def merge_corrections(scored: list[tuple[str, float]], typed: str, sentence_star
                       apostrophe: str = "'", pack: LanguagePack = DEFAULT) -> list[tuple[str, float]]:
     """Corrected words shaped as the user types (case, apostrophe); they need
     not start with ``typed``, which is what makes them corrections."""
-    return [(shown, logp) for word, logp in scored if (shown := _shown_as(word, typed, sentence_start, apostrophe, pack))]
+    return [(shown, logp) for word, logp in scored if (shown := shown_as(word, typed, sentence_start, apostrophe, pack))]
 
 
-def _shown_as(word: str, typed: str, sentence_start: bool, apostrophe: str, pack: LanguagePack) -> str | None:
+def shown_as(word: str, typed: str, sentence_start: bool, apostrophe: str, pack: LanguagePack) -> str | None:
     """``word`` as the strip shows it (case, the user's ``apostrophe``), or None when it cannot be shown."""
     shown = shape(word, typed, sentence_start, pack)
     for other in pack.apostrophes:

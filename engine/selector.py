@@ -14,9 +14,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .form import merge, merge_corrections
+from .form import merge, merge_corrections, shown_as
 from .lang import LanguagePack
 from .sources import Query
+
+
+MAX_SHOWN = 4096  # shaped words kept per session (a keystroke shapes a few dozen)
+_UNSEEN = object()
 
 
 class Selector:
@@ -27,11 +31,23 @@ class Selector:
     def __init__(self, pack: LanguagePack, is_blocked: Callable[[str], bool]):
         self.pack, self.fold, self.is_blocked = pack, pack.fold, is_blocked
         self.hyphen_edge = pack.hyphen_stop_words
+        # How each word is shown, by (word, typed, sentence start, apostrophe): the prefix chain
+        # shapes the same words several times per keystroke. Bounded; one selector per session.
+        self._shown: dict[tuple[str, str, bool, str], str | None] = {}
+
+    def _shown_as(self, word: str, typed: str, sentence_start: bool, apostrophe: str) -> str | None:
+        key = (word, typed, sentence_start, apostrophe)
+        shown = self._shown.get(key, _UNSEEN)
+        if shown is _UNSEEN:
+            if len(self._shown) >= MAX_SHOWN:
+                self._shown = {}
+            shown = self._shown[key] = shown_as(word, typed, sentence_start, apostrophe, self.pack)
+        return shown
 
     def pick(self, scored: list[tuple[str, float]], q: Query) -> list[tuple[str, float]]:
         """The showable words of ``scored`` (best first, log-probs), one form each."""
         fold, typed = self.fold, q.typed
-        return [(w, sc) for w, sc in merge(scored, typed, q.sentence_start, q.apostrophe, self.pack)
+        return [(w, sc) for w, sc in merge(scored, typed, q.sentence_start, q.apostrophe, self.pack, self._shown_as)
                 if (fold(w) == fold(typed) or not self.is_blocked(w))
                 and not (q.stem and fold(w) in self.hyphen_edge)]
 
