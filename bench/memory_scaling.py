@@ -154,6 +154,7 @@ def plot(result: dict, path: Path) -> None:
     b.plot([p[0] for p in pts], [p[1] for p in pts])
     b.set_xlabel("keystrokes (accepting typist, learning)")
     b.set_ylabel("VmRSS MB")
+    b.set_ylim(0, max(p[1] for p in pts) * 1.15)  # from 0: a flat line reads as flat
     b.set_title("RSS over a long session")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

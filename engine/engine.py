@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .bundle import Bundle
 from .combiner import Combiner
-from .context import Context
+from .tracker import Context
 from .decoder import WordDecoder
 from .errors import BundleError
 from .keyboard import SlipModel
@@ -57,7 +57,9 @@ class Engine:
         # Typo tolerance needs the lexicon (what the user may have meant).
         slips = settings.slips
         self.pack = bundle_pack(bundle.manifest)  # the bundle's language: every text rule comes from it
-        self.slips = SlipModel(slips, self.pack) if slips.enabled and bundle.lexicon is not None else None
+        self.slips = None
+        if slips.enabled and bundle.lexicon is not None:
+            self.slips = SlipModel(slips, self.pack, bundle.lexicon.has_prefix)
         # Without a store the memory lives in RAM: the blocklist applies and learn_text() lasts as long as the engine.
         self.memory = memory or UserMemory(MemoryConfig(path=None))
         self.vocab = Vocab(self.sp, self.manifest.eos_id, self.pack)
@@ -146,7 +148,7 @@ class Engine:
 
     def context(self, text: str) -> Context:
         """What the model is fed for ``text`` (the committed units) and the word being typed
-        (engine/context.py's Context): for ports and debugging."""
+        (engine/tracker.py's Context): for ports and debugging."""
         return self._session.context(text)
 
     def learn_text(self, text: str) -> int:

@@ -59,22 +59,23 @@ class Layout:
 
 
 class SlipModel:
-    def __init__(self, cfg: SlipConfig = SlipConfig(), pack: LanguagePack = DEFAULT):
-        self.cfg = cfg
+    def __init__(self, cfg: SlipConfig, pack: LanguagePack, is_prefix: Callable[[str], bool]):
+        """``is_prefix(folded)``: whether some word the engine may offer starts with it (the
+        bundle's lexicon): only such prefixes are proposed."""
+        self.cfg, self.is_prefix = cfg, is_prefix
         self.layout = Layout.build(cfg.layout, cfg.reach, pack)
         self.alphabet = pack.alphabet  # the letters a left-out letter may be
         self.best_cost = max(cfg.adjacent, cfg.swapped, cfg.missing, cfg.extra)  # the likeliest slip
-        self._memo: dict[tuple[str, int], dict[str, float]] = {}
+        self._memo: dict[str, dict[str, float]] = {}
 
-    def meant(self, typed: str, is_prefix: Callable[[str], bool]) -> dict[str, float]:
-        """Prefixes the user may have meant by ``typed`` (folded), with the slip's log-likelihood;
-        ``typed`` itself is not among them. Memoized per (typed, predicate)."""
-        key = (typed, id(is_prefix.__self__) if hasattr(is_prefix, "__self__") else id(is_prefix))
-        found = self._memo.get(key)
+    def meant(self, typed: str) -> dict[str, float]:
+        """Prefixes the user may have meant by ``typed`` (folded), with the slip's log-likelihood
+        (natural log, <= 0); ``typed`` itself is not among them. Memoized (16,384 entries)."""
+        found = self._memo.get(typed)
         if found is None:
             if len(self._memo) >= 1 << 14:
                 self._memo.clear()
-            found = self._memo[key] = self._meant(typed, is_prefix)
+            found = self._memo[typed] = self._meant(typed, self.is_prefix)
         return found
 
     def _meant(self, typed: str, is_prefix: Callable[[str], bool]) -> dict[str, float]:

@@ -45,7 +45,7 @@ from pathlib import Path
 
 from .lang import DEFAULT
 from .blocklist import Blocklist
-from .store import NotAStoreError, Snapshot, Store, StoreCorrupt, StoreWriter, store_files
+from .store import NotAStoreError, StoreRows, Store, StoreCorrupt, StoreWriter, store_files
 from .text import is_word, words as text_words
 
 log = logging.getLogger(__name__)
@@ -196,7 +196,7 @@ class UserMemory:
                 self._index_all()
 
     # -- the store -------------------------------------------------------------
-    def _on_snapshot(self, snap: Snapshot) -> bool:
+    def _on_snapshot(self, snap: StoreRows) -> bool:
         """Take rows read by the writer thread, unless own operations are still queued
         (the snapshot does not hold them yet and would undo them)."""
         with self._lock:
@@ -206,7 +206,7 @@ class UserMemory:
             self._take(snap)
             return True
 
-    def _take(self, snap: Snapshot) -> None:
+    def _take(self, snap: StoreRows) -> None:
         if snap.full:
             self.words, self.pairs, self.clock = snap.words, snap.pairs, snap.clock
             self._recount()
@@ -406,7 +406,7 @@ class UserMemory:
                 removed = (writer.store if writer is not None else self._new_store()).wipe_files()
         finally:
             with self._lock:
-                self._take(Snapshot())
+                self._take(StoreRows())
             if self.cfg.path is not None and not self._closed:
                 self._open_store()  # empty; the file comes back with the next word learned
         return removed

@@ -23,12 +23,11 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from .combiner import Combiner
-from .decoder import NodeCache
+from .position import Position
 from .selector import Selector
 from .sources import Query
 from .sources.corrections import Corrections
 from .sources.model import ModelSource
-from .state import Snapshot
 
 
 class Kind(StrEnum):
@@ -42,37 +41,6 @@ class Suggestion:
     score: float  # natural-log probability of the word given the context (the combined mix)
     kind: Kind
     corrected: bool = False  # the word does not start with what was typed: a slip was corrected
-
-
-class Position:
-    """What was computed below one committed state; dropped when the state changes.
-
-    ``nodes``: the decoder's expanded paths (NodeCache, bounded); ``searches``: the
-    model source's results by (folded prefix, needs_space, words wanted);
-    ``answers``: the strips shown, by (stem, partial, needs_space, sentence_start,
-    n, apostrophe), for the memory version ``version`` only: any change to the
-    memory or blocklist empties them. Both dicts are bounded (``MAX_SEARCHES``,
-    ``MAX_ANSWERS`` entries; emptied when full): the position of the sentence
-    start lives as long as the session."""
-
-    MAX_SEARCHES = 1024  # a search holds at most a few dozen (word, score) pairs
-    MAX_ANSWERS = 1024
-
-    def __init__(self, top: Snapshot):
-        self.top = top
-        self.nodes = NodeCache(top.node)
-        self.searches: dict[tuple[str, bool, int], list[tuple[str, float]]] = {}
-        self.answers: dict[tuple, list[Suggestion]] = {}
-        self.version = -1  # the memory version the answers were computed for
-
-    def answers_for(self, version: int) -> dict:
-        if version != self.version or len(self.answers) >= self.MAX_ANSWERS:
-            self.answers, self.version = {}, version
-        return self.answers
-
-    def bound(self) -> None:
-        if len(self.searches) >= self.MAX_SEARCHES:
-            self.searches = {}
 
 
 class Pipeline:

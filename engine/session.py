@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import sys
 
-from .context import Context, parse
+from .tracker import Context, parse
 from .known import KnownWords
 from .lang import LanguagePack
 from .memory import UserMemory
-from .pipeline import Pipeline, Position, Suggestion
+from .pipeline import Pipeline, Suggestion
+from .position import Position
 from .settings import EngineSettings
 from .sources import Query
 from .state import Snapshot, StateStack

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .context import WindowConfig
+from .tracker import WindowConfig
 from .decoder import DecoderConfig
 from .errors import BundleError
 from .keyboard import LAYOUTS, SlipConfig

@@ -52,7 +52,7 @@ def unit_tokens(encode: Callable[[str], list[int]], unit: str, eos_id: int,
     closed by </s>: a unit that ends a sentence by the language's rule (its last
     chunk a plain sentence end: "Stop." but not "Dr." or "etc.") is followed by </s>
     here too, so the next sentence starts from the state the model knows. The
-    tracker (context.py) joins a sentence end that the next word continues to
+    tracker (tracker.py) joins a sentence end that the next word continues to
     that word ("late. he"), so this sees only ends the rule keeps."""
     ids = encode(unit)[-MAX_UNIT_PIECES:]
     if ends_sentence(unit, pack):

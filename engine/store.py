@@ -139,7 +139,7 @@ class NotAStoreError(EngineError, ValueError):
 
 
 @dataclass
-class Snapshot:
+class StoreRows:
     """Rows read from the store: all of them (``full``) or those changed since a sequence number."""
 
     store_id: int | None = None  # which file (a wiped and re-created store is another one)
@@ -227,11 +227,11 @@ class Store:
         self._lock = threading.RLock()
 
     # -- opening ------------------------------------------------------------------
-    def snapshot(self) -> Snapshot:
+    def snapshot(self) -> StoreRows:
         """All rows (an empty snapshot when there is no store yet). Raises NotAStoreError."""
         with self._lock:
             if self._conn is None and not self._connect(create=False):
-                return Snapshot()
+                return StoreRows()
             return self._read_all()
 
     def _connect(self, create: bool) -> bool:
@@ -442,14 +442,14 @@ class Store:
             return removed
 
     # -- reading ------------------------------------------------------------------
-    def changes(self, store_id: int | None, since_seq: int, generation: int, force: bool = False) -> Snapshot | None:
+    def changes(self, store_id: int | None, since_seq: int, generation: int, force: bool = False) -> StoreRows | None:
         """What other connections wrote since the view read ``since_seq`` of store ``store_id``
         (None: no file); None if nothing."""
         with self._lock:
             with contextlib.suppress(StoreWiped):  # the view re-reads below; the writer drops the old words
                 self._follow_the_path()
             if self._conn is None and not self._connect(create=False):
-                return Snapshot() if store_id is not None else None  # the file the view holds is gone
+                return StoreRows() if store_id is not None else None  # the file the view holds is gone
             if self._id != store_id:  # a file the view has not read (created, or replaced, since)
                 return self._read_all()
             version = self._conn.execute("PRAGMA data_version").fetchone()[0]
@@ -493,7 +493,7 @@ class Store:
         self.wiped_at = when if self.wiped_at is None else max(self.wiped_at, when)
         raise StoreWiped(self.path, when)
 
-    def _read_all(self) -> Snapshot:
+    def _read_all(self) -> StoreRows:
         conn = self._conn
         assert conn is not None
         in_txn = conn.in_transaction
@@ -510,10 +510,10 @@ class Store:
             if not in_txn:
                 conn.execute("COMMIT")
 
-    def _read_meta(self, conn: sqlite3.Connection, full: bool) -> Snapshot:
+    def _read_meta(self, conn: sqlite3.Connection, full: bool) -> StoreRows:
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         blocked = {w for (w,) in conn.execute("SELECT word FROM blocked")}
-        return Snapshot(store_id=int(meta["id"]), clock=int(meta["clock"]), seq=int(meta["seq"]),
+        return StoreRows(store_id=int(meta["id"]), clock=int(meta["clock"]), seq=int(meta["seq"]),
                         generation=int(meta["generation"]), blocked=blocked, full=full)
 
     # -- plumbing -----------------------------------------------------------------
@@ -602,7 +602,7 @@ class StoreWriter:
     again. Operations queued before this writer found its store wiped by another
     process are dropped, not failed: the wipe wins."""
 
-    def __init__(self, store: Store, apply: Callable[[Snapshot], bool], held: Snapshot, refresh_seconds: float):
+    def __init__(self, store: Store, apply: Callable[[StoreRows], bool], held: StoreRows, refresh_seconds: float):
         self.store = store
         self.refresh_seconds = refresh_seconds
         self.enqueued = 0  # operations put; the view changes it under its own lock
@@ -728,7 +728,7 @@ class StoreWriter:
                         "closes; said once): %s", self.store.path, e)
         self.last_error = str(e)
 
-    def _refresh(self, apply: Callable[[Snapshot], bool], stale: bool) -> bool:
+    def _refresh(self, apply: Callable[[StoreRows], bool], stale: bool) -> bool:
         """Hand other connections' writes to the view; True if it must be tried again."""
         try:
             snap = self.store.changes(*self._held, force=stale)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from nextkey.engine import Engine, Suggestion
-from nextkey.engine.context import parse
+from nextkey.engine.tracker import parse
 from nextkey.engine.text import clean, partial_word
 from nextkey.engine.decoder import DecoderConfig
 from nextkey.engine.settings import EngineSettings
@@ -159,7 +159,7 @@ def test_a_moving_window_was_fed_ahead_and_answers_as_a_fresh_engine(tiny_bundle
     """Issue 12: inside a sentence longer than the window, each move re-fed the whole
     window (about 100 steps in one keystroke). Now no keystroke feeds more than the
     units it commits plus settings.ahead_steps, and the answers are a fresh engine's."""
-    from nextkey.engine.context import WindowConfig, window_start
+    from nextkey.engine.tracker import WindowConfig, window_start
 
     eng = load(tiny_bundle)
     sess = eng.session()

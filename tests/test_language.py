@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from nextkey.engine import keyboard, lexicon, memory, text
-from nextkey.engine.context import WindowConfig, parse
+from nextkey.engine.tracker import WindowConfig, parse
 from nextkey.engine.form import shape
 from nextkey.engine.keyboard import Layout, SlipConfig, SlipModel
 from nextkey.engine.lang import DEFAULT, LanguagePack, get_pack
@@ -81,8 +81,8 @@ def test_one_control_set_for_training_and_input():
 def test_the_typo_model_uses_the_packs_layouts_and_alphabet():
     fewer = dataclasses.replace(EN, alphabet="xz")
     is_prefix = {"txh", "tzh", "tah"}.__contains__  # a letter left out after the first: "th" for "tah"
-    assert set(SlipModel(SlipConfig(), fewer).meant("th", is_prefix)) == {"txh", "tzh"}
-    assert set(SlipModel(SlipConfig()).meant("th", is_prefix)) == {"tah", "txh", "tzh"}
+    assert set(SlipModel(SlipConfig(), fewer, is_prefix).meant("th")) == {"txh", "tzh"}
+    assert set(SlipModel(SlipConfig(), DEFAULT, is_prefix).meant("th")) == {"tah", "txh", "tzh"}
     with pytest.raises(ValueError, match=r"'dvorak'.*\['azerty', 'qwerty', 'qwertz'\]"):
         Layout.build("dvorak", 1.3)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from ..pipeline import Position
+    from ..position import Position
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Source(Protocol):
     then keeps its score unmixed.
     ``propose(query, pos)``: words (in the source's spelling) this source adds for the
     typed prefix, best first; the combiner scores them like the others.
-    ``pos`` (pipeline.Position): what was computed below the current model state
+    ``pos`` (position.Position): what was computed below the current model state
     (the model source's node cache); other sources ignore it."""
 
     name: str

@@ -34,7 +34,7 @@ class Corrections:
         """Corrected words (lexicon spelling, log-prob with the slip's cost), best first."""
         lexicon, low = self.lexicon, q.folded
         best: dict[int, float] = {}
-        for meant, cost in self.slips.meant(low, lexicon.has_prefix).items():
+        for meant, cost in self.slips.meant(low).items():
             for i in lexicon.completions(meant, 2):
                 if not self.fold(lexicon.forms[i]).startswith(low):
                     best[i] = max(best.get(i, -math.inf), cost + float(lexicon.logprior[i]))

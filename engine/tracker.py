@@ -1,4 +1,5 @@
-"""Text before the cursor -> what the model must have seen, and the word being typed.
+"""The context tracker: text before the cursor -> what the model must have seen, and
+the word being typed (presage's ContextTracker).
 
 The context is the current sentence: the model was trained on sentences
 closed by </s>, and the engine starts each sentence from the state after the
