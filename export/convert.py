@@ -29,10 +29,11 @@ import tensorflow as tf
 import keras
 
 from nextkey.engine.bundle import (FORMAT, FORMAT_VERSION, LEXICON_FILE, MANIFEST, MODEL_FILE, STEP_SIGNATURE,
-                                   Quantization,
+                                   Bundle, Quantization, validate,
                                    TOKENIZER_FILE, pieces_fingerprint, sha256_file)
 from nextkey.engine.errors import BundleError
-from nextkey.engine.settings import EngineSettings
+from nextkey.engine.lang import bundle_pack
+from nextkey.engine.settings import EngineSettings, bundle_settings
 from nextkey.train.tokenizer import BOS_ID, EOS_ID, PAD_ID, UNK_ID, load_tokenizer
 from nextkey.train.run_dir import TrainError, corpus_of, load_trained_model, read_report, valid_lines
 
@@ -149,7 +150,12 @@ def export_bundle(cfg: ExportConfig) -> dict:
         verification = verify_against_keras(tmp / MODEL_FILE, model, sp, valid_lines,
                                             VerificationConfig.for_quantization(q.value))
         manifest = build_manifest(cfg, q, model_cfg, run_dir, tmp, verification, lexicon_entries)
+        # The engine's own checks, before the bundle is in place: what export writes is what the
+        # runtime accepts (a bundle name too long, say, fails here, not at the user's first load).
+        validate(tmp / MANIFEST, json.loads(json.dumps(manifest)))
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        opened = Bundle.open(tmp)
+        bundle_settings(opened.manifest), bundle_pack(opened.manifest)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(tmp, out_dir)

@@ -327,3 +327,12 @@ def test_cli_names_the_missing_extra(tiny_bundle, monkeypatch, capsys):
     assert main(["verify", str(tiny_bundle)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install 'nextkey[train]'" in err, err
+
+
+def test_export_refuses_what_the_engine_would_refuse_before_writing(tiny_run, tmp_path):
+    """A bundle name the engine refuses (a line break) fails at export, and nothing is left at --out."""
+    out = tmp_path / "out"
+    with pytest.raises(BundleError, match="name"):
+        export_bundle(ExportConfig(run_dir=tiny_run, out_dir=out, quantization=Quantization.FLOAT32,
+                                   verify_sentences=20, name="two\nlines"))
+    assert not out.exists()
