@@ -157,7 +157,11 @@ def _memory(args) -> int:
             case "export":
                 text = json.dumps(mem.export(), indent=2, ensure_ascii=False) + "\n"
                 if args.file:
-                    Path(args.file).write_text(text, encoding="utf-8")
+                    try:  # "x": a file of the user's is never overwritten unless asked
+                        with open(args.file, "w" if args.force else "x", encoding="utf-8") as f:
+                            f.write(text)
+                    except FileExistsError:
+                        raise ValueError(f"{args.file} exists: nothing was written (--force replaces it)") from None
                     print(f"exported to {args.file}")
                 else:
                     print(text, end="")
@@ -190,7 +194,7 @@ def _wipe(cfg, yes: bool) -> int:
     if not yes and sys.stdin.isatty():
         if input(f"remove these {len(files)} files? [y/N] ").strip().lower() not in ("y", "yes"):
             print("nothing was removed")
-            return 1
+            return 0
     mem = UserMemory(cfg)
     try:
         removed = mem.wipe()
@@ -201,7 +205,7 @@ def _wipe(cfg, yes: bool) -> int:
         mem.close()
     for p in removed:
         print(f"removed {p}")
-    print(f"wiped: {len(removed)} files removed")
+    print(f"wiped: {len(removed)} file{'' if len(removed) == 1 else 's'} removed")
     return 0
 
 
@@ -293,13 +297,28 @@ def build_parser() -> argparse.ArgumentParser:
                     help="noisy typing: share of slipped keystrokes (adjacent key, swap, omission); 0 skips it")
     ev.set_defaults(func=_eval)
 
-    m = sub.add_parser("memory", help="what nextkey learned from you: show, forget, wipe, export, block")
+    m = sub.add_parser(
+        "memory", help="what nextkey learned from you: show, export, forget, block, unblock, learn, wipe",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="""actions:
+  show              the strongest learned words and the never-suggest entries (reads only)
+  export [--file F] everything learned, as JSON, to stdout or to a new file F (--force replaces F)
+  forget WORD       drop a learned word and every pair it is in
+  block WORD        never suggest WORD unless it is typed in full; unblock WORD undoes it
+  learn --file F    learn every word of the text file F (a user's past messages)
+  wipe              list, then remove, the store's own files (asks on a terminal; --yes skips)
+
+--store names the store (default: memory.db in the XDG data dir). A path that is not a
+nextkey store (your text file, another program's database, a folder, a link) is refused
+and never touched. Exit status: 0 done; 1 a change could not be saved (read-only folder,
+full disk); 2 a bad argument or a path that is not a store.""")
     m.add_argument("action", choices=["show", "forget", "wipe", "export", "block", "unblock", "learn"])
     m.add_argument("word", nargs="?", help="the word to forget, block or unblock")
     m.add_argument("--file", help="export: write here; learn: read this text")
     m.add_argument("--store", help="the SQLite store (default: memory.db in the XDG data dir)")
     m.add_argument("--limit", type=int, default=30, help="show: how many words")
     m.add_argument("--yes", action="store_true", help="wipe: do not ask (it asks only on a terminal)")
+    m.add_argument("--force", action="store_true", help="export: replace an existing --file")
     m.set_defaults(func=_memory)
 
     k = sub.add_parser("conformance", help="golden cases for ports of the engine: write a kit, or check this engine against one")

@@ -51,6 +51,9 @@ class Engine:
                  learn: bool = False, num_threads: int = 1, kernels: Kernels = Kernels.DEFAULT):
         """``settings``: None for the bundle's own (its manifest's ``settings``). ``kernels``:
         which CPU kernels run the model (runner.Kernels)."""
+        if settings is not None and not isinstance(settings, EngineSettings):
+            raise TypeError(f"settings must be an EngineSettings (engine/settings.py; EngineSettings.from_dict "
+                            f"reads a dict), got {type(settings).__name__}")
         self.bundle, self.num_threads, self.kernels = bundle, num_threads, Kernels(kernels)
         self.settings = settings = bundle_settings(bundle.manifest) if settings is None else settings
         self.manifest, self.sp = bundle.manifest, bundle.sp
@@ -75,7 +78,15 @@ class Engine:
 
     def add_source(self, source: Source, weight: float) -> None:
         """Mix another source into every session made after this call (and ``suggest``),
-        after the others, with ``weight`` (a new entry of ``settings.weights``)."""
+        after the others, with ``weight`` (a new entry of ``settings.weights``).
+        Raises TypeError for an object that is not a Source (engine/sources/__init__.py),
+        ValueError for a name already in use or a weight outside [0, 1)."""
+        if not isinstance(source, Source):
+            raise TypeError(f"{type(source).__name__} is not a Source: it needs name, active, "
+                            "logprob(word, query, pos) and propose(query, pos) (engine/sources/__init__.py)")
+        taken = {"model", *(s.name for s in self.sources)}
+        if source.name in taken:
+            raise ValueError(f"a source named {source.name!r} is already mixed in (names in use: {sorted(taken)})")
         self.settings = self.settings.with_weights(**{source.name: weight})
         self.sources.append(source)
         self._session = self.session(learn=self._session.learn)

@@ -36,7 +36,7 @@ tables). A path that is anything else (a user's text file, another program's
 database, a folder, a link, an empty file) raises ``NotAStoreError`` and is never
 opened for writing, renamed or removed. A store of ours that SQLite finds damaged is
 set aside as ``NAME.corrupt-TIME-PID`` with a warning and a new store starts empty
-(only by a writer: reading never renames). A new store is built in ``NAME.new-PID``
+(only by a writer: reading never renames). A new store is built in ``NAME.new-PID-RANDOM``
 and linked into place whole, so a crash never leaves a half-made file at the path.
 A file another process holds locked (two processes creating the store at once) is
 waited for up to ``BUSY_TIMEOUT_MS`` and never taken for a bad one; past that, the
@@ -194,7 +194,8 @@ def inspect_path(path: Path) -> str:
         raise NotAStoreError(path, f"a SQLite database SQLite cannot read ({type(e).__name__})") from None
     if version == FORMAT_VERSION and tables in (TABLES, V02_TABLES):
         return "store"
-    raise NotAStoreError(path, f"a SQLite database of another program (format {version}, {len(tables)} tables)")
+    raise NotAStoreError(path, f"a SQLite database of another program: its user_version is {version}, not "
+                               f"{FORMAT_VERSION}, and it has {len(tables)} tables, not nextkey's {len(TABLES)}")
 
 
 def store_files(path: Path) -> list[Path]:

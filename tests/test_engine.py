@@ -1,3 +1,4 @@
+import math
 import random
 import subprocess
 import sys
@@ -435,3 +436,32 @@ def test_a_real_word_typed_in_full_stays_offered_beside_corrections(tiny_bundle)
                 checked += 1
                 assert any(fold(s.word) == fold(word) for s in got), (context + word, got)
     assert checked > 0  # the tiny model does offer corrections for some full words
+
+
+class _Contacts:
+    """A tiny source on the protocol: a contact name, proposed for its prefix."""
+
+    name = "contacts"
+    active = True
+
+    def logprob(self, word, query, pos):
+        return math.log(0.5) if word == "Zanzibar" else -math.inf
+
+    def propose(self, query, pos):
+        return ["Zanzibar"] if "zanzibar".startswith(query.folded) else []
+
+
+def test_a_source_added_with_a_weight_reaches_the_strip_and_bad_ones_are_refused(tiny_bundle):
+    eng = load(tiny_bundle)
+    assert "Zanzibar" not in [s.word for s in eng.suggest("I met Zan", 3)]
+    eng.add_source(_Contacts(), 0.3)
+    assert eng.suggest("I met Zan", 3)[0].word == "Zanzibar"
+    assert eng.settings.weights["contacts"] == 0.3
+    dup = _Contacts()
+    dup.name = "prior"
+    with pytest.raises(ValueError, match="already mixed in"):
+        eng.add_source(dup, 0.3)
+    with pytest.raises(TypeError, match="is not a Source"):
+        eng.add_source(object(), 0.3)
+    with pytest.raises(TypeError, match="EngineSettings"):
+        Engine.load(tiny_bundle, settings={"slips": {"enabled": False}})

@@ -637,3 +637,18 @@ def _no_threads_left():
     # every memory a test opened was closed: no writer thread keeps running
     assert wait_until(lambda: not [t for t in threading.enumerate()
                                    if t.name.startswith("nextkey-store") and t.ident not in before], 5)
+
+
+def test_export_never_overwrites_a_users_file_unless_forced(tmp_path, capsys):
+    """Found by a newcomer: export --file replaced notes.txt with the JSON export."""
+    from nextkey.cli.main import main
+
+    store_path, notes = tmp_path / "memory.db", tmp_path / "notes.txt"
+    with UserMemory(exact(store_path)) as mem:
+        mem.learn_text("Zorbladine Zorbladine")
+    notes.write_text("my notes\n")
+    assert main(["memory", "export", "--file", str(notes), "--store", str(store_path)]) == 2
+    assert "exists: nothing was written" in capsys.readouterr().err
+    assert notes.read_text() == "my notes\n"
+    assert main(["memory", "export", "--file", str(notes), "--store", str(store_path), "--force"]) == 0
+    assert json.loads(notes.read_text())["words"] == {"Zorbladine": 2.0}

@@ -31,9 +31,14 @@ class Query:
 
     ``typed``: the word being typed as typed ('' right after a space); ``folded``:
     the language pack's fold of it (lowercase, one apostrophe); ``prev``: the
-    previous word of the sentence (None at its start); ``final``: False while the
-    prefix chain looks for enough words (sources then propose only what may stop
-    it early, see ``Source.propose``)."""
+    previous word of the sentence (None at its start); ``needs_space``: the word
+    opens a new chunk (False after "(" or a hyphenated word's stem); ``sentence_start``:
+    the word starts a sentence; ``n``: slots in the strip; ``apostrophe``: the one the
+    user types; ``stem``: a hyphenated word's parts typed before (``"role-"``), which
+    the strip puts back in front; ``final``: False while the prefix chain (pipeline.py)
+    is still looking for ``n`` words from the shortest prefixes: a proposal made then
+    can end the model's search early, so a source whose words should only fill slots
+    the model leaves empty (the lexicon's prior) proposes nothing until ``final``."""
 
     typed: str
     folded: str
@@ -53,12 +58,17 @@ class Source(Protocol):
     ``name``: the key of its weight in ``EngineSettings.weights``.
     ``active``: False when it cannot change any score (an empty user memory): the
     combiner then skips it, which leaves the other scores exactly as they were.
-    ``logprob(word, query)``: natural-log probability of ``word`` as the next word
-    (-inf when the source gives it none), or None when the source has no opinion
-    about the word (the lexicon's prior for a word outside the lexicon): the word
-    then keeps its score unmixed.
+    ``logprob(word, query, pos)``: natural-log probability of ``word`` as the next
+    word (-inf when the source gives it none: its score is then scaled by 1 - weight),
+    or None when the source has no opinion about the word (the lexicon's prior for a
+    word outside the lexicon): the word then keeps its score unmixed.
     ``propose(query, pos)``: words (in the source's spelling) this source adds for the
-    typed prefix, best first; the combiner scores them like the others.
+    typed prefix, best first, at most a handful (they are scored and shaped on every
+    keystroke); the combiner scores them like the others and drops those whose
+    logprob is None or -inf. A source proposes only whole words the engine may offer
+    (a lexicon's, the user's, a contact's name): the selector drops what cannot be
+    shown (spaces, control characters), blocked words and words that do not start
+    with what was typed, but it does not check a dictionary.
     ``pos`` (position.Position): what was computed below the current model state
     (the model source's node cache); other sources ignore it."""
 
