@@ -43,6 +43,7 @@ import json
 import math
 import os
 import re
+import time
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,6 +135,12 @@ def pieces_fingerprint(sp: spm.SentencePieceProcessor) -> str:
     return _fingerprint([sp.id_to_piece(i) for i in range(sp.get_piece_size())])
 
 
+def _fingerprint_file(path: Path) -> str:
+    sp = spm.SentencePieceProcessor()
+    sp.Load(str(path))
+    return pieces_fingerprint(sp)
+
+
 def _fingerprint(pieces: list[str]) -> str:
     h = hashlib.sha256()
     for piece in pieces:
@@ -193,6 +200,49 @@ class Manifest:
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+
+    @classmethod
+    def build(cls, bundle: Path, *, name: str, quantization: "Quantization", vocab_size: int,
+              layers: list[int], special_ids: dict[str, int], language: str, settings: dict,
+              lexicon: dict | None, provenance: dict) -> "Manifest":
+        """The manifest of the files in ``bundle`` (the one writer of the format, beside its
+        checker): checksums and sizes read from the files, the fixed fields from this
+        module's constants (TOKENIZER_FIXED, STEP_INPUTS/OUTPUTS, STATE_DTYPE/INITIAL).
+        ``layers``: each recurrent layer's state width (the state is their concatenation);
+        ``special_ids``: pad, unk, bos, eos, start_of_text; ``lexicon``: its manifest entry
+        (None: no lexicon file); ``provenance``: model_config, training and evaluation.
+        Raises BundleError (validate's) when the result is not a manifest the engine accepts."""
+        files = {"model": MODEL_FILE, "tokenizer": TOKENIZER_FILE}
+        if lexicon is not None:
+            files["lexicon"] = LEXICON_FILE
+        s = sum(layers)
+        offsets = [sum(layers[:i]) for i in range(len(layers))]
+        tensor = {"tokens": [-1], "state": [-1, s], "logprobs": [-1, vocab_size]}
+        data = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "name": name,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "files": files,
+            "sha256": {f: sha256_file(bundle / f) for f in files.values()},
+            "size_bytes": {f: (bundle / f).stat().st_size for f in files.values()},
+            "quantization": Quantization(quantization).value,
+            "vocab_size": vocab_size,
+            "state": {"size": s, "dtype": STATE_DTYPE, "initial": STATE_INITIAL,
+                      "layout": [{"layer": i, "offset": o, "size": w} for i, (o, w) in enumerate(zip(offsets, layers))]},
+            "signatures": {STEP_SIGNATURE: {
+                "inputs": {k: {"dtype": d, "shape": tensor[k]} for k, d in STEP_INPUTS.items()},
+                "outputs": {k: {"dtype": d, "shape": tensor[k]} for k, d in STEP_OUTPUTS.items()}}},
+            "language": language,
+            "settings": settings,
+            "special_tokens": dict(special_ids),
+            "tokenizer": {**TOKENIZER_FIXED, "pieces_sha256": _fingerprint_file(bundle / TOKENIZER_FILE)},
+            **({"lexicon": lexicon} if lexicon is not None else {}),
+            **provenance,
+        }
+        data = json.loads(json.dumps(data))  # as it will be read back
+        validate(bundle / MANIFEST, data)
+        return cls(bundle, data)
 
 
 # ---------------------------------------------------------------- the schema

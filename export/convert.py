@@ -28,9 +28,8 @@ import numpy as np
 import tensorflow as tf
 import keras
 
-from nextkey.engine.bundle import (FORMAT, FORMAT_VERSION, LEXICON_FILE, MANIFEST, MODEL_FILE, STEP_SIGNATURE,
-                                   Bundle, Quantization, validate,
-                                   TOKENIZER_FILE, pieces_fingerprint, sha256_file)
+from nextkey.engine.bundle import (LEXICON_FILE, MANIFEST, MODEL_FILE, STEP_SIGNATURE, TOKENIZER_FILE, Bundle, Manifest,
+                                   Quantization)
 from nextkey.engine.errors import BundleError
 from nextkey.engine.lang import bundle_pack
 from nextkey.engine.settings import EngineSettings, bundle_settings
@@ -149,10 +148,9 @@ def export_bundle(cfg: ExportConfig) -> dict:
 
         verification = verify_against_keras(tmp / MODEL_FILE, model, sp, valid_lines,
                                             VerificationConfig.for_quantization(q.value))
+        # Manifest.build runs the engine's own checks, before the bundle is in place: what export
+        # writes is what the runtime accepts (a bad name fails here, not at the user's first load).
         manifest = build_manifest(cfg, q, model_cfg, run_dir, tmp, verification, lexicon_entries)
-        # The engine's own checks, before the bundle is in place: what export writes is what the
-        # runtime accepts (a bundle name too long, say, fails here, not at the user's first load).
-        validate(tmp / MANIFEST, json.loads(json.dumps(manifest)))
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
         opened = Bundle.open(tmp)
         bundle_settings(opened.manifest), bundle_pack(opened.manifest)
@@ -187,48 +185,17 @@ def _valid_lines(run_dir: Path, n: int) -> list[str]:
 
 def build_manifest(cfg: ExportConfig, q: Quantization, model_cfg, run_dir: Path, bundle: Path, verification: dict,
                    lexicon_entries: int | None = None) -> dict:
+    """This export's manifest, through the format's one writer (engine/bundle.py Manifest.build)."""
     report = read_report(run_dir)
     corpus = report.get("corpus") or {}
-    v, s = model_cfg.vocab_size, model_cfg.state_size
-    files = {"model": MODEL_FILE, "tokenizer": TOKENIZER_FILE}
+    lexicon = None
     if lexicon_entries is not None:
-        files["lexicon"] = LEXICON_FILE
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "name": cfg.name or f"{run_dir.name}-{q.value}",
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "files": files,
-        "sha256": {f: sha256_file(bundle / f) for f in files.values()},
-        "size_bytes": {f: (bundle / f).stat().st_size for f in files.values()},
-        "quantization": q.value,
-        "vocab_size": v,
-        "state": {
-            "size": s,
-            "dtype": "float32",
-            "initial": "zeros",
-            "layout": [{"layer": i, "offset": i * model_cfg.hidden_dim, "size": model_cfg.hidden_dim}
-                       for i in range(model_cfg.num_layers)],
-        },
-        "signatures": {
-            STEP_SIGNATURE: {
-                "inputs": {"tokens": {"dtype": "int32", "shape": [-1]},
-                           "state": {"dtype": "float32", "shape": [-1, s]}},
-                "outputs": {"logprobs": {"dtype": "float32", "shape": [-1, v]},
-                            "state": {"dtype": "float32", "shape": [-1, s]}},
-            }
-        },
-        "language": cfg.language,
-        "settings": cfg.settings.to_dict(),
-        "special_tokens": {"pad": PAD_ID, "unk": UNK_ID, "bos": BOS_ID, "eos": EOS_ID, "start_of_text": EOS_ID},
-        "tokenizer": {"type": "sentencepiece-unigram", "byte_fallback": True, "split_digits": True,
-                      "normalization": "NFC, applied by the caller", "word_boundary": "\u2581",
-                      "pieces_sha256": pieces_fingerprint(load_tokenizer(bundle / TOKENIZER_FILE))},
-        **({"lexicon": {"entries": lexicon_entries, "format": "form<TAB>count per billion words, most frequent first",
-                        "sources": ["the training corpus's word counts (train split)",
-                                    f"wordfreq English top {cfg.lexicon.wordfreq_top:,}"],
-                        "apostrophe": "folded to '; the engine shows the one the user types",
-                        "config": asdict(cfg.lexicon)}} if lexicon_entries is not None else {}),
+        lexicon = {"entries": lexicon_entries, "format": "form<TAB>count per billion words, most frequent first",
+                   "sources": ["the training corpus's word counts (train split)",
+                               f"wordfreq English top {cfg.lexicon.wordfreq_top:,}"],
+                   "apostrophe": "folded to '; the engine shows the one the user types",
+                   "config": asdict(cfg.lexicon)}
+    provenance = {
         "model_config": asdict(model_cfg),
         "training": {
             "run_dir": str(run_dir.resolve()),
@@ -242,3 +209,8 @@ def build_manifest(cfg: ExportConfig, q: Quantization, model_cfg, run_dir: Path,
         },
         "evaluation": verification,
     }
+    return Manifest.build(
+        bundle, name=cfg.name or f"{run_dir.name}-{q.value}", quantization=q, vocab_size=model_cfg.vocab_size,
+        layers=[model_cfg.hidden_dim] * model_cfg.num_layers,
+        special_ids={"pad": PAD_ID, "unk": UNK_ID, "bos": BOS_ID, "eos": EOS_ID, "start_of_text": EOS_ID},
+        language=cfg.language, settings=cfg.settings.to_dict(), lexicon=lexicon, provenance=provenance).data
