@@ -46,7 +46,7 @@ from pathlib import Path
 from .lang import DEFAULT
 from .blocklist import Blocklist
 from .store import NotAStoreError, StoreRows, Store, StoreCorrupt, StoreWriter, store_files
-from .text import is_word, words as text_words
+from .text import is_word, learnable_words
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ class UserMemory:
         n = 0
         for line in text.splitlines():
             prev = None
-            for w in text_words(line):
+            for _, w in learnable_words(line):  # addresses and their parts are never learned
                 self.observe(w, prev)
                 prev = w
                 n += 1

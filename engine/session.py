@@ -22,7 +22,7 @@ from .position import Position
 from .settings import EngineSettings
 from .sources import Query
 from .state import Snapshot, StateStack
-from .text import WORD, accept, check_n, check_text, last_word, partial_word
+from .text import SPACE as _SPACE, accept, check_n, check_text, in_address, last_word, learnable_words, partial_word
 
 class Session:
     """``learn=True`` learns each word the user commits into the user memory;
@@ -71,10 +71,15 @@ class Session:
             return  # an edit, a cursor move or a paste: nothing was typed word by word
         start = max(0, len(old) - 64)
         prev = None
-        for m in WORD.finditer(new, start):
-            if len(old) <= m.end() < len(new) and m.start() > start:
-                self.memory.observe(m.group(0), prev or last_word(new[: m.start()]))
-            prev = m.group(0)
+        # A word is learned when the whitespace after its chunk is typed: by then an address
+        # ("https:" becoming "https://...") shows what it is, and it is never learned.
+        for at, word in learnable_words(new[start:], self.pack):
+            at += start
+            gap = _SPACE.search(new, at + len(word))
+            # (a word at the lookback's start may be cut: skipped, unless it starts the text)
+            if gap is not None and len(old) <= gap.start() < len(new) and (at > start or start == 0):
+                self.memory.observe(word, prev or last_word(new[:at], self.pack))
+            prev = word
 
     # -- predicting ---------------------------------------------------------
     def context(self, text: str | None = None) -> Context:
@@ -95,8 +100,8 @@ class Session:
         pos = self._position(self.stack.sync(ctx.units, searched))
         self.stack.feed_ahead(ctx.ahead, self.settings.ahead_steps)
         limit = self.settings.max_partial
-        if len(ctx.partial) > limit or len(partial_word(self._text)) > limit:
-            return []  # (the window may have cut a very long "word": still no completions)
+        if len(ctx.partial) > limit or len(partial_word(self._text)) > limit or in_address(self._text):
+            return []  # a very long "word" (the window may have cut it) or an address: no dictionary words
         answers, apostrophe = pos.answers_for(self.memory.version), self._apostrophe()
         key = (ctx.stem, ctx.partial, ctx.needs_space, ctx.sentence_start, n, apostrophe)
         found = answers.get(key)

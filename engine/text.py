@@ -9,6 +9,8 @@ are the English pack's, for code not yet told the bundle's language.
 
 from __future__ import annotations
 
+import re
+
 import enum
 import unicodedata
 
@@ -35,6 +37,31 @@ def is_word(text: str, pack: LanguagePack = DEFAULT) -> bool:
 def words(text: str, pack: LanguagePack = DEFAULT) -> list[str]:
     """The words of ``text``, in order: what the engine learns and the corpus counts."""
     return pack.word_re.findall(text)
+
+
+# A whitespace-delimited chunk that is an e-mail or web address (or the start of one): its
+# parts are not words to offer or to learn (language-independent: RFC 5322 / RFC 3986 shapes).
+ADDRESS = re.compile(r"\S*(?:\w@|://)\S*|(?i:www\.)\S*")
+
+
+SPACE = re.compile(r"\s")
+
+
+def in_address(text_before_cursor: str) -> bool:
+    """Whether the cursor is inside an e-mail or web address being typed
+    ("someone@example.c", "https://exa", "www.exa")."""
+    chunk = text_before_cursor[-200:].rsplit(None, 1)[-1] if text_before_cursor[-1:].strip() else ""
+    return bool(chunk) and ADDRESS.fullmatch(chunk) is not None
+
+
+def learnable_words(text: str, pack: LanguagePack = DEFAULT) -> list[tuple[int, str]]:
+    """(start, word) of the words of ``text`` outside e-mail and web addresses: what the
+    user memory learns (an address is never learned, nor its parts)."""
+    out = []
+    for chunk in re.finditer(r"\S+", text):
+        if ADDRESS.fullmatch(chunk.group(0)) is None:
+            out += [(chunk.start() + m.start(), m.group(0)) for m in pack.word_re.finditer(chunk.group(0))]
+    return out
 
 
 def last_word(text: str, pack: LanguagePack = DEFAULT) -> str | None:
