@@ -103,8 +103,9 @@ def _nested(name: str, cls, value) -> Any:
     unknown = sorted(set(value) - set(known))
     if unknown:
         raise ValueError(f"settings.{name} has unknown fields {unknown}; known: {sorted(known)}")
+    defaults = cls()
     for key, v in value.items():
-        want = type(getattr(cls(), key))
+        want = type(getattr(defaults, key))
         ok = isinstance(v, want) if want is not float else isinstance(v, (int, float))
         if not ok or (want is not bool and isinstance(v, bool)):
             raise ValueError(f"settings.{name}.{key} must be {want.__name__}, got {v!r}")

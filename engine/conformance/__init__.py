@@ -103,6 +103,13 @@ CONTEXT_CASES = (
     ("nfd", unicodedata.normalize("NFD", "café au l")),
     ("tab", "tab\tsep"),
     ("long-paste", " ".join(["the quick brown fox jumps over the lazy dog"] * 14) + " and th"),
+    # the language pack's sentence rule, shared with training (engine/lang/)
+    ("abbreviation", "I met Dr. Sm"),
+    ("initials", "The U.S. gov"),
+    ("etc-lowercase", "eggs, etc. an"),
+    ("ellipsis", "Wait... th"),
+    ("lowercase-after-end", "It was late. he said so"),
+    ("decimal", "it costs 3.5 eu"),
 )
 
 # (name, texts typed one after another into one session, n)
@@ -127,6 +134,9 @@ TRACES = (
     ("long-paste", (" ".join(["the quick brown fox jumps over the lazy dog"] * 14) + " ",
                     " ".join(["the quick brown fox jumps over the lazy dog"] * 14) + " and th"), 3),
     ("five-slots", ("I would like to ", "I would like to g", "thank "), 5),
+    ("sentence-rule", ("I met Dr. ", "I met Dr. Sm", "Mr. ", "eggs, etc. an", "The U.S. ", "Wait... ",
+                       "at 5 p.m. th", "It was late. he "), 3),
+    ("addresses", ("email me at someone@example.c", "see https://exa", "go to www.goo", "ping @jo"), 3),
 )
 
 # The blocklist trace: the top next word after this context is blocked, then

@@ -10,6 +10,7 @@ every other word (combiner.py, the prior alone), plus the slip's cost.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from ..keyboard import SlipModel
 from ..lexicon import Lexicon
@@ -43,8 +44,7 @@ class Corrections:
         chosen = sorted(best, key=lambda i: -best[i])[: self.slips.cfg.max_candidates]
         slip = {lexicon.forms[i]: best[i] - float(lexicon.logprior[i]) for i in chosen}
         model = {w: self.model.score(pos, w) for w in slip}
-        mixed = self.combiner.merge(model, Query(q.typed, low, q.prev, q.needs_space, q.sentence_start, q.n,
-                                                 q.apostrophe, q.stem, final=False), pos, only=("prior",))
+        mixed = self.combiner.merge(model, replace(q, final=False), pos, only=("prior",))
         return [(w, sc + slip[w]) for w, sc in mixed]
 
     def exact(self, q: Query, pos, selector) -> tuple[str, float]:
