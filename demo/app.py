@@ -54,7 +54,7 @@ from prompt_toolkit.styles import Style
 from prompt_toolkit.widgets import TextArea
 
 from nextkey.engine import Engine, EngineError, Suggestion
-from nextkey.engine.text import CLOSING_PUNCT, WORD_REST, accept, partial_word
+from nextkey.engine.text import CLOSING_PUNCT, WORD_REST, accept, partial_word, takes_space
 
 # Alt+1..9 and F1..F9 address the slots, so nine at most.
 MAX_SLOTS = 9
@@ -128,7 +128,7 @@ class Keyboard:
 
     def type(self, buffer: Buffer, data: str) -> None:
         """Insert typed text; closing punctuation right after an accept takes its space back."""
-        if data in CLOSING_PUNCT and self._auto_space == (buffer.text, buffer.cursor_position):
+        if self._auto_space == (buffer.text, buffer.cursor_position) and takes_space(buffer.document.text_before_cursor, data):
             buffer.delete_before_cursor(1)
             self.tally.produced -= 1  # that space was counted when the word was accepted
         self._auto_space = None

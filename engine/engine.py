@@ -37,6 +37,7 @@ from .sources import Source
 from .sources.corrections import Corrections
 from .sources.memory import MemorySource
 from .sources.model import ModelSource
+from .sources.contractions import Contractions
 from .sources.prior import LexiconPrior
 from .state import StateStack
 from .text import check_n, check_text
@@ -67,7 +68,7 @@ class Engine:
         self.memory = memory or UserMemory(MemoryConfig(path=None))
         self.vocab = Vocab(self.sp, self.manifest.eos_id, self.pack)
         self.walk = None if bundle.lexicon is None else LexiconWalk(self.vocab, bundle.lexicon)
-        self.known = KnownWords(bundle.lexicon, self.memory)
+        self.known = KnownWords(bundle.lexicon, self.memory, self.pack.misspellings, self.pack.fold)
         # The sources mixed into the model's words, in order (combiner.py), with the settings' weights.
         self.sources: list[Source] = []
         if bundle.lexicon is not None:
@@ -130,10 +131,14 @@ class Engine:
         stack = StateStack(runner, self.encode, m.start_id, m.eos_id, self.pack)
         model = ModelSource(WordDecoder(runner, self.vocab, settings.decoder, self.walk), self.encode, fold)
         combiner = Combiner(self.sources, dict(settings.weights))
-        selector = Selector(self.pack, self.memory.blocklist.is_blocked)
+        rank, min_logp = settings.compound_rank, settings.compound_logprob
+        selector = Selector(self.pack, self.memory.blocklist.is_blocked,
+                            lambda stem, part, logp: self.known.compound_ok(stem, part, logp, rank, min_logp))
         corrections = None if self.slips is None else Corrections(self.slips, self.bundle.lexicon, model,
                                                                    combiner, fold)
-        pipeline = Pipeline(model, combiner, selector, corrections, self.known.knows)
+        contractions = None if self.bundle.lexicon is None else Contractions(self.pack, self.bundle.lexicon, model,
+                                                                             combiner)
+        pipeline = Pipeline(model, combiner, selector, corrections, self.known.known, contractions)
         return Session(stack, pipeline, self.memory, self.known, settings, self.pack, text, learn=learn)
 
     def encode(self, text: str) -> list[int]:

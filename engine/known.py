@@ -11,12 +11,17 @@ from .memory import UserMemory
 
 
 class KnownWords:
-    def __init__(self, lexicon: Lexicon | None, memory: UserMemory):
-        """``lexicon`` None: every word counts as known (a bundle without a lexicon)."""
-        self.lexicon, self.memory = lexicon, memory
+    def __init__(self, lexicon: Lexicon | None, memory: UserMemory, misspellings: frozenset[str] = frozenset(),
+                 fold=str.lower):
+        """``lexicon`` None: every word counts as known (a bundle without a lexicon).
+        ``misspellings``: folded spellings that are never words, though a lexicon may list
+        them (the language pack's apostrophe-less contractions, "dont"); ``fold``: the pack's."""
+        self.lexicon, self.memory, self.misspellings, self.fold = lexicon, memory, misspellings, fold
 
     def known(self, word: str) -> bool:
-        """In the lexicon or learned from the user."""
+        """In the lexicon or learned from the user, and not a misspelling."""
+        if self.fold(word) in self.misspellings:
+            return False
         return self.lexicon is None or word in self.lexicon or self.memory.prob(word, None) > 0
 
     def knows(self, word: str) -> bool:
@@ -33,3 +38,18 @@ class KnownWords:
         lexicon = self.lexicon
         return lexicon is None or lexicon.has_prefix(folded) or bool(self.memory.candidates(folded, 1)) \
             or not all(p and self.known(p) for p in folded.split("-")[:-1])
+
+    def compound_ok(self, stem: str, part: str, logp: float, common_rank: int, min_logp: float) -> bool:
+        """Whether ``stem + part`` ("end-" + "user") may be offered as a hyphenated word built
+        part by part: the compound is attested (the lexicon or the user's words have it
+        whole), or both the stem's last part and ``part`` are among the lexicon's
+        ``common_rank`` most frequent words and the mix gives ``part`` there a log-prob of at
+        least ``min_logp``. Without a lexicon every compound may be offered."""
+        lexicon = self.lexicon
+        if lexicon is None or self.known(stem + part):
+            return True
+        if logp < min_logp:
+            return False
+        first = stem.rstrip("-").rsplit("-", 1)[-1]
+        a, b = lexicon.index(first), lexicon.index(part)
+        return a is not None and b is not None and a < common_rank and b < common_rank

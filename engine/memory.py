@@ -46,7 +46,7 @@ from pathlib import Path
 from .lang import DEFAULT
 from .blocklist import Blocklist
 from .store import NotAStoreError, StoreRows, Store, StoreCorrupt, StoreWriter, store_files
-from .text import is_word, learnable_words
+from .text import is_word, learnable_words, learned_form
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class UserMemory:
         self.clock = 0  # committed words so far (all processes sharing the store)
         self.words: dict[str, list] = {}  # key -> [count, last_clock, spelling]
         self.pairs: dict[str, list] = {}  # "prev\tword" -> [count, last_clock]
-        self.blocklist = Blocklist.shipped_with(SHIPPED_BLOCKLIST, _norm)
+        self.blocklist = Blocklist.shipped_with(SHIPPED_BLOCKLIST, _norm, DEFAULT.base_forms)
         self.mass = 0.0  # the decayed counts of all words, kept up to date
         self._version = 0
         # The index, so that no lookup walks every learned word: the keys sorted (prefix
@@ -171,6 +171,7 @@ class UserMemory:
         for line in text.splitlines():
             prev = None
             for _, w in learnable_words(line):  # addresses and their parts are never learned
+                w = learned_form(w)
                 self.observe(w, prev)
                 prev = w
                 n += 1

@@ -4,6 +4,7 @@
     raw    = model.search(prefix chain)       sources/model.py: the base words
     scored = combiner.merge(raw, query)       combiner.py: + prior, + memory
     strip  = selector.pick(scored, query)     selector.py
+    strip  = selector.with_respellings(...)   sources/contractions.py, a contraction typed bare ("dont")
     strip  = selector.with_corrections(...)   sources/corrections.py, when a slip may be meant
 
 The prefix chain: the searches for '', p[:1], p[:2], ... p are tried in that
@@ -26,6 +27,7 @@ from .combiner import Combiner
 from .position import Position
 from .selector import Selector
 from .sources import Query
+from .sources.contractions import Contractions
 from .sources.corrections import Corrections
 from .sources.model import ModelSource
 
@@ -47,10 +49,10 @@ class Pipeline:
     """Wired once by the Engine per session (the model source owns the session's interpreter)."""
 
     def __init__(self, model: ModelSource, combiner: Combiner, selector: Selector,
-                 corrections: Corrections | None, knows):
+                 corrections: Corrections | None, knows, contractions: Contractions | None = None):
         """``knows(word)``: whether a word is one the engine may offer (known.py)."""
         self.model, self.combiner, self.selector, self.corrections = model, combiner, selector, corrections
-        self.knows = knows
+        self.knows, self.contractions = knows, contractions
 
     def predict(self, q: Query, pos: Position) -> list[Suggestion]:
         """The strip for ``q`` from the state of ``pos``: at most ``q.n`` suggestions, best first."""
@@ -66,6 +68,10 @@ class Pipeline:
                 break
         shown = self.selector.pick(self.combiner.merge(raw, q, pos), q)
         found = [(w, sc, False) for w, sc in shown]
+        if self.contractions is not None and not q.stem:
+            bare = self.contractions.propose_scored(q, pos)
+            if bare:
+                found = self.selector.with_respellings(found, bare, q)
         c = self.corrections
         if c is not None and c.applies(q) and c.can_enter([sc for _, sc, _ in found], n):
             found = self.selector.with_corrections(found, c.propose_scored(q, pos), q, self.knows(typed),

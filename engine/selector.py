@@ -4,14 +4,19 @@
   apostrophe; form.py), forms that differ only in case or apostrophe shown once
   with their probabilities summed;
 - only words that start with what was typed (corrections aside);
-- no blocked word, unless the user typed it in full;
-- after a hyphenated word's stem ("role-"), no word that never ends one;
+- no blocked word (nor any of its inflected or possessive forms), unless the user
+  typed it in full; never a contraction's apostrophe-less misspelling ("dont"):
+  the contraction is offered instead (with_respellings);
+- after a hyphenated word's stem ("role-"), no word that never ends one, and only
+  parts that make an attested compound or two common words the model finds likely
+  together (known.py: compound_ok);
 - corrections (words a slip may have meant) join the strip by score, but a real
   word typed in full is never pushed out by one (the exact-word rule).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from .form import merge, merge_corrections, shown_as
@@ -28,9 +33,14 @@ class Selector:
     words that never end a hyphenated word); ``is_blocked(word)``: the blocklist (the
     shipped list and the user's never-suggest entries)."""
 
-    def __init__(self, pack: LanguagePack, is_blocked: Callable[[str], bool]):
+    def __init__(self, pack: LanguagePack, is_blocked: Callable[[str], bool],
+                 compound_ok: Callable[[str, str, float], bool] | None = None):
+        """``compound_ok(stem, part, log-prob)``: whether a part typed after a hyphenated
+        word's stem may be offered (known.py; None: any)."""
         self.pack, self.fold, self.is_blocked = pack, pack.fold, is_blocked
+        self.compound_ok = compound_ok
         self.hyphen_edge = pack.hyphen_stop_words
+        self.misspellings = pack.misspellings
         # How each word is shown, by (word, typed, sentence start, apostrophe): the prefix chain
         # shapes the same words several times per keystroke. Bounded; one selector per session.
         self._shown: dict[tuple[str, str, bool, str], str | None] = {}
@@ -47,9 +57,32 @@ class Selector:
     def pick(self, scored: list[tuple[str, float]], q: Query) -> list[tuple[str, float]]:
         """The showable words of ``scored`` (best first, log-probs), one form each."""
         fold, typed = self.fold, q.typed
+        if q.stem and self.compound_ok is not None:
+            ok, stem = self.compound_ok, q.stem
+            return [(w, sc) for w, sc in self.pick(scored, replace(q, stem="")) if fold(w) not in self.hyphen_edge
+                    and ok(stem, w, sc)]
         return [(w, sc) for w, sc in merge(scored, typed, q.sentence_start, q.apostrophe, self.pack, self._shown_as)
                 if (fold(w) == fold(typed) or not self.is_blocked(w))
-                and not (q.stem and fold(w) in self.hyphen_edge)]
+                and not (q.stem and fold(w) in self.hyphen_edge) and fold(w) not in self.misspellings]
+
+    def with_respellings(self, found: list[tuple[str, float, bool]], respelled: list[tuple[str, float]],
+                         q: Query) -> list[tuple[str, float, bool]]:
+        """Merge words the typed one may stand for with another spelling (a contraction
+        typed without its apostrophe: (word, log-prob)) into the strip ``found`` by score,
+        shaped as typed ("Dont" -> "Don't") and marked corrected. The typed word itself,
+        when it is in the strip ("ill" beside "I'll"), keeps its place."""
+        fold, low = self.fold, self.fold(q.typed)
+        shown = {fold(w) for w, _, _ in found}
+        extra = [(w, sc, True) for w, sc in merge_corrections(respelled, q.typed, q.sentence_start, q.apostrophe, self.pack)
+                 if fold(w) not in shown and not self.is_blocked(w)]
+        if not extra:
+            return found
+        merged = sorted(found + extra, key=lambda s: -s[1])[: q.n]
+        exact = next((s for s in found if fold(s[0]) == low), None)
+        if exact is not None and exact not in merged:
+            merged[-1] = exact
+            merged.sort(key=lambda s: -s[1])
+        return merged
 
     def with_corrections(self, found: list[tuple[str, float, bool]], corrected: list[tuple[str, float]],
                          q: Query, typed_is_word: bool,

@@ -22,7 +22,7 @@ from .position import Position
 from .settings import EngineSettings
 from .sources import Query
 from .state import Snapshot, StateStack
-from .text import SPACE as _SPACE, accept, check_n, check_text, in_address, last_word, learnable_words, partial_word
+from .text import SPACE as _SPACE, accept, check_n, check_text, in_address, last_word, learnable_words, learned_form, partial_word, takes_space
 
 class Session:
     """``learn=True`` learns each word the user commits into the user memory;
@@ -35,6 +35,7 @@ class Session:
         self.settings, self.pack = settings, pack
         self._text = check_text(text)
         self._seen = self._text  # the text when commits were last looked for
+        self._auto_space = -1  # the text's length right after an accept added its space (-1: none)
         self._pos: Position | None = None
         self._root_pos: Position | None = None  # every sentence starts here: its searches are kept
 
@@ -45,19 +46,28 @@ class Session:
 
     def set_text(self, text: str) -> None:
         self._text = check_text(text)
+        self._auto_space = -1
 
     def type(self, chars: str) -> None:
-        self._text += check_text(chars)
+        """Append ``chars``. Right after ``accept``, closing punctuation (". , ? ! : ;",
+        a closing bracket or quote: text.takes_space) takes back the space the accept added."""
+        chars = check_text(chars)
+        if self._auto_space == len(self._text) and takes_space(self._text, chars):
+            self._text = self._text[:-1]
+        self._text += chars
+        self._auto_space = -1
 
     def backspace(self, k: int = 1) -> None:
         k = check_n(k, limit=sys.maxsize)
         self._text = self._text[:-k] if k else self._text
+        self._auto_space = -1
 
     def accept(self, suggestion: Suggestion | str) -> None:
         """Replace the word being typed by the suggestion, followed by a space."""
         word = suggestion.word if isinstance(suggestion, Suggestion) else check_text(suggestion)
         before = self._text
         self._text = accept(before, word)
+        self._auto_space = len(self._text)
         if self.learn:
             base = self._text[: len(self._text) - len(word) - 1]
             self.memory.observe(word, last_word(base))
@@ -78,8 +88,8 @@ class Session:
             gap = _SPACE.search(new, at + len(word))
             # (a word at the lookback's start may be cut: skipped, unless it starts the text)
             if gap is not None and len(old) <= gap.start() < len(new) and (at > start or start == 0):
-                self.memory.observe(word, prev or last_word(new[:at], self.pack))
-            prev = word
+                self.memory.observe(learned_form(word, self.pack), prev or last_word(new[:at], self.pack))
+            prev = learned_form(word, self.pack)
 
     # -- predicting ---------------------------------------------------------
     def context(self, text: str | None = None) -> Context:

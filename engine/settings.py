@@ -38,16 +38,26 @@ class EngineSettings:
     memory_pair_share: float = 0.7  # p_memory = share * p(word | prev) + (1 - share) * p(word)
     max_partial: int = 40  # longer "words" (a pasted hash, a URL) get no completions, in characters
     ahead_steps: int = 2  # model steps per keystroke spent feeding what a moving window will hold
+    # A part after a hyphen ("end-" + "user") that makes no compound the lexicon or the user
+    # has is offered only when both parts are among the lexicon's ``compound_rank`` most
+    # frequent words and the mix gives it at least ``compound_logprob`` (natural log) there;
+    # chosen on the validation split (evaluate/kinds.py, the compounds kind).
+    compound_rank: int = 5000
+    compound_logprob: float = -2.0
 
     def __post_init__(self):
         object.__setattr__(self, "weights", dict(self.weights))
         for name, w in self.weights.items():
             if not (isinstance(w, (int, float)) and not isinstance(w, bool) and 0.0 <= w < 1.0):
                 raise ValueError(f"settings.weights.{name} must be a number in [0, 1), got {w!r}")
-        for name in ("prior_words", "memory_words", "max_partial", "ahead_steps"):
+        for name, hi in (("prior_words", 10_000), ("memory_words", 10_000), ("max_partial", 10_000),
+                         ("ahead_steps", 10_000), ("compound_rank", 10_000_000)):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 10_000:
-                raise ValueError(f"settings.{name} must be an int in [0, 10000], got {v!r}")
+            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= hi:
+                raise ValueError(f"settings.{name} must be an int in [0, {hi}], got {v!r}")
+        v = self.compound_logprob
+        if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v) and v <= 0):
+            raise ValueError(f"settings.compound_logprob must be a log-probability <= 0, got {v!r}")
         if not 0.0 <= self.memory_pair_share <= 1.0:
             raise ValueError(f"settings.memory_pair_share must be in [0, 1], got {self.memory_pair_share!r}")
         d, w, s = self.decoder, self.window, self.slips

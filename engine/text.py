@@ -26,8 +26,9 @@ WORD_REST = DEFAULT.word_rest_re
 NOT_AT_HYPHEN_EDGE = DEFAULT.hyphen_stop_words
 # Control characters are dropped; other whitespace-like controls act as spaces.
 CONTROL = DEFAULT.control_re
-# Typed right after an accepted word, these take its automatic space back.
-CLOSING_PUNCT = frozenset(".,;:!?)]}%…")
+# Typed right after an accepted word, these take its automatic space back (and, when
+# unmatched quotes are open, a straight quote: takes_space).
+CLOSING_PUNCT = frozenset(".,;:!?)]}%…”’»")
 
 
 def is_word(text: str, pack: LanguagePack = DEFAULT) -> bool:
@@ -56,12 +57,24 @@ def in_address(text_before_cursor: str) -> bool:
 
 def learnable_words(text: str, pack: LanguagePack = DEFAULT) -> list[tuple[int, str]]:
     """(start, word) of the words of ``text`` outside e-mail and web addresses: what the
-    user memory learns (an address is never learned, nor its parts)."""
+    user memory learns (an address is never learned, nor its parts). Use ``learned_form``
+    for what is stored ("im" is learned as "I'm")."""
     out = []
     for chunk in re.finditer(r"\S+", text):
         if ADDRESS.fullmatch(chunk.group(0)) is None:
             out += [(chunk.start() + m.start(), m.group(0)) for m in pack.word_re.finditer(chunk.group(0))]
     return out
+
+
+def learned_form(word: str, pack: LanguagePack = DEFAULT) -> str:
+    """What the user memory learns for a committed ``word``: a contraction typed without
+    its apostrophe as the contraction ("im" -> "I'm", "Dont" -> "Don't"), when the bare
+    spelling is no word of its own; any other word as typed."""
+    found = pack.contraction_of.get(pack.fold(word)) if word.isalpha() else None
+    if not found or pack.fold(word) not in pack.misspellings:
+        return word
+    c = pack.fixed_case(found[0])
+    return c[:1].upper() + c[1:] if word[:1].isupper() and not word.isupper() else c
 
 
 def last_word(text: str, pack: LanguagePack = DEFAULT) -> str | None:
@@ -240,6 +253,27 @@ def accept(before: str, word: str) -> str:
     if base and not base[-1].isspace() and not typed and not _joins(base[-1]):
         base += " "
     return base + word + " "
+
+
+def takes_space(before: str, chars: str) -> bool:
+    """Whether ``chars``, typed right after an accept left ``before`` ending in its
+    automatic space, takes that space back ("tomorrow " + "." -> "tomorrow."): closing
+    punctuation and brackets (CLOSING_PUNCT), and a straight quote (" or ') that closes
+    one opened earlier in the paragraph (an odd count of them before; a ' between two
+    letters is an apostrophe and is not counted). One rule for the Session and the demo."""
+    ch = chars[:1]
+    if not ch or not before.endswith(" "):
+        return False
+    if ch in CLOSING_PUNCT:
+        return True
+    if ch not in "\"'":
+        return False
+    para = before[before.rfind("\n") + 1:]
+    if ch == '"':
+        return para.count('"') % 2 == 1
+    quotes = sum(1 for i, c in enumerate(para) if c == "'" and not (0 < i < len(para) - 1
+                                                                   and para[i - 1].isalpha() and para[i + 1].isalpha()))
+    return quotes % 2 == 1
 
 
 def _joins(ch: str) -> bool:

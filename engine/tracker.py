@@ -11,6 +11,9 @@ the one the training corpus was split by (engine/text.py: sentence_start):
 A plain sentence end followed by a lowercase word the corpus kept inside its
 sentence ("late. he said"), so such a chunk is fed together with the word
 after it as one unit ("late. he"): the same tokens, and no </s> between them.
+E-mail and web addresses (text.ADDRESS) are not fed: the model never saw one
+whole, so the word after "mail bob@example.com and" is predicted from "mail
+... and", the sentence around the address.
 
 Inside one very long sentence (a paste without punctuation) the context is a
 bounded window of its tail, so a keystroke costs the same after 5 words or
@@ -34,7 +37,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .lang import DEFAULT, LanguagePack
-from .text import clean, ends_sentence, partial_word, sentence_gaps, sentence_start
+from .text import ADDRESS, clean, ends_sentence, partial_word, sentence_gaps, sentence_start
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,9 @@ def _committed(window: str, cfg: WindowConfig, pack: LanguagePack, keep_whole: C
              if a >= first and not broke and ends_sentence(chunk, pack)]
     for k in reversed(joins):
         chunks[k:k + 2] = [chunks[k] + " " + chunks[k + 1]]
+    if any("@" in c or "/" in c or "." in c for c in chunks):  # (a cheap test first: most chunks are words)
+        chunks = [u for u in (" ".join(c for c in unit.split(" ") if ADDRESS.fullmatch(c) is None) for unit in chunks)
+                  if u]
     if head:
         chunks.append(head)
     return chunks, partial, needs_space, stem, sentence_start_

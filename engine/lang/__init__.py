@@ -82,6 +82,15 @@ class LanguagePack:
     single_letter_words: frozenset[str]  # the one-letter words the lexicon admits (folded)
     contraction_tails: frozenset[str]  # split-off contraction parts that are no word ("ll", "ve")
     contraction_endings: tuple[str, ...]  # a word + one of these is a contraction ("didn" + "'t")
+    # The contractions people type without the apostrophe ("dont", "im"), folded: the
+    # strip offers the contraction for its bare spelling (sources/contractions.py).
+    contractions: frozenset[str]
+    # Bare spellings that are words of their own ("ill", "were", "its"): offered beside
+    # the contraction, by context; any other bare spelling is only a misspelling.
+    bare_words: frozenset[str]
+    # Endings of inflected and possessive forms, (ending, what replaces it for the base
+    # form): a blocked word blocks every form these lead back to it ("jerks" -> "jerk").
+    inflections: tuple[tuple[str, str], ...]
     hyphen_stop_words: frozenset[str]  # never the first or last part of a hyphenated word (folded)
     # -- keyboard --
     layouts: tuple[tuple[str, tuple[Row, ...]], ...]  # (name, rows), the first the default
@@ -126,6 +135,44 @@ class LanguagePack:
     @cached_property
     def _capitalized_initials(self) -> frozenset[str]:
         return frozenset(w[:1].lower() for w in self.capitalized_words)
+
+    # ---- contractions and inflections
+
+    def bare(self, word: str) -> str:
+        """``word`` without its apostrophes ("don't" -> "dont"); case kept."""
+        for a in self.apostrophes:
+            word = word.replace(a, "")
+        return word
+
+    @cached_property
+    def contraction_of(self) -> dict[str, tuple[str, ...]]:
+        """Folded bare spelling -> the folded contractions it stands for ("dont" -> ("don't",))."""
+        out: dict[str, tuple[str, ...]] = {}
+        for c in sorted(self.contractions):
+            out[self.bare(c)] = out.get(self.bare(c), ()) + (c,)
+        return out
+
+    @cached_property
+    def misspellings(self) -> frozenset[str]:
+        """Folded bare spellings of contractions that are no word ("dont", "im", "thats"):
+        never offered; their contraction is."""
+        return frozenset(b for b in self.contraction_of if b not in self.bare_words)
+
+    def base_forms(self, folded: str) -> list[str]:
+        """``folded`` and the base forms its endings lead back to: a possessive ending (one
+        with an apostrophe) first, then one inflection ("cats'" -> ["cats'", "cats", "cat"],
+        "dumbest" -> ["dumbest", "dumb"]; "assess" does not lead to "ass")."""
+        out = [folded]
+        for end, repl in self.inflections:
+            if self.apostrophes[0] in end and folded.endswith(end) and len(folded) > len(end) + 1:
+                out.append(folded[: len(folded) - len(end)] + repl)
+        for w in list(out):
+            for end, repl in self.inflections:
+                if self.apostrophes[0] not in end and w.endswith(end) and len(w) - len(end) + len(repl) >= 2:
+                    base = w[: len(w) - len(end)] + repl
+                    if base not in out:
+                        out.append(base)
+        return out
 
     # ---- compiled patterns (built once per pack)
 
