@@ -116,7 +116,7 @@ def _eval(args) -> int:
 
     cfg = EvalConfig(bundle=Path(args.bundle) if args.bundle else None, text=Path(args.text),
                      out_dir=Path(args.out), max_sentences=args.max_sentences,
-                     compare=tuple(Path(b) for b in args.compare or ()), noise=args.noise)
+                     compare=tuple(Path(b) for b in args.compare or ()), noise=args.noise, kinds=args.kinds)
     run_eval(cfg)
     return 0
 
@@ -295,6 +295,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--compare", nargs="*", help="other bundles (e.g. other quantizations) for the size plot")
     ev.add_argument("--noise", type=float, default=0.05,
                     help="noisy typing: share of slipped keystrokes (adjacent key, swap, omission); 0 skips it")
+    ev.add_argument("--kinds", action="store_true",
+                    help="also real typing by kind: contractions typed without apostrophes, periods that end no "
+                         "sentence, addresses, punctuation after a pick, digit slips, numbers, blocked forms, "
+                         "compounds (how often the wanted form is offered)")
     ev.set_defaults(func=_eval)
 
     m = sub.add_parser(

@@ -54,6 +54,7 @@ class EvalConfig:
     compare: tuple[Path, ...] = ()  # other quantizations of the same model
     suggestions: tuple[int, ...] = (1, 3, 5)
     noise: float = 0.05  # share of slipped keystrokes in the noisy-typing pass; 0: no such pass
+    kinds: bool = False  # also the real-typing kinds (evaluate/kinds.py) on the same sentences
     progress: bool = True
 
 
@@ -221,9 +222,15 @@ def run_eval(cfg: EvalConfig) -> dict:
         "compare": compared,
         "plots": [],
     }
+    if cfg.kinds:
+        from .kinds import run_kinds, table
+        report["kinds"] = run_kinds(Engine.load(cfg.bundle), sentences)
     report["plots"] = write_plots(report, cfg.out_dir)
     (cfg.out_dir / "eval.json").write_text(json.dumps(report, indent=2) + "\n")
     print(summary_table(report))
+    if cfg.kinds:
+        print("\nreal typing, by kind (evaluate/kinds.py; rate: share of cases where the wanted form was offered)")
+        print(table(report["kinds"]))
     return report
 
 

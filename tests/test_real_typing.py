@@ -228,3 +228,33 @@ def test_a_compound_the_user_taught_is_completed():
     eng = Engine.load()
     eng.learn_text("the moose-hunt was on\nthe moose-hunt was on")
     assert "moose-hunt" in strip(eng, "the moose-h")
+
+
+# ---------------------------------------------------------------- the measurement (nextkey eval --kinds)
+
+def test_the_kinds_measure_what_they_say(eng):
+    from nextkey.evaluate.kinds import run_kinds
+    sentences = ["I don't know what it's for, but we'll see.", "They met Dr. Smith at the station.",
+                 "Call me at 555 or later tonight.", "Please send the letter to my mother tomorrow.",
+                 "We would like to see you at the meeting on Monday morning."]
+    report = run_kinds(eng, sentences, 3, kinds=("contractions", "punctuation", "numbers", "addresses", "digits"))
+    assert report["contractions"]["cases"] == 3 and report["contractions"]["rate"] == 1.0
+    assert report["punctuation"]["cases"] == 6 and report["punctuation"]["rate"] == 1.0
+    assert report["numbers"]["cases"] == 3 and report["numbers"]["rate"] == 1.0
+    assert report["addresses"]["cases"] == 5 and report["addresses"]["rate"] == 1.0
+    assert report["digits"]["cases"] >= 5 and 0 < report["digits"]["rate"] <= 1
+
+
+def test_made_addresses_are_addresses_and_digit_slips_are_beside_the_letter():
+    import random
+
+    from nextkey.engine.keyboard import Layout
+    from nextkey.engine.text import in_address
+    from nextkey.evaluate.kinds import digit_slip, make_address
+    rng = random.Random(1)
+    assert all(in_address("mail " + make_address(rng)) for _ in range(50))
+    near = Layout.build("qwerty", 1.3).neighbours
+    for word in ["hello", "people", "wish", "great", "tomorrow"]:
+        slipped = digit_slip(word, rng)
+        i = next(k for k, (a, b) in enumerate(zip(word, slipped)) if a != b)
+        assert i > 0 and slipped[i].isdigit() and slipped[i] in near[word[i]]

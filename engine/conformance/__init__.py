@@ -137,6 +137,27 @@ TRACES = (
     ("sentence-rule", ("I met Dr. ", "I met Dr. Sm", "Mr. ", "eggs, etc. an", "The U.S. ", "Wait... ",
                        "at 5 p.m. th", "It was late. he "), 3),
     ("addresses", ("email me at someone@example.c", "see https://exa", "go to www.goo", "ping @jo"), 3),
+    # issue 20: real typing (the language pack's contractions, digit slips, compounds, addresses)
+    ("contractions", ("ok so im", "I think thats", "Dont", "DONT", "tomorrow ill", "we were", "I cant", "theyre",
+                      "I can’t go. Im", "the dog wagged its"), 3),
+    ("periods", ("I bought milk, eggs, etc. an", "It costs 3.5 m", "We met at 10.30 a", "Ask J. R. R. Tolkien ab"), 3),
+    ("after-address", ("I sent it to bob@example.com and ", "I sent it to and ", "see https://example.com/a-b for the ",
+                       "mail jane.doe+news@mail.example.org, th"), 3),
+    ("digits", ("say hell0", "it was gr3at", "the p4ople", "555", "at 10:30", "it costs 3.5", "v2.0.1"), 3),
+    ("compounds", ("moose-", "end-", "the non-de", "a well-kn", "twenty-f", "a long-t"), 5),
+)
+
+# Edits through the Session API (name, operations): ["text", t] sets the text, ["accept", w]
+# accepts the word w, ["type", s] types s, ["backspace", k]; the kit records the text after each.
+EDIT_CASES = (
+    ("period-after-accept", (("text", "See you tomor"), ("accept", "tomorrow"), ("type", "."))),
+    ("marks-after-accept", (("text", "Yes I kn"), ("accept", "know"), ("type", ","), ("type", " an"),
+                            ("accept", "and"), ("type", "?"), ("type", " (s"), ("accept", "see"), ("type", ")"))),
+    ("quotes-after-accept", (("text", 'He said "see you tomor'), ("accept", "tomorrow"), ("type", '"'),
+                             ("type", " and wa"), ("accept", "walked"), ("type", '"'))),
+    ("typed-space-stays", (("text", "See you tomor"), ("accept", "tomorrow"), ("backspace", 1), ("type", " "),
+                           ("type", "."))),
+    ("contraction-accept", (("text", "ok so im"), ("accept", "I'm"), ("type", "."))),
 )
 
 # The blocklist trace: the top next word after this context is blocked, then
@@ -327,7 +348,28 @@ def _trace_specs(eng: Engine) -> list[dict]:
              BLOCK_CONTEXT + word]
     specs.append({"name": "blocklist", "texts": texts, "n": 3, "blocked": [word]})
     specs.append({"name": "blocklist-control", "texts": texts, "n": 3, "blocked": []})
+    forms = ["see you tomor", "the cit", "the citie", "we wal", "see you tomorrow"]  # blocking blocks every form
+    specs.append({"name": "blocklist-forms", "texts": forms, "n": 5, "blocked": ["tomorrow", "city", "walk"]})
+    specs.append({"name": "blocklist-forms-control", "texts": forms, "n": 5, "blocked": []})
     return specs
+
+
+def _edit_texts(eng: Engine, ops) -> list[str]:
+    """The session's text after each edit operation (EDIT_CASES)."""
+    session, out = eng.session(), []
+    for op, arg in ops:
+        if op == "text":
+            session.set_text(arg)
+        elif op == "accept":
+            session.accept(arg)
+        elif op == "type":
+            session.type(arg)
+        elif op == "backspace":
+            session.backspace(arg)
+        else:
+            raise ConformanceError(f"unknown edit operation {op!r}")
+        out.append(session.text)
+    return out
 
 
 def _spread(a: list[dict], b: list[dict]) -> float:
@@ -418,6 +460,8 @@ def make_kit(bundle: str | Path, cfg: KitConfig = KitConfig()) -> dict:
         "context": _context_cases(eng),
         "step": steps,
         "traces": out_traces,
+        "edits": [{"name": name, "ops": [list(op) for op in ops], "texts": _edit_texts(eng, ops)}
+                  for name, ops in EDIT_CASES],
     }
     report = check_kit(bundle, kit, engine=other)
     kit["cross_check"] = {"kernels": "LiteRT built-in (no XNNPACK)", "summary": report.summary(),
@@ -429,7 +473,8 @@ def make_kit(bundle: str | Path, cfg: KitConfig = KitConfig()) -> dict:
 
 def count_cases(kit: dict) -> dict[str, int]:
     return {"tokenizer": len(kit["tokenizer"]), "context": len(kit["context"]), "step": len(kit["step"]),
-            "trace_steps": sum(len(t["steps"]) for t in kit["traces"]), "traces": len(kit["traces"])}
+            "trace_steps": sum(len(t["steps"]) for t in kit["traces"]), "traces": len(kit["traces"]),
+            "edits": len(kit.get("edits", ()))}
 
 
 def write_kit(kit: dict, path: str | Path) -> Path:
@@ -580,8 +625,14 @@ def check_kit(bundle: str | Path, kit: dict, engine: Engine | None = None) -> Ch
         for i, (s, got) in enumerate(zip(t["steps"], found)):
             failures += check_strip(f"trace {t['name']!r} step {i} {s['text'][-40:]!r}", s["expect"],
                                      s["alternates"], got, tol["score"])
+    for c in kit.get("edits", ()):  # (kits before issue 20 have none)
+        got = _edit_texts(eng, [tuple(op) for op in c["ops"]])
+        for i, (want, have_text) in enumerate(zip(c["texts"], got)):
+            if want != have_text:
+                failures.append(Failure(f"edit {c['name']!r} op {i} {c['ops'][i]}", f"text {have_text!r}, expected {want!r}"))
+                break
     checked = {"tokenizer": len(kit["tokenizer"]), "context": len(kit["context"]), "step": len(kit["step"]),
-               "trace": sum(len(t["steps"]) for t in kit["traces"])}
+               "trace": sum(len(t["steps"]) for t in kit["traces"]), "edit": len(kit.get("edits", ()))}
     return CheckReport(checked, failures)
 
 
