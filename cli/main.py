@@ -129,11 +129,12 @@ def _memory(args) -> int:
 
     if args.action in ("forget", "block", "unblock") and not args.word:
         raise ValueError(f"nextkey memory {args.action} needs a WORD")
-    if args.action == "learn" and not args.file:
-        raise ValueError("nextkey memory learn needs --file TEXT_FILE")
+    if args.action in ("learn", "import") and not args.file:
+        raise ValueError(f"nextkey memory {args.action} needs --file " + ("TEXT_FILE" if args.action == "learn"
+                                                                          else "DICTIONARY (export's JSON or a word list)"))
     read_only = args.action in ("show", "export")
     cfg = MemoryConfig(read_only=read_only, **({"path": Path(args.store)} if args.store else {}))
-    if inspect_path(cfg.path) == "missing" and args.action not in ("learn", "block"):  # raises for a non-store
+    if inspect_path(cfg.path) == "missing" and args.action not in ("learn", "block", "import"):  # raises for a non-store
         print(f"no user store at {cfg.path}: nothing learned there yet; nothing was changed")
         return 0
     if args.action == "wipe":
@@ -146,8 +147,10 @@ def _memory(args) -> int:
                 top = sorted(data["words"].items(), key=lambda kv: -kv[1])[: args.limit]
                 print(f"store {mem.cfg.path}: {len(data['words'])} words, {len(data['pairs'])} pairs, "
                       f"{len(data['blocked'])} never-suggest entries")
+                print("word (as it is offered)\tcount (decayed)")
                 for w, c in top:
-                    print(f"{w}\t{c:.2f}")
+                    note = "" if c >= mem.cfg.min_count else "\t(offered once typed again)"
+                    print(f"{w}\t{c:.2f}{note}")
                 if data["blocked"]:
                     print("never suggest: " + ", ".join(data["blocked"]))
             case "forget":
@@ -173,6 +176,13 @@ def _memory(args) -> int:
                 n = mem.learn_text(Path(args.file).read_text(encoding="utf-8"))
                 if mem.save_error is None:
                     print(f"learned {n} words from {args.file}")
+            case "import":
+                from nextkey.engine.memory import read_dictionary
+                done = mem.import_words(read_dictionary(args.file))  # ValueError names the line: exit 2
+                if mem.save_error is None:
+                    print(f"imported {done['words']} words, {done['pairs']} pairs, {done['blocked']} never-suggest "
+                          f"entries from {args.file}" + (f"; {done['skipped']} skipped (numbers, codes or "
+                                                         "secret-like strings are never stored)" if done["skipped"] else ""))
         mem.save()
         if mem.save_error is not None:
             print(f"nextkey memory {args.action}: not saved: {mem.save_error}", file=sys.stderr)
@@ -302,11 +312,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=_eval)
 
     m = sub.add_parser(
-        "memory", help="what nextkey learned from you: show, export, forget, block, unblock, learn, wipe",
+        "memory", help="what nextkey learned from you: show, export, import, forget, block, unblock, learn, wipe",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="""actions:
-  show              the strongest learned words and the never-suggest entries (reads only)
+  show              the strongest learned words, in the case they are offered, and the
+                    never-suggest entries (reads only)
   export [--file F] everything learned, as JSON, to stdout or to a new file F (--force replaces F)
+  import --file F   merge a personal dictionary: export's JSON, or a word list (one word a
+                    line, optionally a count); a malformed file is refused, naming the line,
+                    and nothing of it is imported (docs/personal-dictionary.md)
   forget WORD       drop a learned word and every pair it is in
   block WORD        never suggest WORD unless it is typed in full; unblock WORD undoes it
   learn --file F    learn every word of the text file F (a user's past messages)
@@ -316,9 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
 nextkey store (your text file, another program's database, a folder, a link) is refused
 and never touched. Exit status: 0 done; 1 a change could not be saved (read-only folder,
 full disk); 2 a bad argument or a path that is not a store.""")
-    m.add_argument("action", choices=["show", "forget", "wipe", "export", "block", "unblock", "learn"])
+    m.add_argument("action", choices=["show", "forget", "wipe", "export", "import", "block", "unblock", "learn"])
     m.add_argument("word", nargs="?", help="the word to forget, block or unblock")
-    m.add_argument("--file", help="export: write here; learn: read this text")
+    m.add_argument("--file", help="export: write here; learn: read this text; import: read this dictionary")
     m.add_argument("--store", help="the SQLite store (default: memory.db in the XDG data dir)")
     m.add_argument("--limit", type=int, default=30, help="show: how many words")
     m.add_argument("--yes", action="store_true", help="wipe: do not ask (it asks only on a terminal)")

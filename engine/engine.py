@@ -47,6 +47,26 @@ from .walk import LexiconWalk
 DEFAULT_BUNDLE = Path(__file__).resolve().parent / "default_bundle"
 
 
+FREQUENT_WORDS = 20_000  # a learned word one slip from one of the lexicon's this many first is a likely typo
+
+
+def near_slip(word: str, lexicon, slips, fold) -> bool:
+    """Whether ``word``, not itself among the lexicon's FREQUENT_WORDS most frequent words
+    (the lexicon, built from wordfreq, lists common slips such as "teh" far down), is one
+    slip (keyboard.py's slip model: a neighbouring key, two letters swapped, one left out
+    or one extra) from one of them ("teh" -> "the", "becuase" -> "because")."""
+    own = lexicon.index(word)
+    if own is not None and own < FREQUENT_WORDS:
+        return False
+    low = fold(word)
+    for meant in slips.meant(low):
+        if len(meant) >= len(low) - 1:
+            i = lexicon.index(meant)
+            if i is not None and i < FREQUENT_WORDS and fold(lexicon.forms[i]) == meant:
+                return True
+    return False
+
+
 class Engine:
     def __init__(self, bundle: Bundle, settings: EngineSettings | None = None, memory: UserMemory | None = None,
                  learn: bool = False, num_threads: int = 1, kernels: Kernels = Kernels.DEFAULT):
@@ -69,6 +89,12 @@ class Engine:
         self.vocab = Vocab(self.sp, self.manifest.eos_id, self.pack)
         self.walk = None if bundle.lexicon is None else LexiconWalk(self.vocab, bundle.lexicon)
         self.known = KnownWords(bundle.lexicon, self.memory, self.pack.misspellings, self.pack.fold)
+        if bundle.lexicon is not None:  # the secrets rule and the slip rule of the memory read the lexicon
+            lexicon, slips = bundle.lexicon, self.slips
+            common = self.pack.is_common_alnum
+            self.memory.is_common = lambda word: common(word) or word in lexicon
+            if slips is not None:
+                self.memory.near_slip = lambda word: near_slip(word, lexicon, slips, self.pack.fold)
         # The sources mixed into the model's words, in order (combiner.py), with the settings' weights.
         self.sources: list[Source] = []
         if bundle.lexicon is not None:
@@ -133,7 +159,8 @@ class Engine:
         combiner = Combiner(self.sources, dict(settings.weights))
         rank, min_logp = settings.compound_rank, settings.compound_logprob
         selector = Selector(self.pack, self.memory.blocklist.is_blocked,
-                            lambda stem, part, logp: self.known.compound_ok(stem, part, logp, rank, min_logp))
+                            lambda stem, part, logp: self.known.compound_ok(stem, part, logp, rank, min_logp),
+                            self.memory.spelling)
         corrections = None if self.slips is None else Corrections(self.slips, self.bundle.lexicon, model,
                                                                    combiner, fold)
         contractions = None if self.bundle.lexicon is None else Contractions(self.pack, self.bundle.lexicon, model,

@@ -22,8 +22,12 @@ def shape(word: str, typed: str, sentence_start: bool, pack: LanguagePack = DEFA
 
     "HEL" -> "HELLO", "Hel" -> "Hello", a sentence start capitalizes, "i'm" ->
     "I'm" (the pack's casing rule), and otherwise the model's own case stands
-    ("mon" -> "Monday").
+    ("mon" -> "Monday"). A word typed in full is shown as typed ("GitHub" stays
+    "GitHub", "monday" stays "monday"): accepting it never re-cases what the user
+    wrote, except the pack's always-capitalized words ("i" -> "I").
     """
+    if len(typed) == len(word) and pack.fold(typed) == pack.fold(word):
+        return pack.fixed_case(typed)
     word = pack.fixed_case(word)
     if sum(ch.isalpha() for ch in typed) >= 2 and typed.isupper():  # "HEL", but not "I'"
         return word.upper()

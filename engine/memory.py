@@ -45,8 +45,8 @@ from pathlib import Path
 
 from .lang import DEFAULT
 from .blocklist import Blocklist
-from .store import NotAStoreError, StoreRows, Store, StoreCorrupt, StoreWriter, store_files
-from .text import is_word, learnable_words, learned_form
+from .store import VOTE, NotAStoreError, StoreRows, Store, StoreCorrupt, StoreWriter, store_files
+from .text import is_word, learnable, learnable_words, learned_form, sentence_breaks
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,9 @@ class MemoryConfig:
     max_words: int = 20_000
     max_pairs: int = 50_000
     min_count: float = 1.5  # a word must be typed about twice before it is offered
+    # A word one slip away from a frequent lexicon word ("teh", "becuase") must be typed about
+    # four times (bench/adaptation.py measures how many slips a noisy typist gets learned).
+    slip_min_count: float = 3.5
     refresh_seconds: float = 0.5  # how often the writer looks for other processes' words when idle
     read_only: bool = False  # read the store, never write, create, rename or remove anything there
 
@@ -79,6 +82,30 @@ class MemoryConfig:
             raise ValueError(f"max_words and max_pairs must be >= 1, got {self.max_words}, {self.max_pairs}")
         if not self.refresh_seconds > 0:
             raise ValueError(f"refresh_seconds must be > 0, got {self.refresh_seconds!r}")
+
+
+# How the user spells a word is counted as "pairs" whose previous word is VOTE + the word's
+# key: stored, merged across processes, decayed, evicted and wiped exactly like pairs. No
+# word holds this control character, so a vote is never read as a pair.
+
+
+def _cased_by_position(word: str) -> bool:
+    """Whether a word typed at a sentence start may owe its case to the position alone:
+    a capital first letter and nothing else upper-case ("Yeet"; not "GitHub", "NASA")."""
+    return word[:1].isupper() and not any(ch.isupper() for ch in word[1:])
+
+
+def words_with_starts(text: str, pack=DEFAULT) -> list[tuple[int, str, bool]]:
+    """(start, word, whether it begins a sentence) for the learnable words of a finished
+    ``text`` (text.learnable_words; sentences by the pack's rule, text.sentence_breaks)."""
+    starts = [0] + [b for _, b in sentence_breaks(text, pack, typing=False)]
+    out, k = [], 0
+    for at, w in learnable_words(text, pack):
+        first = False
+        while k < len(starts) and starts[k] <= at:
+            first, k = True, k + 1
+        out.append((at, w, first))
+    return out
 
 
 def _norm(word: str) -> str:
@@ -100,12 +127,21 @@ class UserMemory:
         self.words: dict[str, list] = {}  # key -> [count, last_clock, spelling]
         self.pairs: dict[str, list] = {}  # "prev\tword" -> [count, last_clock]
         self.blocklist = Blocklist.shipped_with(SHIPPED_BLOCKLIST, _norm, DEFAULT.base_forms)
+        # Set by the engine from its lexicon (None without one): ``is_common(word)``, whether a
+        # letter-digit word is common enough to learn (text.learnable); ``near_slip(word)``,
+        # whether a word the lexicon lacks is one slip from a frequent lexicon word.
+        self.is_common = DEFAULT.is_common_alnum
+        self.near_slip = None
         self.mass = 0.0  # the decayed counts of all words, kept up to date
         self._version = 0
         # The index, so that no lookup walks every learned word: the keys sorted (prefix
         # ranges), and per first letter ("" for all) the TOP_K strongest words by rank.
         self._keys: list[str] = []
         self._top: dict[str, dict[str, float]] = {}  # bucket -> {key: rank}
+        # How the user spells each word: "key\tspelling" -> [count, last] (decayed like pairs),
+        # kept in the store as pairs whose previous word is VOTE + key; indexed by key.
+        self.votes: dict[str, list] = {}
+        self._votes: dict[str, set[str]] = {}
         self._candidates_memo: tuple[int, dict] = (-1, {})  # (version, (prefix, limit) -> words)
         self._lock = threading.RLock()
         self._writer: StoreWriter | None = None
@@ -142,19 +178,31 @@ class UserMemory:
         return self._version
 
     # -- learning ------------------------------------------------------------
-    def observe(self, word: str, prev: str | None = None) -> None:
-        """Learn one committed word (and the pair it makes with the previous one)."""
-        if not is_word(word):
+    def observe(self, word: str, prev: str | None = None, sentence_start: bool = False) -> None:
+        """Learn one committed word (and the pair it makes with the previous one).
+
+        Nothing is stored for a word the secrets rule refuses (text.learnable: numbers,
+        letter-digit mixes that are not common words, very long strings). ``sentence_start``:
+        the word began a sentence, so a capital first letter says nothing about its case:
+        only uses elsewhere (and any spelling with a capital inside, "GitHub") vote on the
+        spelling offered, and a word seen only at sentence starts is offered in lowercase."""
+        if not is_word(word) or not learnable(word, self.is_common):
             return
         key = _norm(word)
-        prev_key = _norm(prev) if prev and is_word(prev) else None
+        prev_key = _norm(prev) if prev and is_word(prev) and learnable(prev, self.is_common) else None
+        vote = None if sentence_start and _cased_by_position(word) else word
         with self._lock:
             self.clock += 1
             self.mass = self.mass * 0.5 ** (1 / self.cfg.half_life) + 1.0
             entry = self.words.get(key)
             if entry is None:
                 bisect.insort(self._keys, key)
-            self.words[key] = [self._decayed(entry) + 1.0, self.clock, word]
+            if vote is not None:
+                vk = f"{key}\t{vote}"
+                self.votes[vk] = [self._decayed(self.votes.get(vk)) + 1.0, self.clock]
+                self._votes.setdefault(key, set()).add(vk)
+            spelling = self._spelling(key, word, entry)
+            self.words[key] = [self._decayed(entry) + 1.0, self.clock, spelling]
             self._rank_up(key)
             if prev_key is not None:
                 pk = f"{prev_key}\t{key}"
@@ -162,17 +210,51 @@ class UserMemory:
             self._evict()
             self._version += 1
             if self._writer is not None:
-                self._writer.put(("word", key, word, prev_key))
+                self._writer.put(("word", key, spelling, prev_key, vote))
+
+    def _spelling(self, key: str, typed: str, entry) -> str:
+        """The spelling offered for ``key``: the one voted most (decayed counts); with no
+        vote, the one known so far, else ``typed`` with its first letter lowered."""
+        head, best, best_count = f"{key}\t", None, 0.0
+        for pk, e in self._votes_of(key):
+            c = self._decayed(e)
+            if c > best_count:
+                best, best_count = pk[len(head):], c
+        if best is not None:
+            return best
+        if entry is not None:
+            return entry[2]
+        return typed[:1].lower() + typed[1:] if _cased_by_position(typed) else typed
+
+    def _votes_of(self, key: str) -> list[tuple[str, list]]:
+        """The spelling votes of ``key``: ("key\tspelling", [count, last]) (the ``_votes`` index)."""
+        votes = self.votes
+        return [(vk, votes[vk]) for vk in self._votes.get(key, ()) if vk in votes]
+
+    def _split_votes(self, pairs: dict[str, list]) -> dict[str, list]:
+        """Move the spelling votes among rows read from the store (pairs whose previous word
+        is VOTE + key) into ``votes``; returns the real pairs."""
+        real = {}
+        for pk, e in pairs.items():
+            if pk.startswith(VOTE):
+                vk = pk[1:]
+                self.votes[vk] = e
+                self._votes.setdefault(vk[: vk.index("\t")], set()).add(vk)
+            else:
+                real[pk] = e
+        return real
 
     def learn_text(self, text: str) -> int:
-        """Learn every word of a text (a user's past messages); returns how many.
-        Returns once they are committed to the store."""
+        """Learn every word of a text (a user's past messages); returns how many were
+        offered to the memory (the secrets rule may still refuse some). Returns once they
+        are committed to the store. Each line is a text of its own; a word that begins
+        a sentence (the language pack's sentence rule) does not vote on its case."""
         n = 0
         for line in text.splitlines():
             prev = None
-            for _, w in learnable_words(line):  # addresses and their parts are never learned
+            for at, w, first in words_with_starts(line):  # addresses and their parts are never learned
                 w = learned_form(w)
-                self.observe(w, prev)
+                self.observe(w, prev, sentence_start=first)
                 prev = w
                 n += 1
         self.save()
@@ -187,7 +269,8 @@ class UserMemory:
         self.mass = sum(self._decayed(e) for e in self.words.values())
 
     def _evict(self) -> None:
-        for table, limit in ((self.words, self.cfg.max_words), (self.pairs, self.cfg.max_pairs)):
+        for table, limit in ((self.words, self.cfg.max_words), (self.pairs, self.cfg.max_pairs),
+                             (self.votes, self.cfg.max_pairs)):
             if len(table) > limit:
                 keep = sorted(table, key=lambda k: self._decayed(table[k]), reverse=True)[: int(limit * 0.9)]
                 kept = {k: table[k] for k in keep}
@@ -209,7 +292,8 @@ class UserMemory:
 
     def _take(self, snap: StoreRows) -> None:
         if snap.full:
-            self.words, self.pairs, self.clock = snap.words, snap.pairs, snap.clock
+            self.votes = {}
+            self.words, self.pairs, self.clock = snap.words, self._split_votes(snap.pairs), snap.clock
             self._recount()
             self._index_all()
         else:
@@ -228,7 +312,7 @@ class UserMemory:
                     self._rank_up(k)
             if lowered:  # rare: another process's row is weaker than ours was
                 self._index_all()
-            self.pairs.update(snap.pairs)
+            self.pairs.update(self._split_votes(snap.pairs))
         self.blocklist.user = snap.blocked
         self._evict()
         self._version += 1
@@ -294,6 +378,16 @@ class UserMemory:
                 return pair_share * min(1.0, c_pair / c_prev) + (1 - pair_share) * p_word
         return (1 - pair_share) * p_word
 
+    def spelling(self, word: str) -> str | None:
+        """The user's own spelling of ``word`` when they typed it elsewhere than at a
+        sentence start (or with a capital inside) more than any other: it is shown in
+        place of the lexicon's ("GitHub" for "github"); None otherwise."""
+        key = _norm(word)
+        if key not in self._votes:
+            return None
+        e = self.words.get(key)
+        return e[2] if e is not None else None
+
     def candidates(self, prefix: str, limit: int = 8) -> list[str]:
         """Learned spellings starting with ``prefix`` (case-insensitive), strongest first,
         among words typed about twice or more. The cost does not grow with the number of
@@ -314,10 +408,15 @@ class UserMemory:
             keys = self._keys
             keys = keys[bisect.bisect_left(keys, low):bisect.bisect_left(keys, low + "\U0010ffff")]
         found = []
+        common, near_slip = self.is_common, self.near_slip
         for k in keys:
             e = self.words.get(k)
-            if e is not None and k.startswith(low) and self._decayed(e) >= self.cfg.min_count:
-                found.append((self._decayed(e), e[2]))
+            if e is None or not k.startswith(low):
+                continue
+            c = self._decayed(e)
+            if c >= self.cfg.min_count and learnable(e[2], common) \
+                    and (c >= self.cfg.slip_min_count or near_slip is None or not near_slip(e[2])):
+                found.append((c, e[2]))
         best = tuple(w for _, w in sorted(found, reverse=True)[:limit])
         if len(memo) < 256:  # the prefixes of the words typed since the last change
             memo[(low, limit)] = best
@@ -345,6 +444,9 @@ class UserMemory:
     def _index_all(self) -> None:
         """Rebuild the index (after a forget, an eviction, a store read in full)."""
         self._keys = sorted(self.words)
+        self._votes = {}
+        for vk in self.votes:
+            self._votes.setdefault(vk[: vk.index("\t")], set()).add(vk)
         by_bucket: dict[str, list[tuple[float, str]]] = {"": []}
         for k, e in self.words.items():
             ranked = (self._rank(e), k)
@@ -376,6 +478,8 @@ class UserMemory:
             for pk in [p for p in self.pairs if key in p.split("\t")]:
                 del self.pairs[pk]
                 found = True
+            for vk in [v for v in self.votes if v.startswith(f"{key}\t")]:
+                del self.votes[vk]
             self._recount()
             self._index_all()
             return found
@@ -425,9 +529,123 @@ class UserMemory:
                 "blocked": sorted(self.blocked),
             }
 
+    def import_words(self, data: dict) -> dict:
+        """Merge a personal dictionary (``read_dictionary``'s result) into this memory:
+        each word's count is added to what is there and its spelling counts as the user's
+        (it is offered in that case); pairs are added; blocked words are blocked. Words the
+        secrets rule refuses (text.learnable) are skipped and counted. Returns {"words",
+        "pairs", "blocked", "skipped"}: how many of each were merged. Waits for the store."""
+        done = {"words": 0, "pairs": 0, "blocked": 0, "skipped": 0}
+        with self._lock:
+            for spelling, count in data.get("words", {}).items():
+                if not is_word(spelling) or not learnable(spelling, self.is_common):
+                    done["skipped"] += 1
+                    continue
+                key = _norm(spelling)
+                entry = self.words.get(key)
+                if entry is None:
+                    bisect.insort(self._keys, key)
+                vk = f"{key}\t{spelling}"
+                self.votes[vk] = [self._decayed(self.votes.get(vk)) + count, self.clock]
+                self._votes.setdefault(key, set()).add(vk)
+                self.words[key] = [self._decayed(entry) + count, self.clock, self._spelling(key, spelling, entry)]
+                self.mass += count
+                self._rank_up(key)
+                if self._writer is not None:
+                    self._writer.put(("import", key, self.words[key][2], count, spelling))
+                done["words"] += 1
+            for pk, count in data.get("pairs", {}).items():
+                prev, word = pk.split("\t")
+                if not (learnable(prev, self.is_common) and learnable(word, self.is_common)):
+                    continue
+                key = f"{_norm(prev)}\t{_norm(word)}"
+                self.pairs[key] = [self._decayed(self.pairs.get(key)) + count, self.clock]
+                if self._writer is not None:
+                    self._writer.put(("import_pair", _norm(prev), _norm(word), count))
+                done["pairs"] += 1
+            self._evict()
+            self._version += 1
+        for word in data.get("blocked", ()):
+            self.block(word)
+            done["blocked"] += 1
+        self.save()
+        return done
+
     def files(self) -> list[Path]:
         """The files on disk that hold this memory now (what wipe would remove)."""
         return store_files(self.cfg.path) if self.cfg.path is not None else []
+
+
+def read_dictionary(path: str | Path) -> dict:
+    """Read a personal dictionary: what ``nextkey memory export`` writes (JSON: "words"
+    {spelling: count}, "pairs" {"prev\tword": count}, "blocked" [words]) or a plain word
+    list (UTF-8, one word a line, optionally followed by whitespace and a count > 0;
+    blank lines and lines starting with # are skipped; a word without a count counts 2,
+    enough to be offered). Returns {"words", "pairs", "blocked"}. Raises ValueError
+    naming the file and the line (or the JSON field) at the first fault: nothing of a
+    malformed file is imported. docs/personal-dictionary.md describes both formats."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path} is not UTF-8 text (byte {e.start}): nothing was imported") from None
+    except OSError as e:
+        raise ValueError(f"cannot read {path}: {e.strerror}") from None
+    if text.lstrip().startswith("{"):
+        return _read_json_dictionary(path, text)
+    words: dict[str, float] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) > 2 or not is_word(parts[0]):
+            raise ValueError(f"{path} line {n}: expected one word, optionally followed by a count; "
+                             "nothing was imported")
+        count = 2.0
+        if len(parts) == 2:
+            try:
+                count = float(parts[1])
+            except ValueError:
+                count = -1.0
+            if not (0 < count < 1e9) or count != count:
+                raise ValueError(f"{path} line {n}: the count is not a number > 0; nothing was imported")
+        words[parts[0]] = words.get(parts[0], 0.0) + count
+    return {"words": words, "pairs": {}, "blocked": []}
+
+
+def _read_json_dictionary(path: Path, text: str) -> dict:
+    import json
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} line {e.lineno}: not valid JSON ({e.msg}); nothing was imported") from None
+
+    def bad(field: str, why: str) -> ValueError:
+        return ValueError(f"{path}: {field} {why}; nothing was imported (the format: nextkey memory export)")
+
+    if not isinstance(data, dict):
+        raise bad("the top level", "is not an object")
+    if data.get("format_version", FORMAT_VERSION) != FORMAT_VERSION:
+        raise bad("format_version", f"is {data.get('format_version')!r}, not {FORMAT_VERSION}")
+    out = {"words": {}, "pairs": {}, "blocked": []}
+    for field_name in ("words", "pairs"):
+        table = data.get(field_name, {})
+        if not isinstance(table, dict):
+            raise bad(field_name, "is not an object")
+        for k, v in table.items():
+            ok_count = isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1e9
+            ok_key = is_word(k) if field_name == "words" else (k.count("\t") == 1 and all(map(is_word, k.split("\t"))))
+            if not (ok_count and ok_key):
+                raise bad(f"{field_name}[{k!r}]", "is not a word with a count > 0" if field_name == "words"
+                          else "is not 'previous<TAB>word' with a count > 0")
+            out[field_name][k] = float(v)
+    blocked = data.get("blocked", [])
+    if not isinstance(blocked, list) or not all(isinstance(w, str) and is_word(w) for w in blocked):
+        raise bad("blocked", "is not a list of words")
+    out["blocked"] = blocked
+    return out
 
 
 # Memories not closed by their owner are closed at exit, so their queued words are committed.

@@ -1,7 +1,8 @@
 """What the strip shows, from the combined words: the selector.
 
-- each word shaped as the user types it (case, sentence start, "I", the user's
-  apostrophe; form.py), forms that differ only in case or apostrophe shown once
+- each word in the user's own spelling where they have one ("GitHub"; memory.py),
+  shaped as the user types it (case, sentence start, "I", the user's
+  apostrophe; form.py; a word typed in full is shown as typed), forms that differ only in case or apostrophe shown once
   with their probabilities summed;
 - only words that start with what was typed (corrections aside);
 - no blocked word (nor any of its inflected or possessive forms), unless the user
@@ -16,12 +17,20 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Callable
 
 from .form import merge, merge_corrections, shown_as
 from .lang import LanguagePack
 from .sources import Query
+
+
+def _logsumexp(xs: list[float]) -> float:
+    if not xs:
+        return 0.0
+    hi = max(xs)
+    return hi + math.log(sum(math.exp(x - hi) for x in xs))
 
 
 MAX_SHOWN = 4096  # shaped words kept per session (a keystroke shapes a few dozen)
@@ -34,11 +43,13 @@ class Selector:
     shipped list and the user's never-suggest entries)."""
 
     def __init__(self, pack: LanguagePack, is_blocked: Callable[[str], bool],
-                 compound_ok: Callable[[str, str, float], bool] | None = None):
+                 compound_ok: Callable[[str, str, float], bool] | None = None,
+                 spelling: Callable[[str], str | None] | None = None):
         """``compound_ok(stem, part, log-prob)``: whether a part typed after a hyphenated
-        word's stem may be offered (known.py; None: any)."""
+        word's stem may be offered (known.py; None: any). ``spelling(word)``: the user's own
+        spelling of a word, shown in place of the sources' ("GitHub"), or None (memory.py)."""
         self.pack, self.fold, self.is_blocked = pack, pack.fold, is_blocked
-        self.compound_ok = compound_ok
+        self.compound_ok, self.spelling = compound_ok, spelling
         self.hyphen_edge = pack.hyphen_stop_words
         self.misspellings = pack.misspellings
         # How each word is shown, by (word, typed, sentence start, apostrophe): the prefix chain
@@ -57,10 +68,16 @@ class Selector:
     def pick(self, scored: list[tuple[str, float]], q: Query) -> list[tuple[str, float]]:
         """The showable words of ``scored`` (best first, log-probs), one form each."""
         fold, typed = self.fold, q.typed
+        spelling = self.spelling
+        if spelling is not None:
+            scored = [(spelling(w) or w, sc) for w, sc in scored]
         if q.stem and self.compound_ok is not None:
             ok, stem = self.compound_ok, q.stem
-            return [(w, sc) for w, sc in self.pick(scored, replace(q, stem="")) if fold(w) not in self.hyphen_edge
-                    and ok(stem, w, sc)]
+            parts = [(w, sc) for w, sc in self.pick(scored, replace(q, stem="")) if fold(w) not in self.hyphen_edge]
+            # How likely the part is: its probability, or once letters of it are typed, its share
+            # of the words that agree with them (the letters are evidence for the part).
+            total = _logsumexp([sc for _, sc in parts]) if typed else 0.0
+            return [(w, sc) for w, sc in parts if ok(stem, w, sc - total)]
         return [(w, sc) for w, sc in merge(scored, typed, q.sentence_start, q.apostrophe, self.pack, self._shown_as)
                 if (fold(w) == fold(typed) or not self.is_blocked(w))
                 and not (q.stem and fold(w) in self.hyphen_edge) and fold(w) not in self.misspellings]

@@ -22,7 +22,7 @@ from .position import Position
 from .settings import EngineSettings
 from .sources import Query
 from .state import Snapshot, StateStack
-from .text import SPACE as _SPACE, accept, check_n, check_text, in_address, last_word, learnable_words, learned_form, partial_word, takes_space
+from .text import SPACE as _SPACE, sentence_start, accept, check_n, check_text, in_address, last_word, learnable_words, learned_form, partial_word, takes_space
 
 class Session:
     """``learn=True`` learns each word the user commits into the user memory;
@@ -70,7 +70,7 @@ class Session:
         self._auto_space = len(self._text)
         if self.learn:
             base = self._text[: len(self._text) - len(word) - 1]
-            self.memory.observe(word, last_word(base))
+            self.memory.observe(word, last_word(base), sentence_start=self._starts_sentence(base))
             self._seen = self._text
 
     def _learn_commits(self) -> None:
@@ -88,8 +88,17 @@ class Session:
             gap = _SPACE.search(new, at + len(word))
             # (a word at the lookback's start may be cut: skipped, unless it starts the text)
             if gap is not None and len(old) <= gap.start() < len(new) and (at > start or start == 0):
-                self.memory.observe(learned_form(word, self.pack), prev or last_word(new[:at], self.pack))
+                self.memory.observe(learned_form(word, self.pack), prev or last_word(new[:at], self.pack),
+                                    sentence_start=self._starts_sentence(new[:at]))
             prev = learned_form(word, self.pack)
+
+    def _starts_sentence(self, before: str) -> bool:
+        """Whether a word typed after ``before`` begins a sentence (the pack's rule; only the
+        last 300 characters are looked at: a learned word's case vote, not the model's context)."""
+        tail = before[-300:]
+        start = sentence_start(tail, self.pack)
+        rest = tail[start:].strip().lstrip(self.pack.opening_quotes)
+        return not rest and (start > 0 or len(before) <= 300)
 
     # -- predicting ---------------------------------------------------------
     def context(self, text: str | None = None) -> Context:

@@ -77,6 +77,7 @@ from .errors import EngineError
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2  # PRAGMA user_version; 1 was the JSON store (never released, not read)
+VOTE = "\x1f"  # the previous word of a spelling vote (memory.py): no word holds it
 APPLICATION_ID = 0x6E6B6D32  # PRAGMA application_id, "nkm2": marks a file as a nextkey user store
 MAX_BATCH = 500  # words per transaction when a whole text is learned
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -354,13 +355,16 @@ class Store:
     def commit(self, batch: list[tuple]) -> bool:
         """Apply operations in one transaction, in order; True if rows were deleted.
 
-        ``("word", key, spelling, previous key or None)`` learns a word (the clock
-        moves by one), ``("block", key)``, ``("unblock", key)``, ``("forget", key)``.
-        Raises StoreWiped (nothing written) when the store this connection had open
+        ``("word", key, spelling, previous key or None, spelling vote or None)`` learns a
+        word (the clock moves by one; a vote counts the pair (VOTE + key, spelling), see
+        memory.py), ``("import", key, spelling, count, spelling voted)`` merges an imported
+        word's count and votes for its spelling with it, ``("import_pair", prev, key,
+        count)`` an imported pair's (the clock does not move for either), ``("block", key)``, ``("unblock", key)``,
+        ``("forget", key)``. Raises StoreWiped (nothing written) when the store this connection had open
         was wiped since, NotAStoreError, sqlite3.Error, OSError, StoreCorrupt."""
         if self.read_only:
             raise sqlite3.OperationalError(f"{self.path} cannot be written here: nothing can be saved")
-        create = any(op[0] in ("word", "block") for op in batch)
+        create = any(op[0] in ("word", "import", "import_pair", "block") for op in batch)
         with self._transaction(create=create) as conn:
             if conn is None:
                 return False  # nothing to forget or unblock in a store that does not exist
@@ -369,21 +373,32 @@ class Store:
             deleted = False
             for op in batch:
                 match op:
-                    case ("word", key, spelling, prev):
+                    case ("word", key, spelling, prev, vote):
                         clock += 1
                         n_words += conn.execute("SELECT 1 FROM words WHERE key = ?", (key,)).fetchone() is None
                         conn.execute(_MERGE_WORD, (key, 1.0, clock, spelling, seq))
-                        if prev is not None:
-                            n_pairs += conn.execute("SELECT 1 FROM pairs WHERE prev = ? AND word = ?",
-                                                    (prev, key)).fetchone() is None
-                            conn.execute(_MERGE_PAIR, (prev, key, 1.0, clock, seq))
+                        for p, w in ((prev, key), (VOTE + key, vote)):
+                            if p is not None and w is not None:
+                                n_pairs += conn.execute("SELECT 1 FROM pairs WHERE prev = ? AND word = ?",
+                                                        (p, w)).fetchone() is None
+                                conn.execute(_MERGE_PAIR, (p, w, 1.0, clock, seq))
+                    case ("import", key, spelling, count, voted):
+                        n_words += conn.execute("SELECT 1 FROM words WHERE key = ?", (key,)).fetchone() is None
+                        conn.execute(_MERGE_WORD, (key, count, clock, spelling, seq))
+                        n_pairs += conn.execute("SELECT 1 FROM pairs WHERE prev = ? AND word = ?",
+                                                (VOTE + key, voted)).fetchone() is None
+                        conn.execute(_MERGE_PAIR, (VOTE + key, voted, count, clock, seq))
+                    case ("import_pair", prev, key, count):
+                        n_pairs += conn.execute("SELECT 1 FROM pairs WHERE prev = ? AND word = ?",
+                                                (prev, key)).fetchone() is None
+                        conn.execute(_MERGE_PAIR, (prev, key, count, clock, seq))
                     case ("block", key):
                         conn.execute("INSERT OR IGNORE INTO blocked VALUES (?)", (key,))
                     case ("unblock", key):
                         conn.execute("DELETE FROM blocked WHERE word = ?", (key,))
                     case ("forget", key):
                         conn.execute("DELETE FROM words WHERE key = ?", (key,))
-                        conn.execute("DELETE FROM pairs WHERE prev = ? OR word = ?", (key, key))
+                        conn.execute("DELETE FROM pairs WHERE prev = ? OR word = ? OR prev = ?", (key, key, VOTE + key))
                         deleted = True
                         n_words, n_pairs = self._counts(conn).values()
                     case _:
@@ -700,7 +715,7 @@ class StoreWriter:
             except StoreWiped:  # what was learned before the wipe goes; the rest goes into the new store
                 # Words learned between the wipe and now go in without their previous word:
                 # it may be one the wipe removed.
-                batch = [(t, (*op[:3], None) if op[0] == "word" else op)
+                batch = [(t, (*op[:3], None, *op[4:]) if op[0] == "word" else op)
                          for t, op in batch if t > self.store.wiped_at]
                 log.info("user memory %s was wiped by another process: words learned before it dropped",
                          self.store.path)

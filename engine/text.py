@@ -13,6 +13,7 @@ import re
 
 import enum
 import unicodedata
+from typing import Callable
 
 from .lang import DEFAULT, LanguagePack
 
@@ -64,6 +65,33 @@ def learnable_words(text: str, pack: LanguagePack = DEFAULT) -> list[tuple[int, 
         if ADDRESS.fullmatch(chunk.group(0)) is None:
             out += [(chunk.start() + m.start(), m.group(0)) for m in pack.word_re.finditer(chunk.group(0))]
     return out
+
+
+# Letters and digits together that are ordinary words whatever a lexicon says: ordinals and
+# decades ("2nd", "21st", "1990s"). Any other letter-digit mix is learned only when common.
+_ORDINAL = re.compile(r"\d{1,4}(?:st|nd|rd|th|s)", re.IGNORECASE)
+MAX_LEARNED_CHARS = 32  # a longer "word" is a hash, a token or a paste
+
+
+def learnable(word: str, is_common: Callable[[str], bool] | None = None) -> bool:
+    """Whether the user memory may store (and offer) ``word``: the secrets rule.
+
+    Never: a word without a letter (numbers, PINs, card, phone and account numbers);
+    a word longer than MAX_LEARNED_CHARS characters; a mix of letters and digits
+    ("hunter2xk9", "a8f3c9e1", "ZX81QW") unless it is an ordinal or a decade ("2nd",
+    "1990s") or ``is_common(word)`` says it is a common word (the memory passes the
+    language pack's list of common letter-digit words, made from wordfreq's frequencies
+    by export/alnum.py: "mp3", "4G", "5pm", "PS4" are learnable, "hunter2" is not). Addresses are excluded
+    before this (learnable_words). A letters-only password ("correcthorse") cannot be
+    told from a new word by its shape: a field the app marks private learns nothing
+    (``learn=False``)."""
+    if len(word) > MAX_LEARNED_CHARS or not any(ch.isalpha() for ch in word):
+        return False
+    if not any(ch.isdigit() for ch in word):
+        return True
+    if _ORDINAL.fullmatch(word):
+        return True
+    return is_common is not None and is_common(word)
 
 
 def learned_form(word: str, pack: LanguagePack = DEFAULT) -> str:

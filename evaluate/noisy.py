@@ -65,10 +65,17 @@ class NoisyResult:
                 "misspelled_share": self.misspelled / max(self.words, 1)}
 
 
+def letter_neighbours(layout: str) -> dict[str, frozenset[str]]:
+    """The layout's neighbouring letters (the number row left out: the typist slips on
+    letters, as in every figure measured before the layouts had it)."""
+    return {k: frozenset(x for x in v if x.isalpha()) for k, v in Layout.build(layout, 1.3).neighbours.items()
+            if k.isalpha()}
+
+
 class Typist:
     def __init__(self, cfg: NoiseConfig):
         self.cfg, self.rng = cfg, random.Random(cfg.seed)
-        self.near = Layout.build(cfg.layout, 1.3).neighbours
+        self.near = letter_neighbours(cfg.layout)
 
     def slip(self, word: str, i: int) -> tuple[str, int] | None:
         """A slip on letter ``i``: (what is typed instead, how many intended letters it covers), or None."""
@@ -154,7 +161,7 @@ def simulate_noisy(predict: Predictor, sentences: Iterable[str], n: int, cfg: No
 def slip_probe(predict: Predictor, sentences: Iterable[str], n: int, seed: int = 0, layout: str = "qwerty") -> dict:
     """In each word of 4+ letters: one adjacent-key slip at a random inner letter
     plus one more letter, against the same number of clean letters."""
-    rng, near = random.Random(seed), Layout.build(layout, 1.3).neighbours
+    rng, near = random.Random(seed), letter_neighbours(layout)
     clean_hits = slip_hits = total = 0
     for s in sentences:
         for m in WORD.finditer(s):

@@ -28,6 +28,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from nextkey.engine import Engine, store
 from nextkey.engine.memory import MemoryConfig, UserMemory
+from nextkey.engine.text import learnable
 
 
 def exact(path: Path | None, **kw) -> MemoryConfig:
@@ -55,6 +56,7 @@ WORKER = r"""
 import math, sys, time
 from pathlib import Path
 from nextkey.engine.memory import MemoryConfig, UserMemory
+A = lambda n: str(n).translate(str.maketrans("0123456789", "abcdefghij"))  # letters: digits are never learned
 path, name, steps = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 mem = UserMemory(MemoryConfig(path=path, half_life=math.inf, max_words=10**6, max_pairs=10**6))
 print("ready", flush=True)
@@ -63,9 +65,9 @@ while not go.exists():
     time.sleep(0.001)
 for i in range(steps):
     if i % 50 == 49:  # now and then a longer transaction: a pasted text
-        mem.learn_text(" ".join(f"{name}t{i}x{j}" for j in range(200)))
+        mem.learn_text(" ".join(f"{name}t{A(i)}x{A(j)}" for j in range(200)))
     mem.observe("shared")
-    mem.observe(f"{name}w{i}", "shared")
+    mem.observe(f"{name}w{A(i)}", "shared")
     if i % 3 == 0:
         mem.save()
         print(i + 1, flush=True)
@@ -74,14 +76,19 @@ print("done", flush=True)
 """
 
 
+def _letters(n: int) -> str:
+    """``n`` spelled with letters (a letter-digit word is never learned: the secrets rule)."""
+    return str(n).translate(str.maketrans("0123456789", "abcdefghij"))
+
+
 def committed_words(name: str, steps: int) -> Counter:
     """What WORKER has learned once ``steps`` steps are committed."""
     out = Counter()
     for i in range(steps):
         if i % 50 == 49:
-            out.update(f"{name}t{i}x{j}" for j in range(200))
+            out.update(f"{name}t{_letters(i)}x{_letters(j)}" for j in range(200))
         out["shared"] += 1
-        out[f"{name}w{i}"] += 1
+        out[f"{name}w{_letters(i)}"] += 1
     return out
 
 
@@ -102,7 +109,7 @@ def test_four_threads_learn_while_another_saves_and_exports(tmp_path):
             i = 0
             while time.monotonic() < stop:
                 mem.observe("shared")
-                mem.observe(f"t{t}w{i % 100}", "shared")
+                mem.observe(f"t{_letters(t)}w{_letters(i % 100)}", "shared")
                 mem.candidates("t")  # the prefix index is rebuilt while others insert
                 i += 1
             steps[t] = i
@@ -125,7 +132,7 @@ def test_four_threads_learn_while_another_saves_and_exports(tmp_path):
     assert not errors, errors
     expected = Counter({"shared": sum(steps)})
     for t, n in enumerate(steps):
-        expected.update(f"t{t}w{i % 100}" for i in range(n))
+        expected.update(f"t{_letters(t)}w{_letters(i % 100)}" for i in range(n))
     assert {k: e[0] for k, e in mem.words.items()} == expected
     assert mem.clock == 2 * sum(steps)
     mem.close()
@@ -148,7 +155,7 @@ def test_two_processes_learning_into_one_store_lose_nothing(tmp_path):
     with UserMemory(exact(path)) as mem:
         assert {k: e[0] for k, e in mem.words.items()} == expected
         assert mem.clock == sum(expected.values())
-        assert mem.pairs["shared\taw7"][0] == mem.pairs["shared\tbw7"][0] == 1.0
+        assert mem.pairs["shared\tawh"][0] == mem.pairs["shared\tbwh"][0] == 1.0
 
 
 def test_a_store_another_process_has_locked_is_waited_for_never_set_aside(tmp_path, monkeypatch, caplog):
@@ -184,7 +191,7 @@ def test_kill_9_while_learning_loses_nothing_committed_and_leaks_no_files(tmp_pa
     rng = random.Random(14)
     kept = Counter()  # what was committed by all the killed processes so far
     for it in range(20):
-        name = f"k{it}"
+        name = f"k{_letters(it)}"
         proc = start_worker(path, name, 10**6)
         lines: list[str] = []
         reader = threading.Thread(target=lambda: lines.extend(proc.stdout))
@@ -391,14 +398,14 @@ def test_a_wipe_between_a_check_and_the_lock_drops_the_batch(tmp_path):
     """The wipe commits while another connection waits for the write lock."""
     path = tmp_path / "memory.db"
     a = store.Store(path, math.inf, 100, 100)
-    a.commit([("word", "early", "early", None)])
+    a.commit([("word", "early", "early", None, None)])
     b = store.Store(path, math.inf, 100, 100)
     b.snapshot()
     assert b.wipe_files()  # b's wipe; a still has the old (now removed) file open
     with pytest.raises(store.StoreWiped):
-        a.commit([("word", "late", "late", "early")])
+        a.commit([("word", "late", "late", "early", None)])
     assert not path.exists()
-    assert a.commit([("word", "new", "new", None)]) is False  # the next commit makes a new store
+    assert a.commit([("word", "new", "new", None, None)]) is False  # the next commit makes a new store
     assert set(a.snapshot().words) == {"new"}
     a.close()
     b.close()
@@ -482,7 +489,8 @@ def test_the_cli_exports_readable_json_and_wipe_prints_what_it_removed(tmp_path,
     assert main(["memory", "learn", "--file", str(text), "--store", str(store_path)]) == 0
     assert main(["memory", "export", "--file", str(out), "--store", str(store_path)]) == 0
     data = json.loads(out.read_text())
-    assert data["words"]["Zorbladine"] > 1.9 and "zorbladine\tleft" in data["pairs"]
+    # typed only at sentence starts: its capital says nothing about its case (issue 22)
+    assert data["words"]["zorbladine"] > 1.9 and "zorbladine\tleft" in data["pairs"]
     capsys.readouterr()
     assert main(["memory", "wipe", "--store", str(store_path), "--yes"]) == 0
     printed = capsys.readouterr().out
@@ -557,22 +565,24 @@ class StoreMachine(RuleBasedStateMachine):
         self.version, self.mutated = self.mem.version, False
 
     def _learn(self, word: str, prev: str | None) -> None:
+        if not learnable(word):  # the secrets rule: "42" is never stored, nor a pair with it
+            return
         self.words[word.lower()] += 1
-        if prev is not None:
+        if prev is not None and learnable(prev):
             self.pairs[f"{prev.lower()}\t{word.lower()}"] += 1
 
     @rule(word=WORDS, prev=st.none() | WORDS)
     def observe(self, word, prev):
         self.mem.observe(word, prev)
         self._learn(word, prev)
-        self.mutated = True
+        self.mutated = learnable(word)  # the secrets rule refuses "42": nothing changes
 
     @rule(ws=st.lists(WORDS, min_size=1, max_size=6))
     def learn_text(self, ws):
         assert self.mem.learn_text(" ".join(ws)) == len(ws)
         for prev, w in zip([None, *ws], ws):
-            self._learn(w, prev)
-        self.mutated = True
+            self._learn(w, prev if prev is None or learnable(prev) else None)
+        self.mutated = any(map(learnable, ws))
 
     @rule(word=WORDS, blocked=st.booleans())
     def block(self, word, blocked):
@@ -607,8 +617,8 @@ class StoreMachine(RuleBasedStateMachine):
         with UserMemory(exact(self.path)) as other:
             other.observe(word)
         self._learn(word, None)
-        assert wait_until(lambda: self.mem.words.get(word.lower(), [0])[0] == self.words[word.lower()])
-        self.mutated = True
+        assert wait_until(lambda: self.mem.words.get(word.lower(), [0])[0] == self.words.get(word.lower(), 0))
+        self.mutated = learnable(word)
 
     @invariant()
     def equals_the_count_of_what_was_done(self):

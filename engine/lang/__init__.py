@@ -97,6 +97,9 @@ class LanguagePack:
     alphabet: str  # letters the typo model may insert for a left-out letter
     # -- data files in this folder --
     blocklist: str  # words never offered unless typed in full, one a line
+    # common words that mix letters and digits ("mp3", "4g"), lowercase, one a line (made by
+    # export/alnum.py from wordfreq): the only such words the user memory learns ("" none)
+    alnum_words: str = ""
 
     # ---- folding and casing
 
@@ -211,6 +214,21 @@ class LanguagePack:
                 return rows
         raise ValueError(f"unknown keyboard layout {name!r} for language {self.code!r}: "
                          f"choose one of {sorted(n for n, _ in self.layouts)}")
+
+    def is_common_alnum(self, word: str) -> bool:
+        """Whether ``word`` (letters and digits) is in the pack's list of common ones."""
+        return word.lower() in self._alnum
+
+    @cached_property
+    def _alnum(self) -> frozenset[str]:
+        if not self.alnum_words:
+            return frozenset()
+        path = Path(__file__).resolve().parent / self.alnum_words
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as e:
+            raise BundleError(f"cannot read the language pack's list {path}: {type(e).__name__}") from None
+        return frozenset(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
 
     @property
     def blocklist_path(self) -> Path:

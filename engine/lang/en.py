@@ -82,4 +82,5 @@ PACK = LanguagePack(
     layouts=(("qwerty", QWERTY), ("azerty", AZERTY), ("qwertz", QWERTZ)),
     alphabet="abcdefghijklmnopqrstuvwxyz",
     blocklist="en_blocklist.txt",
+    alnum_words="en_alnum.txt",
 )
