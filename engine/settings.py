@@ -40,9 +40,10 @@ class EngineSettings:
     ahead_steps: int = 2  # model steps per keystroke spent feeding what a moving window will hold
     # A part after a hyphen ("end-" + "user") that makes no compound the lexicon or the user
     # has is offered only when both parts are among the lexicon's ``compound_rank`` most
-    # frequent words and the mix gives it at least ``compound_logprob`` (natural log) there;
-    # chosen on the validation split (evaluate/kinds.py, the compounds kind).
-    compound_rank: int = 5000
+    # frequent words and it is likely there: a log-prob of at least ``compound_logprob``
+    # (natural log; once letters of it are typed, its log share of the parts that agree
+    # with them); chosen on the validation split (bench/compound_rule.py).
+    compound_rank: int = 20000
     compound_logprob: float = -2.0
 
     def __post_init__(self):
