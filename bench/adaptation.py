@@ -8,6 +8,8 @@ memory weight with a learning session. Prints a table and writes
 reports/adaptation.json.
 
     python bench/adaptation.py [--bundle PATH] [--sentences 300]
+    PYTHONPATH=/tmp/bp python bench/adaptation.py --engine-module nkold_engine --out before.json
+                       (another checkout's engine, linked under another name: a before/after)
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nextkey.engine import Engine
-from nextkey.engine.memory import MemoryConfig
+import importlib
+
+Engine = MemoryConfig = None  # imported in main() from --engine-module
 from nextkey.evaluate.typing_sim import simulate
 
 NAMES = ["Anneliese", "Okonkwo", "Tamsin", "Ruairi", "Priyanka"]
@@ -79,7 +82,12 @@ def main() -> None:
     ap.add_argument("--text", default="data/corpus/test.txt")
     ap.add_argument("--sentences", type=int, default=300)
     ap.add_argument("--weights", type=float, nargs="*", default=[0.1, 0.25, 0.5])
+    ap.add_argument("--engine-module", default="nextkey.engine")
+    ap.add_argument("--out", default="reports/adaptation.json")
     args = ap.parse_args()
+    global Engine, MemoryConfig
+    Engine = importlib.import_module(args.engine_module).Engine
+    MemoryConfig = importlib.import_module(args.engine_module + ".memory").MemoryConfig
     lines = history(Path(args.text), args.sentences)
     half = len(lines) // 2
     rows = [run(args.bundle, lines[:half], lines[half:], None)]
@@ -90,10 +98,10 @@ def main() -> None:
         label = "off" if r["weight"] is None else f"{r['weight']:.2f}"
         print(f"{label:>14} {r['ksr']:7.4f} {r['next_word_top1']:7.4f} {r['next_word_top3']:7.4f} "
               f"{r['latency_ms']['p50']:7.3f} {r['latency_ms']['p99']:7.3f}")
-    Path("reports").mkdir(exist_ok=True)
-    out = {"bundle": args.bundle or "default", "sentences_learned": half, "sentences_typed": len(lines) - half,
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    out = {"engine": args.engine_module, "bundle": args.bundle or "default", "sentences_learned": half, "sentences_typed": len(lines) - half,
            "text": "test split interleaved 60/40 with recurring personal names and phrases (seed 0)", "runs": rows}
-    Path("reports/adaptation.json").write_text(json.dumps(out, indent=2))
+    Path(args.out).write_text(json.dumps(out, indent=2))
     best = max(rows[1:], key=lambda r: r["ksr"])
     print(f"best weight {best['weight']}: KSR {rows[0]['ksr']:.4f} -> {best['ksr']:.4f} "
           f"({(best['ksr'] / max(rows[0]['ksr'], 1e-9) - 1) * 100:+.1f}%)")

@@ -219,3 +219,20 @@ def test_the_cli_imports_and_shows_words_as_offered(tmp_path, capsys):
     assert "line 2" in capsys.readouterr().err
     with UserMemory(MemoryConfig(path=store)) as mem:
         assert mem.words["github"][0] == 3.0  # nothing of the bad file was imported
+
+
+def test_a_slip_typed_twice_in_a_session_is_not_offered_after_a_reload(tmp_path):
+    path = tmp_path / "memory.db"
+    with Engine.load(memory=MemoryConfig(path=path)) as eng:
+        typed_in_session(eng, "I said teh word and teh other one and Zorblax and Zorblax ")
+    with Engine.load(memory=MemoryConfig(path=path)) as again:
+        assert "teh" in again.memory.words  # stored (it may be meant: more uses will show it)
+        assert "teh" not in again.memory.candidates("te") and "Zorblax" in again.memory.candidates("zo")
+
+
+def test_the_users_capitals_survive_a_reload_through_a_session(tmp_path):
+    path = tmp_path / "memory.db"
+    with Engine.load(memory=MemoryConfig(path=path)) as eng:
+        typed_in_session(eng, "I use GitHub daily. I use GitHub again. Github is fine. ")
+    with Engine.load(memory=MemoryConfig(path=path)) as again:
+        assert "GitHub" in offered(again, "I use gi") and "Github" not in offered(again, "I use gi")
