@@ -80,8 +80,14 @@ def _export(args) -> int:
 
     q = Quantization.parse(args.quantize)
     out = Path(args.out) if args.out else Path("bundles") / f"{Path(args.checkpoint).name}-{q.value}"
+    # The bundle's language is the corpus's (nextkey corpus --lang), unless --lang says otherwise.
+    from nextkey.export.convert import corpus_language
+    from nextkey.export.lexicon import LexiconConfig
+
+    lang = args.lang or corpus_language(Path(args.checkpoint))
     m = export_bundle(ExportConfig(run_dir=Path(args.checkpoint), out_dir=out, quantization=q,
-                                   force=args.force, name=args.name))
+                                   force=args.force, name=args.name, language=lang,
+                                   lexicon=LexiconConfig(language=lang)))
     ev = m["evaluation"]
     print(f"wrote {out} ({sum(m['size_bytes'].values()):,} bytes, {q.value}): "
           f"max |dlogp| {ev['max_abs_logprob_diff']:.2e}, top-1 agreement {ev['top1_agreement']:.4f}, "
@@ -286,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", help="bundle folder (default bundles/RUN-MODE)")
     e.add_argument("--name", help="model name recorded in the manifest")
     e.add_argument("--force", action="store_true", help="replace an existing --out")
+    e.add_argument("--lang", help="the bundle's language pack (default: the run's corpus's, from its corpus.json)")
     e.set_defaults(func=_export)
 
     v = sub.add_parser("verify", help="check a bundle: files, signature, and agreement with its Keras model")
