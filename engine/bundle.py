@@ -52,6 +52,7 @@ from typing import Any, Callable
 import sentencepiece as spm
 
 from .errors import BundleError
+from .lang import bundle_pack
 from .lexicon import Lexicon
 
 FORMAT = "nextkey-bundle"
@@ -633,5 +634,5 @@ class Bundle:
         check_agreement(m)
         lexicon = None
         if m.lexicon_path is not None:
-            lexicon = Lexicon.read(m.lexicon_path, entries=m.data["lexicon"]["entries"])
+            lexicon = Lexicon.read(m.lexicon_path, entries=m.data["lexicon"]["entries"], fold=bundle_pack(m).fold)
         return cls(m, sp, lexicon)

@@ -64,6 +64,9 @@ class WordDecoder:
         """``walk``: the lexicon's pieces (shared by the engine's sessions); None: no lexicon."""
         self.runner, self.vocab, self.cfg, self.walk = runner, vocab, cfg, walk
         self.lexicon = None if walk is None else walk.lexicon
+        # The lexicon's fold (the bundle's language pack's): typed prefixes and piece paths
+        # are compared folded; a fold may lengthen text ("ö" -> "oe"), so lengths are folded too.
+        self.fold = fold if walk is None else walk.lexicon.fold
 
     def _expand(self, cache: NodeCache, path: tuple[int, ...]) -> Node:
         """The node after ``path``, running one step from its parent unless cached."""
@@ -88,6 +91,7 @@ class WordDecoder:
         """
         cfg, vocab = self.cfg, self.vocab
         cache.trim()
+        fold = self.fold
         want = fold(prefix)
         finished: dict[str, float] = {}
         heap: list[tuple[float, tuple[int, ...], str]] = []
@@ -103,7 +107,7 @@ class WordDecoder:
             row = self._expand(cache, path).logprobs  # (V,)
             expanded += 1
             score = -neg
-            word = self._word(text) if len(text) >= len(want) and text else None
+            word = self._word(text) if text and len(fold(text)) >= len(want) else None
             if word is not None:
                 end = float(np.log(np.maximum(np.exp(row) @ vocab.boundary_f, 1e-30)))  # boundary mass
                 prev = finished.get(word)
@@ -134,8 +138,9 @@ class WordDecoder:
 
     def _push_children(self, heap, logprobs, score, path, text, want, first: bool) -> None:
         """Queue the best ``children`` next pieces consistent with the prefix (and the lexicon)."""
-        rest = want[len(text):]
-        ids = self.vocab.candidates(first, rest) if self.walk is None else self.walk.pieces(first, fold(text), rest)
+        spelled = self.fold(text)
+        rest = want[len(spelled):]
+        ids = self.vocab.candidates(first, rest) if self.walk is None else self.walk.pieces(first, spelled, rest)
         if len(ids) == 0:
             return
         row = logprobs[ids]

@@ -65,6 +65,9 @@ class SlipModel:
         self.cfg, self.is_prefix = cfg, is_prefix
         self.layout = Layout.build(cfg.layout, cfg.reach, pack)
         self.alphabet = pack.alphabet  # the letters a left-out letter may be
+        # A pack that folds letters (German "ü" -> "ue") has typed text and lexicon keys folded:
+        # a proposal with a key's letter ("ü" for "p", an inserted "ä") is folded the same way.
+        self.fold = pack.fold if pack.fold_letters else None
         self.best_cost = max(cfg.adjacent, cfg.swapped, cfg.missing, cfg.extra)  # the likeliest slip
         self._memo: dict[str, dict[str, float]] = {}
 
@@ -79,10 +82,12 @@ class SlipModel:
         return found
 
     def _meant(self, typed: str, is_prefix: Callable[[str], bool]) -> dict[str, float]:
-        c, near = self.cfg, self.layout.neighbours
+        c, near, fold = self.cfg, self.layout.neighbours, self.fold
         out: dict[str, float] = {}
 
         def add(q: str, cost: float) -> None:
+            if fold is not None:
+                q = fold(q)
             if q != typed and cost > out.get(q, -math.inf) and is_prefix(q):
                 out[q] = cost
 

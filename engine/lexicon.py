@@ -6,8 +6,11 @@ finishes only lexicon words, so no suggestion is a fragment ("wouldn",
 The prior lets a rare real word the model spells poorly ("photosynthesis")
 still be offered, interpolated with the model's score (sources/prior.py, combiner.py).
 
-Words are looked up folded: lowercase, with ’ as ' (one spelling per word;
-the apostrophe the user types decides how it is shown). A word may have more
+Words are looked up folded by the bundle's language pack: lowercase, with ’
+as ' (one spelling per word; the apostrophe the user types decides how it is
+shown), and the pack's letter folds (German "schön" has the key "schoen", so
+what is typed as "schoen" or "schön" finds it; the form shown is the
+lexicon's). A word may have more
 than one cased form ("us" and "US"); the first listed is the most frequent.
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -31,13 +35,14 @@ fold = DEFAULT.fold  # the English pack's, for code not yet told the bundle's la
 
 
 class Lexicon:
-    def __init__(self, forms: list[str], counts: np.ndarray):
-        """``forms`` most frequent first, ``counts`` their prior counts (>= 1)."""
-        self.forms = forms
+    def __init__(self, forms: list[str], counts: np.ndarray, fold: Callable[[str], str] = fold):
+        """``forms`` most frequent first, ``counts`` their prior counts (>= 1); ``fold``: the
+        bundle's language pack's (its keys; the English pack's by default)."""
+        self.forms, self.fold = forms, fold
         self.logprior = np.log(counts / counts.sum())
         # Plain lists, not numpy string arrays: their sort's temporaries left the
         # process about 15 MB larger for good (bench/engine_bench.py's peak RSS).
-        folded = fold("\n".join(forms)).split("\n")  # fold() of every form at once
+        folded = fold("\n".join(forms)).split("\n")  # fold() of every form at once (the pack's: per character)
         self.keys: list[str] = []  # folded words, sorted, for prefix ranges
         rank: list[int] = []  # per key: the index of its most frequent form
         for i in sorted(range(len(folded)), key=folded.__getitem__):  # stable: the most frequent form first
@@ -51,7 +56,7 @@ class Lexicon:
         self._completion_memo: dict[tuple[str, int], tuple[int, ...]] = {}
 
     @classmethod
-    def read(cls, path: Path, entries: int | None = None) -> "Lexicon":
+    def read(cls, path: Path, entries: int | None = None, fold: Callable[[str], str] = fold) -> "Lexicon":
         """Parse a lexicon.tsv. ``entries``: the line count the manifest declares, checked before the
         lines are split, so a wrong count is refused without parsing. The caller bounds the file's size
         (bundle.MAX_FILE_BYTES). Raises BundleError naming the file and the line, never quoting it."""
@@ -81,13 +86,13 @@ class Lexicon:
             lines = text.split("\n")
             n, fault = next(((i, f) for i, ln in enumerate(lines, 1) if (f := _line_fault(ln))), (1, "unreadable"))
             raise BundleError(f"lexicon {path} line {n} is not 'word<TAB>count' with count >= 1: {fault}")
-        return cls(forms, values.astype(np.float64))
+        return cls(forms, values.astype(np.float64), fold)
 
     def __len__(self) -> int:
         return len(self.forms)
 
     def __contains__(self, word: str) -> bool:
-        return fold(word) in self._key_pos
+        return self.fold(word) in self._key_pos
 
     def has_prefix(self, folded: str) -> bool:
         """Whether some lexicon word starts with ``folded`` (already folded)."""
@@ -105,7 +110,7 @@ class Lexicon:
         i = self._exact.get(DEFAULT.plain_apostrophes(word))
         if i is not None:
             return i
-        pos = self._key_pos.get(fold(word))
+        pos = self._key_pos.get(self.fold(word))
         return None if pos is None else int(self._rank[pos])
 
     def completions(self, folded_prefix: str, k: int) -> tuple[int, ...]:

@@ -147,9 +147,12 @@ class End(enum.Enum):
     PLAIN = "plain"  # ends it (before a capital or digit, when the pack requires one)
 
 
-def sentence_end(chunk: str, pack: LanguagePack = DEFAULT) -> End:
+def sentence_end(chunk: str, pack: LanguagePack = DEFAULT, before: str = "") -> End:
     """The kind of sentence end ``chunk`` has (the pack's enders, closing quotes,
-    abbreviations and ellipses; an abbreviation is written without its last period)."""
+    abbreviations and ellipses; an abbreviation is written without its last period).
+    ``before``: the text before the chunk (its last few chunks are enough), read only
+    for an abbreviation of several parts ("d. h.": "h." after "d."; packs without
+    such abbreviations, English, never read it)."""
     core = chunk.rstrip(pack.closing_quotes)
     if not core or core[-1] not in pack.sentence_enders:
         return End.NONE
@@ -164,6 +167,10 @@ def sentence_end(chunk: str, pack: LanguagePack = DEFAULT) -> End:
     word = core[start:last]
     if not word or (start and core[start - 1] in pack.apostrophes + pack.hyphens):  # "don't."
         return End.PLAIN
+    if pack.multi_part and not core[:start].strip(pack.opening_quotes):
+        found = _abbreviation_parts(word, len(core) == len(chunk), before, pack)
+        if found is not None:
+            return found
     letters = word.split(".")
     single = all(len(p) == 1 and p.isalpha() for p in letters)
     if len(core) == len(chunk) and (word in pack.abbreviations or (single and word.isupper())):
@@ -173,11 +180,41 @@ def sentence_end(chunk: str, pack: LanguagePack = DEFAULT) -> End:
     return End.PLAIN
 
 
-def is_break(chunk: str, following: str | None, pack: LanguagePack = DEFAULT) -> bool:
+def _abbreviation_parts(word: str, own_period: bool, before: str, pack: LanguagePack) -> End | None:
+    """The end a pack with multi-part abbreviations or ordinals gives ``word`` (the chunk's
+    word before its last period, ``own_period``: nothing follows that period), or None
+    when the general rule decides: a listed abbreviation written as one chunk ("z.B",
+    "usw"), the last part of one after its leading parts ("h" after "d."), a leading part
+    ("z"), an ordinal ("3", a date "3.10")."""
+    soft = pack.joined_abbreviations.get(word)
+    if soft is None:
+        for parts, is_soft in pack.multi_part.get(word, ()):
+            tail = before.split()[-len(parts):]
+            if len(tail) == len(parts) and all(
+                    t.lstrip(pack.opening_quotes) == p + "." if i == 0 else t == p + "."
+                    for i, (t, p) in enumerate(zip(tail, parts))):
+                soft = is_soft
+                break
+    if soft is not None:
+        return End.SOFT if soft else End.NEVER if own_period else None
+    if own_period and (word in pack.leading_parts or (
+            pack.ordinal_digits and all(p.isdigit() and len(p) <= pack.ordinal_digits for p in word.split(".")))):
+        return End.NEVER
+    return None
+
+
+def leads_abbreviation(chunk: str, pack: LanguagePack = DEFAULT) -> bool:
+    """Whether ``chunk`` is a leading part of a multi-part abbreviation ("z." of "z. B.",
+    perhaps after an opening bracket): the tracker keeps it in one unit with the next part."""
+    return bool(pack.leading_parts) and chunk.endswith(".") \
+        and chunk[:-1].lstrip(pack.opening_quotes) in pack.leading_parts
+
+
+def is_break(chunk: str, following: str | None, pack: LanguagePack = DEFAULT, before: str = "") -> bool:
     """Whether a sentence ends between ``chunk`` and the chunk ``following`` it
     (whitespace between them); ``following`` None: not known yet (the end of the
-    text, or a word still being typed)."""
-    end = sentence_end(chunk, pack)
+    text, or a word still being typed). ``before``: as for sentence_end."""
+    end = sentence_end(chunk, pack, before)
     if end is End.NONE or end is End.NEVER:
         return False
     if following is None:
@@ -188,10 +225,12 @@ def is_break(chunk: str, following: str | None, pack: LanguagePack = DEFAULT) ->
     return not pack.capital_after_end or first.isupper() or first.isdigit()
 
 
-def ends_sentence(unit: str, pack: LanguagePack = DEFAULT) -> bool:
+def ends_sentence(unit: str, pack: LanguagePack = DEFAULT, before: str = "") -> bool:
     """Whether a sentence ends after ``unit`` (one or more chunks) when what follows
-    is not known yet: its last chunk is a plain sentence end."""
-    return sentence_end(unit[unit.rfind(" ") + 1:], pack) is End.PLAIN
+    is not known yet: its last chunk is a plain sentence end (read after the unit's
+    other chunks, and ``before`` them: a multi-part abbreviation's leading parts)."""
+    cut = unit.rfind(" ")
+    return sentence_end(unit[cut + 1:], pack, f"{before} {unit[:cut]}" if cut >= 0 else before) is End.PLAIN
 
 
 def sentence_gaps(text: str, pack: LanguagePack = DEFAULT, typing: bool = True,
@@ -218,7 +257,8 @@ def sentence_gaps(text: str, pack: LanguagePack = DEFAULT, typing: bool = True,
                 continue  # trailing whitespace of a finished text: nothing follows
             chunk = _chunk_before(text, a)
             known = following if not typing or b + len(following) < n else None
-            out.append((a, b, chunk, is_break(chunk, known, pack)))
+            before = text[max(0, a - len(chunk) - 32):a - len(chunk)] if pack.multi_part else ""
+            out.append((a, b, chunk, is_break(chunk, known, pack, before)))
         if from_last_break and out[-1][3]:
             break
     return out[::-1] if from_last_break else out

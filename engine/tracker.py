@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .lang import DEFAULT, LanguagePack
-from .text import ADDRESS, clean, ends_sentence, partial_word, sentence_gaps, sentence_start
+from .text import ADDRESS, clean, ends_sentence, leads_abbreviation, partial_word, sentence_gaps, sentence_start
 
 
 @dataclass(frozen=True)
@@ -128,13 +128,17 @@ def _committed(window: str, cfg: WindowConfig, pack: LanguagePack, keep_whole: C
             head = last[: m.start()] + stem  # "(wor", "role-pl": the word continues the chunk without a space
             needs_space = not head
     in_sentence = chunks if first == begin else window[begin:cut].split()
-    sentence_start_ = needs_space and (not in_sentence or ends_sentence(in_sentence[-1], pack))
+    sentence_start_ = needs_space and (not in_sentence or ends_sentence(in_sentence[-1], pack,
+                                                                        " ".join(in_sentence[-4:-1])))
     # A plain sentence end that the next (committed) chunk continues ("late." before
-    # "he") is joined to it: one unit, so no </s> between them.
+    # "he") is joined to it: one unit, so no </s> between them; so is the leading part of
+    # an abbreviation of several parts ("d." before "h.", German), whose last part ends no
+    # sentence only after it.
     joins = [len(window[first:a].split()) - 1 for a, _, chunk, broke in gaps
-             if a >= first and not broke and ends_sentence(chunk, pack)]
+             if a >= first and not broke and (ends_sentence(chunk, pack) or leads_abbreviation(chunk, pack))]
     for k in reversed(joins):
-        chunks[k:k + 2] = [chunks[k] + " " + chunks[k + 1]]
+        if k + 1 < len(chunks):  # (a leading part just committed waits for its next part)
+            chunks[k:k + 2] = [chunks[k] + " " + chunks[k + 1]]
     if any("@" in c or "/" in c or "." in c for c in chunks):  # (a cheap test first: most chunks are words)
         chunks = [u for u in (" ".join(c for c in unit.split(" ") if ADDRESS.fullmatch(c) is None) for unit in chunks)
                   if u]

@@ -33,7 +33,8 @@ class _Trie:
         self.ids: tuple[int, ...] = ()  # a tuple: not tracked by the garbage collector
 
     @classmethod
-    def build(cls, vocab: Vocab, ids: np.ndarray) -> "_Trie":
+    def build(cls, vocab: Vocab, ids: np.ndarray, fold=fold) -> "_Trie":
+        """``fold``: the lexicon's (per character, so a piece "ö" spells "oe" under German's)."""
         root = cls()
         for i in ids.tolist():
             node = root
@@ -50,11 +51,11 @@ class LexiconWalk:
     def __init__(self, vocab: Vocab, lexicon: Lexicon):
         self.vocab, self.lexicon = vocab, lexicon
         self._keys = lexicon.keys
-        self._cont = _Trie.build(vocab, vocab.cont_ids)
+        self._cont = _Trie.build(vocab, vocab.cont_ids, lexicon.fold)
         self._memo: dict[tuple[bool, str, str], np.ndarray] = {}
         # The word openers that begin some lexicon word: the widest choice (a next
         # word, nothing typed), found once and kept apart from the memo.
-        self.starts = np.array(sorted(self._walk(_Trie.build(vocab, vocab.start_ids), "", "")), np.int64)
+        self.starts = np.array(sorted(self._walk(_Trie.build(vocab, vocab.start_ids, lexicon.fold), "", "")), np.int64)
         for ch in sorted({k[0] for k in self._keys if k}):  # the widest walks, done now rather than mid-typing
             self.pieces(False, ch, "")
 

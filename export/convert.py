@@ -56,6 +56,24 @@ class ExportConfig:
     settings: EngineSettings = EngineSettings()  # how the engine runs this bundle (the manifest's "settings")
     language: str = "en"  # the language pack of the engine's text rules (engine/lang/)
 
+    def __post_init__(self):
+        if self.lexicon is not None and self.lexicon.language != self.language:
+            raise ValueError(f"the lexicon's language {self.lexicon.language!r} is not the bundle's "
+                             f"{self.language!r}: give LexiconConfig(language={self.language!r})")
+
+
+def corpus_language(run_dir: Path) -> str:
+    """The language of the corpus a run was trained on (its corpus.json ``language``, written by
+    ``nextkey corpus --lang``); "en" when the corpus does not record one. Raises BundleError
+    naming the file when it is unreadable."""
+    meta = corpus_of(run_dir) / "corpus.json"
+    if not meta.is_file():
+        return "en"
+    try:
+        return json.loads(meta.read_text(encoding="utf-8")).get("language", "en")
+    except (OSError, ValueError) as e:
+        raise BundleError(f"cannot read the corpus's language from {meta}: {e}") from None
+
 
 def _write_saved_model(model, state_size: int, path: Path) -> None:
     archive = keras.export.ExportArchive()
@@ -192,7 +210,7 @@ def build_manifest(cfg: ExportConfig, q: Quantization, model_cfg, run_dir: Path,
     if lexicon_entries is not None:
         lexicon = {"entries": lexicon_entries, "format": "form<TAB>count per billion words, most frequent first",
                    "sources": ["the training corpus's word counts (train split)",
-                               f"wordfreq English top {cfg.lexicon.wordfreq_top:,}"],
+                               f"wordfreq {cfg.lexicon.language!r} top {cfg.lexicon.wordfreq_top:,}"],
                    "apostrophe": "folded to '; the engine shows the one the user types",
                    "config": asdict(cfg.lexicon)}
     provenance = {

@@ -93,11 +93,15 @@ def _capital_says_nothing(line: str, start: int, pack: LanguagePack) -> bool:
     end = start
     while end < len(line) and not line[end].isspace():
         end += 1
-    return is_break(before.rsplit(None, 1)[-1], line[chunk:end], pack)
+    parts = before.rsplit(None, 1)  # (the head: a multi-part abbreviation's leading parts, "d." of "d. h.")
+    return is_break(parts[-1], line[chunk:end], pack, parts[0][-32:] if len(parts) == 2 else "")
 
 
-def count_corpus(path: Path, pack: LanguagePack = DEFAULT) -> tuple[Counter, dict[str, Counter]]:
-    """Folded-key counts, and the cased forms seen away from sentence starts, per key."""
+def count_corpus(path: Path, pack: LanguagePack = DEFAULT, spellings: dict[str, Counter] | None = None
+                 ) -> tuple[Counter, dict[str, Counter]]:
+    """Folded-key counts, and the cased forms seen away from sentence starts, per key.
+    ``spellings``: filled, when given, with each key's lowercase spellings ("schön" for the
+    German key "schoen"), for a pack whose fold is more than lowercase."""
     counts: Counter = Counter()
     forms: dict[str, Counter] = defaultdict(Counter)
     with open(path, encoding="utf-8") as f:
@@ -108,6 +112,8 @@ def count_corpus(path: Path, pack: LanguagePack = DEFAULT) -> tuple[Counter, dic
                     continue
                 key = pack.fold(w)
                 counts[key] += 1
+                if spellings is not None:
+                    spellings.setdefault(key, Counter())[pack.plain_apostrophes(w.lower())] += 1
                 if i > 0 and not _capital_says_nothing(line, m.start(), pack):
                     forms[key][w] += 1
     return counts, forms
@@ -118,9 +124,17 @@ def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> l
     import wordfreq
 
     pack = get_pack(cfg.language)
-    counts, forms = count_corpus(corpus_train, pack)
+    # A key is no spelling when the fold is more than lowercase (German "schoen"): a word never
+    # seen away from sentence starts is shown in its commonest lowercase spelling ("schön"),
+    # from the corpus or else from wordfreq's list (which spells with umlauts).
+    spellings: dict[str, Counter] | None = {} if pack.fold_letters else None
+    counts, forms = count_corpus(corpus_train, pack, spellings)
     total = max(sum(counts.values()), 1)
-    keys = {pack.fold(w) for w in wordfreq.top_n_list(pack.wordfreq_code, cfg.wordfreq_top) if _is_entry(w, pack)}
+    listed = [w for w in wordfreq.top_n_list(pack.wordfreq_code, cfg.wordfreq_top) if _is_entry(w, pack)]
+    if spellings is not None:
+        for w in listed:
+            spellings.setdefault(pack.fold(w), Counter())[pack.plain_apostrophes(w)] += 0.5  # corpus first
+    keys = {pack.fold(w) for w in listed}
     keys |= {k for k, c in counts.items() if c >= cfg.min_corpus_count}
     keys = {k for k in keys if _belongs(k, keys, counts, cfg, pack)}
     entries: list[tuple[str, float]] = []
@@ -135,7 +149,7 @@ def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> l
         shown = sum(seen.values()) if seen else 0
         kept = [(w, c / shown) for w, c in seen.most_common() if c / shown >= cfg.min_form_share] if shown else []
         if not kept:
-            kept = [(key, 1.0)]
+            kept = [(spellings[key].most_common(1)[0][0] if spellings else key, 1.0)]
         norm = sum(s for _, s in kept)
         entries.extend((w, p * s / norm) for w, s in kept)
     entries.sort(key=lambda e: (-e[1], e[0]))

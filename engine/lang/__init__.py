@@ -25,6 +25,13 @@ The sentence rule a pack parameterizes (engine/text.py applies it):
   "p.m.") or one of ``ellipses`` ("...", "…"), with or without closing quotes:
   only when the next word starts with a capital letter (perhaps after
   ``opening_quotes``).
+- Never after a part of an abbreviation written with spaces inside ("z. B",
+  "d. h" in ``abbreviations``, written so): not after a leading part ("z."),
+  and after the last part ("B.") when the chunks before it are the leading
+  parts; such an abbreviation in ``soft_abbreviations`` ("u. a") is soft.
+  Written without the spaces ("z.B.") it is one chunk, matched as well.
+- Never after a number of at most ``ordinal_digits`` digits (German ordinals:
+  "am 3. Oktober").
 - After any other sentence end, when ``capital_after_end`` is set: only when
   the next word starts with a capital letter or a digit (perhaps after an
   opening quote or bracket).
@@ -49,7 +56,7 @@ from typing import Callable
 from ..errors import BundleError
 
 # code -> the module (in this package) whose PACK is that language's pack
-_MODULES = {"en": "en"}
+_MODULES = {"en": "en", "de": "de"}
 
 # One keyboard row as typed, and its offset in key widths (a staggered layout).
 Row = tuple[str, float]
@@ -100,6 +107,14 @@ class LanguagePack:
     # common words that mix letters and digits ("mp3", "4g"), lowercase, one a line (made by
     # export/alnum.py from wordfreq): the only such words the user memory learns ("" none)
     alnum_words: str = ""
+    # -- optional facts (a language that has them sets them) --
+    # Letters matched as other letters, (letter, what it folds to), after lowercasing: German
+    # ("ä", "ae"), so "schoen" finds "schön". One character at a time, so fold(a + b) ==
+    # fold(a) + fold(b) (the piece walk relies on it); for matching only, never for display.
+    fold_letters: tuple[tuple[str, str], ...] = ()
+    # A number of at most this many digits followed by a period is an ordinal that never ends
+    # a sentence (German "am 3. Oktober"); 0: none is.
+    ordinal_digits: int = 0
 
     # ---- folding and casing
 
@@ -112,9 +127,12 @@ class LanguagePack:
     @cached_property
     def fold(self) -> Callable[[str], str]:
         """``fold(word)``: the key words are matched by: lowercase, one apostrophe
-        ("Don’t" -> "don't"). A plain function built once, since it runs for every
-        candidate word of every keystroke."""
+        ("Don’t" -> "don't"), and the pack's ``fold_letters`` ("Schön" -> "schoen"). A
+        plain function built once, since it runs for every candidate word of every keystroke."""
         plain, others = self.apostrophes[:1], self.apostrophes[1:]
+        if self.fold_letters:
+            table = str.maketrans({**{a: plain for a in others}, **dict(self.fold_letters)})
+            return lambda word: word.lower().translate(table)
         if len(others) == 1:
             return lambda word: word.lower().replace(others, plain)
         return lambda word: self.plain_apostrophes(word.lower())
@@ -176,6 +194,31 @@ class LanguagePack:
                     if base not in out:
                         out.append(base)
         return out
+
+    # ---- abbreviations of several parts ("z. B")
+
+    @cached_property
+    def multi_part(self) -> dict[str, tuple[tuple[tuple[str, ...], bool], ...]]:
+        """Last part -> (the parts before it, whether it is soft) of every abbreviation written
+        with a space inside ("z. B" -> "B": ((("z",), False),)), longest first."""
+        out: dict[str, list] = {}
+        for words, soft in ((self.abbreviations, False), (self.soft_abbreviations, True)):
+            for w in words:
+                if " " in w:
+                    parts = [p.rstrip(".") for p in w.split()]
+                    out.setdefault(parts[-1], []).append((tuple(parts[:-1]), soft))
+        return {k: tuple(sorted(v, key=lambda e: -len(e[0]))) for k, v in out.items()}
+
+    @cached_property
+    def joined_abbreviations(self) -> dict[str, bool]:
+        """Every abbreviation as one chunk, its parts joined by periods ("z.B", "Dr"), -> soft."""
+        return {w.replace(". ", "."): soft for words, soft in ((self.abbreviations, False),
+                                                                (self.soft_abbreviations, True)) for w in words}
+
+    @cached_property
+    def leading_parts(self) -> frozenset[str]:
+        """The parts of multi-part abbreviations that are not last ("z", "d"): never a sentence end."""
+        return frozenset(p for firsts in self.multi_part.values() for parts, _ in firsts for p in parts)
 
     # ---- compiled patterns (built once per pack)
 
