@@ -160,13 +160,30 @@ class Engine:
         rank, min_logp = settings.compound_rank, settings.compound_logprob
         selector = Selector(self.pack, self.memory.blocklist.is_blocked,
                             lambda stem, part, logp: self.known.compound_ok(stem, part, logp, rank, min_logp),
-                            self.memory.spelling)
+                            self._user_spelling)
         corrections = None if self.slips is None else Corrections(self.slips, self.bundle.lexicon, model,
                                                                    combiner, fold)
         contractions = None if self.bundle.lexicon is None else Contractions(self.pack, self.bundle.lexicon, model,
                                                                              combiner)
         pipeline = Pipeline(model, combiner, selector, corrections, self.known.known, contractions)
         return Session(stack, pipeline, self.memory, self.known, settings, self.pack, text, learn=learn)
+
+    def _user_spelling(self, word: str) -> str | None:
+        """The user's own spelling of ``word`` for the strip (memory.spelling), unless the
+        lexicon has that spelling itself, or it is a frequent lowercase word capitalized
+        ("Great" from "Great Britain", "Service"): there the model, which knows which case
+        a context wants, decides. "GitHub", "iPhone" and rare words keep the user's."""
+        spelling = self.memory.spelling(word)
+        lexicon = self.bundle.lexicon
+        if spelling is None or lexicon is None:
+            return spelling
+        if lexicon.has_form(spelling):
+            return None
+        if spelling[:1].isupper() and spelling[1:].islower():  # "Great" (Britain), "Service": a common word
+            i = lexicon.index(spelling)                        # capitalized mid-sentence is part of a name
+            if i is not None and i < FREQUENT_WORDS and lexicon.has_form(spelling.lower()):
+                return None
+        return spelling
 
     def encode(self, text: str) -> list[int]:
         return self.sp.encode(text)

@@ -105,6 +105,10 @@ class Lexicon:
             self._prefix_memo[folded] = found
         return found
 
+    def has_form(self, word: str) -> bool:
+        """Whether ``word`` is one of the lexicon's own spellings, case included ("Great", "great")."""
+        return DEFAULT.plain_apostrophes(word) in self._exact
+
     def index(self, word: str) -> int | None:
         """The entry for ``word``: its own cased form if listed, else its key's most frequent form."""
         i = self._exact.get(DEFAULT.plain_apostrophes(word))

@@ -386,7 +386,9 @@ class UserMemory:
         if key not in self._votes:
             return None
         e = self.words.get(key)
-        return e[2] if e is not None else None
+        if e is None or (len(e[2]) > 1 and e[2].isupper()):
+            return None  # ALL CAPS (a heading, shouting) is no spelling to impose elsewhere
+        return e[2]
 
     def candidates(self, prefix: str, limit: int = 8) -> list[str]:
         """Learned spellings starting with ``prefix`` (case-insensitive), strongest first,
