@@ -95,7 +95,7 @@ class Selector:
         if not extra:
             return found
         merged = sorted(found + extra, key=lambda s: -s[1])[: q.n]
-        exact = next((s for s in found if fold(s[0]) == low), None)
+        exact = next((s for s in found[: q.n] if fold(s[0]) == low), None)  # (shown before the merge)
         if exact is not None and exact not in merged:
             merged[-1] = exact
             merged.sort(key=lambda s: -s[1])
