@@ -16,18 +16,19 @@ class Blocklist:
     ``fold``: the pack's fold (lowercase, one apostrophe)."""
 
     def __init__(self, shipped: frozenset[str], fold: Callable[[str], str],
-                 base_forms: Callable[[str], list[str]] | None = None):
+                 base_forms: Callable[[str], list[str]] | None = None, shipped_endings: tuple[str, ...] = ("s",)):
         """``base_forms(folded)``: the word and the base forms its endings lead back to (the
         language pack's): a word is blocked when any of them is, so blocking "jerk" blocks
         "jerks", "jerk's" and "jerked". None: only the word itself."""
-        self.shipped, self.fold = shipped, fold
+        self.shipped, self.fold, self.shipped_endings = shipped, fold, shipped_endings
         self.base_forms = base_forms or (lambda w: [w])
         self.user: set[str] = set()
         self._forms: dict[str, tuple[str, ...]] = {}  # folded word -> its base forms (bounded memo)
 
     @classmethod
     def shipped_with(cls, path: Path, fold: Callable[[str], str],
-                     base_forms: Callable[[str], list[str]] | None = None) -> "Blocklist":
+                     base_forms: Callable[[str], list[str]] | None = None,
+                     shipped_endings: tuple[str, ...] = ("s",)) -> "Blocklist":
         """The list in ``path`` (one word a line, ``#`` comments). Raises EngineError when the
         file cannot be read: a missing shipped list would silently offer offensive words."""
         try:
@@ -35,17 +36,31 @@ class Blocklist:
         except (OSError, UnicodeDecodeError) as e:
             raise EngineError(f"cannot read the shipped blocklist {path}: {type(e).__name__}") from None
         return cls(frozenset(fold(ln.strip()) for ln in lines if ln.strip() and not ln.startswith("#")), fold,
-                   base_forms)
+                   base_forms, shipped_endings)
 
     def is_blocked(self, word: str) -> bool:
-        """Whether ``word``, or a base form it is an inflected or possessive form of, is blocked."""
+        """Whether ``word`` is blocked: the user's entries block every form that leads back to
+        them (``base_forms``: "stabbed", "cities", "walkers"); the shipped list blocks its
+        words, their possessives and the endings the pack names for it (``_shipped``)."""
         user, shipped, key = self.user, self.shipped, self.fold(word)
         forms = self._forms.get(key)
         if forms is None:
             if len(self._forms) >= 1 << 15:
                 self._forms = {}
             forms = self._forms[key] = tuple(self.base_forms(key))
-        for key in forms:
-            if key in user or key in shipped:
-                return True
-        return False
+        if self._shipped(key) or ((possessive := self._possessive(key)) is not None and self._shipped(possessive)):
+            return True
+        return any(k in user for k in forms)  # the user's own entries block every form
+
+    def _shipped(self, key: str) -> bool:
+        """The shipped list blocks its words and the word + one of ``shipped_endings`` (the
+        pack's: English "-s" only, since its words' other endings make ordinary words:
+        "spices", "cocked")."""
+        shipped = self.shipped
+        return key in shipped or any(key.endswith(e) and key[: -len(e)] in shipped for e in self.shipped_endings)
+
+    def _possessive(self, key: str) -> str | None:
+        for end in ("'s", "'"):
+            if key.endswith(end) and len(key) > len(end) + 1:
+                return key[: -len(end)]
+        return None

@@ -48,21 +48,23 @@ DEFAULT_BUNDLE = Path(__file__).resolve().parent / "default_bundle"
 
 
 FREQUENT_WORDS = 20_000  # a learned word one slip from one of the lexicon's this many first is a likely typo
+# ... unless it is itself a word at most this many times further down the lexicon ("were" and
+# "where" are both words; "becuase", which wordfreq lists, is 100 times rarer than "because")
+SLIP_RANK_RATIO = 10
 
 
 def near_slip(word: str, lexicon, slips, fold) -> bool:
-    """Whether ``word``, not itself among the lexicon's FREQUENT_WORDS most frequent words
-    (the lexicon, built from wordfreq, lists common slips such as "teh" far down), is one
-    slip (keyboard.py's slip model: a neighbouring key, two letters swapped, one left out
-    or one extra) from one of them ("teh" -> "the", "becuase" -> "because")."""
+    """Whether ``word`` is one slip (keyboard.py's slip model: a neighbouring key, two letters
+    swapped, one left out or one extra) from one of the lexicon's FREQUENT_WORDS most
+    frequent words ("teh" -> "the", "becuase" -> "because"), and not itself a word of
+    comparable frequency (the lexicon, built from wordfreq, lists common slips far down)."""
     own = lexicon.index(word)
-    if own is not None and own < FREQUENT_WORDS:
-        return False
     low = fold(word)
     for meant in slips.meant(low):
         if len(meant) >= len(low) - 1:
             i = lexicon.index(meant)
-            if i is not None and i < FREQUENT_WORDS and fold(lexicon.forms[i]) == meant:
+            if i is not None and i < FREQUENT_WORDS and fold(lexicon.forms[i]) == meant \
+                    and (own is None or own > SLIP_RANK_RATIO * max(i, 1)):
                 return True
     return False
 

@@ -46,11 +46,12 @@ from pathlib import Path
 from .lang import DEFAULT
 from .blocklist import Blocklist
 from .store import VOTE, NotAStoreError, StoreRows, Store, StoreCorrupt, StoreWriter, store_files
-from .text import is_word, learnable, learnable_words, learned_form, sentence_breaks
+from .text import ADDRESS, is_word, learnable, learnable_words, learned_form, sentence_breaks
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2  # of export()
+MAX_IMPORT_COUNT = 1e6  # a count an imported word may bring (a word typed a million times)
 TOP_K = 32  # strongest learned words kept per first letter: next-word and one-letter lookups read only these
 SHIPPED_BLOCKLIST = DEFAULT.blocklist_path  # the English pack's (engine/lang/en_blocklist.txt)
 
@@ -126,7 +127,7 @@ class UserMemory:
         self.clock = 0  # committed words so far (all processes sharing the store)
         self.words: dict[str, list] = {}  # key -> [count, last_clock, spelling]
         self.pairs: dict[str, list] = {}  # "prev\tword" -> [count, last_clock]
-        self.blocklist = Blocklist.shipped_with(SHIPPED_BLOCKLIST, _norm, DEFAULT.base_forms)
+        self.blocklist = Blocklist.shipped_with(SHIPPED_BLOCKLIST, _norm, DEFAULT.base_forms, DEFAULT.blocklist_endings)
         # Set by the engine from its lexicon (None without one): ``is_common(word)``, whether a
         # letter-digit word is common enough to learn (text.learnable); ``near_slip(word)``,
         # whether a word the lexicon lacks is one slip from a frequent lexicon word.
@@ -466,6 +467,14 @@ class UserMemory:
         return self.blocklist.is_blocked(word)
 
     def block(self, word: str) -> None:
+        """Never suggest ``word`` (nor its forms: blocklist.py) unless it is typed in full.
+        Raises ValueError for what is not one word, and for what the secrets rule already
+        keeps out (text.learnable): a blocked entry is stored, and a secret must not be."""
+        if not isinstance(word, str) or not is_word(word):
+            raise ValueError(f"cannot block {word!r}: not one word")
+        if not learnable(word, self.is_common):
+            raise ValueError(f"{word!r} is never stored nor offered (numbers, codes and secret-like strings "
+                             "are not learned): there is nothing to block, and blocking would store it")
         self._change("block", _norm(word), lambda key: self.blocked.add(key))
 
     def unblock(self, word: str) -> None:
@@ -540,9 +549,10 @@ class UserMemory:
         done = {"words": 0, "pairs": 0, "blocked": 0, "skipped": 0}
         with self._lock:
             for spelling, count in data.get("words", {}).items():
-                if not is_word(spelling) or not learnable(spelling, self.is_common):
+                if not is_word(spelling) or not learnable(spelling, self.is_common) or count <= 0:
                     done["skipped"] += 1
                     continue
+                spelling = learned_form(spelling)  # "dont" is learned as "don't"
                 key = _norm(spelling)
                 entry = self.words.get(key)
                 if entry is None:
@@ -568,6 +578,9 @@ class UserMemory:
             self._evict()
             self._version += 1
         for word in data.get("blocked", ()):
+            if not learnable(word, self.is_common):
+                done["skipped"] += 1
+                continue
             self.block(word)
             done["blocked"] += 1
         self.save()
@@ -593,6 +606,7 @@ def read_dictionary(path: str | Path) -> dict:
         raise ValueError(f"{path} is not UTF-8 text (byte {e.start}): nothing was imported") from None
     except OSError as e:
         raise ValueError(f"cannot read {path}: {e.strerror}") from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark (Windows Notepad writes one)
     if text.lstrip().startswith("{"):
         return _read_json_dictionary(path, text)
     words: dict[str, float] = {}
@@ -601,6 +615,9 @@ def read_dictionary(path: str | Path) -> dict:
         if not line or line.startswith("#"):
             continue
         parts = line.split()
+        if len(parts) <= 2 and ADDRESS.fullmatch(parts[0]):
+            words[parts[0]] = words.get(parts[0], 0.0)  # an address: never stored (skipped on import)
+            continue
         if len(parts) > 2 or not is_word(parts[0]):
             raise ValueError(f"{path} line {n}: expected one word, optionally followed by a count; "
                              "nothing was imported")
@@ -610,8 +627,9 @@ def read_dictionary(path: str | Path) -> dict:
                 count = float(parts[1])
             except ValueError:
                 count = -1.0
-            if not (0 < count < 1e9) or count != count:
-                raise ValueError(f"{path} line {n}: the count is not a number > 0; nothing was imported")
+            if not (0 < count <= MAX_IMPORT_COUNT):  # (False for NaN too)
+                raise ValueError(f"{path} line {n}: the count is not a number above 0 and at most "
+                                 f"{MAX_IMPORT_COUNT:g}; nothing was imported")
         words[parts[0]] = words.get(parts[0], 0.0) + count
     return {"words": words, "pairs": {}, "blocked": []}
 
@@ -629,7 +647,7 @@ def _read_json_dictionary(path: Path, text: str) -> dict:
 
     if not isinstance(data, dict):
         raise bad("the top level", "is not an object")
-    if data.get("format_version", FORMAT_VERSION) != FORMAT_VERSION:
+    if data.get("format_version") != FORMAT_VERSION:
         raise bad("format_version", f"is {data.get('format_version')!r}, not {FORMAT_VERSION}")
     out = {"words": {}, "pairs": {}, "blocked": []}
     for field_name in ("words", "pairs"):
@@ -637,7 +655,7 @@ def _read_json_dictionary(path: Path, text: str) -> dict:
         if not isinstance(table, dict):
             raise bad(field_name, "is not an object")
         for k, v in table.items():
-            ok_count = isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1e9
+            ok_count = isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= MAX_IMPORT_COUNT
             ok_key = is_word(k) if field_name == "words" else (k.count("\t") == 1 and all(map(is_word, k.split("\t"))))
             if not (ok_count and ok_key):
                 raise bad(f"{field_name}[{k!r}]", "is not a word with a count > 0" if field_name == "words"

@@ -109,8 +109,14 @@ class Selector:
         ``exact()``: that word as shown and its model score (computed only when needed)."""
         fold, low = self.fold, self.fold(q.typed)
         shown = {fold(w) for w, _, _ in found}
-        extra = [(w, sc, True) for w, sc in merge_corrections(corrected, q.typed, q.sentence_start, q.apostrophe, self.pack)
-                 if fold(w) not in shown and not self.is_blocked(w)]
+        # a correction to a contraction's bare misspelling ("dpnt" -> "dont") is the contraction
+        contraction_of, misspellings = self.pack.contraction_of, self.misspellings
+        corrected = [(contraction_of[fold(w)][0] if fold(w) in misspellings else w, sc) for w, sc in corrected]
+        extra = []
+        for w, sc in merge_corrections(corrected, q.typed, q.sentence_start, q.apostrophe, self.pack):
+            if fold(w) not in shown and not self.is_blocked(w):
+                shown.add(fold(w))
+                extra.append((w, sc, True))
         merged = sorted(found + extra, key=lambda s: -s[1])[: q.n]
         if not any(c for _, _, c in merged) or any(fold(w) == low for w, _, _ in merged):
             return merged

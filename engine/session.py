@@ -24,6 +24,11 @@ from .sources import Query
 from .state import Snapshot, StateStack
 from .text import SPACE as _SPACE, sentence_start, accept, check_n, check_text, in_address, last_word, learnable_words, learned_form, partial_word, takes_space
 
+# Letters that follow an apostrophe in a possessive or contraction ("'s", "'t", "'d", "'m",
+# "'ll", "'re", "'ve"): typed after an accepted word's space and a ', they join the word.
+_TAILS = frozenset("stdmlrv")
+
+
 class Session:
     """``learn=True`` learns each word the user commits into the user memory;
     ``learn=False`` (a password field) learns nothing."""
@@ -50,12 +55,22 @@ class Session:
 
     def type(self, chars: str) -> None:
         """Append ``chars``. Right after ``accept``, closing punctuation (". , ? ! : ;",
-        a closing bracket or quote: text.takes_space) takes back the space the accept added."""
+        a closing bracket or quote: text.takes_space) takes back the space the accept added,
+        and so does an apostrophe followed by a possessive or contraction ending ("'s",
+        "'ll": "James" accepted, then "'s" -> "James's"). With ``learn``, the words
+        committed so far are learned (as ``suggest`` does); more than 200 characters at
+        once is a paste, not typing, and is not learned (``Engine.learn_text`` learns a text)."""
         chars = check_text(chars)
-        if self._auto_space == len(self._text) and takes_space(self._text, chars):
-            self._text = self._text[:-1]
-        self._text += chars
-        self._auto_space = -1
+        text = self._text
+        if self._auto_space == len(text) and (takes_space(text, chars) or (
+                chars[:1] in self.pack.apostrophes and chars[1:2] in _TAILS)):  # "'s" typed at once
+            text = text[:-1]
+        elif self._auto_space == len(text) - 1 and text.endswith(" '") and chars[:1] in _TAILS:
+            text = text[:-2] + "'"  # "James '" + "s": the apostrophe was a possessive's, not a quote
+        self._auto_space = len(text) if self._auto_space == len(self._text) and chars == "'" else -1
+        self._text = text + chars
+        if self.learn:
+            self._learn_commits()
 
     def backspace(self, k: int = 1) -> None:
         k = check_n(k, limit=sys.maxsize)

@@ -41,9 +41,19 @@ def words(text: str, pack: LanguagePack = DEFAULT) -> list[str]:
     return pack.word_re.findall(text)
 
 
-# A whitespace-delimited chunk that is an e-mail or web address (or the start of one): its
-# parts are not words to offer or to learn (language-independent: RFC 5322 / RFC 3986 shapes).
-ADDRESS = re.compile(r"\S*(?:\w@|://)\S*|(?i:www\.)\S*")
+# Top-level domains common enough that "name.TLD" alone reads as a web address (the
+# generic ones of RFC 1591 and IANA's most registered country codes).
+_TLDS = ("com|org|net|edu|gov|mil|int|io|co|uk|de|fr|nl|eu|ch|at|it|es|se|no|dk|fi|pl|ru|jp|cn|in|br|au|ca|us"
+         "|info|biz|me|tv|app|dev|ai|ly|gg|xyz|online|site")
+# A whitespace-delimited chunk that is an e-mail or web address (or the start of one), or a
+# code joined by underscores ("sk_live_4eC3", "my_var"): its parts are not words to offer or
+# to learn (language-independent: RFC 5322 / RFC 3986 shapes). Web addresses: a scheme
+# ("https://"), "www.", a dotted host with a path ("example.org/a"), or a dotted host
+# ending in a common top-level domain ("google.com"), with any punctuation after it.
+ADDRESS = re.compile(r"\S*(?:\w@|://)\S*|[(\[\"'“‘<]*(?:(?i:www\.)\S*"
+                     r"|(?:[^\W_][\w-]*\.)+[^\W\d_]{2,24}/\S*"
+                     rf"|(?:[^\W_][\w-]*\.)+(?i:{_TLDS})(?::\d+)?(?:/\S*)?[.,;:!?)\]\"'”’>]*"
+                     r"|\S*[^\W_]_+[^\W_]\S*)")
 
 
 SPACE = re.compile(r"\s")
@@ -51,7 +61,8 @@ SPACE = re.compile(r"\s")
 
 def in_address(text_before_cursor: str) -> bool:
     """Whether the cursor is inside an e-mail or web address being typed
-    ("someone@example.c", "https://exa", "www.exa")."""
+    ("someone@example.c", "https://exa", "www.exa", "example.org/pa", "google.com") or a
+    code joined by underscores ("sk_live_4e")."""
     chunk = text_before_cursor[-200:].rsplit(None, 1)[-1] if text_before_cursor[-1:].strip() else ""
     return bool(chunk) and ADDRESS.fullmatch(chunk) is not None
 

@@ -161,7 +161,7 @@ def test_an_umlaut_key_slip_is_folded():
 # ------------------------------------------------------------------- blocklist and words
 
 def test_german_blocklist_loads_and_blocks_inflected_forms():
-    block = Blocklist.shipped_with(DE.blocklist_path, DE.fold, DE.base_forms)
+    block = Blocklist.shipped_with(DE.blocklist_path, DE.fold, DE.base_forms, DE.blocklist_endings)
     assert len(block.shipped) >= 30
     assert block.is_blocked("Arschloch") and block.is_blocked("Arschlöcher") and block.is_blocked("Wichsern")
     for fine in ("sauer", "Haus", "schön", "Masse", "Idee", "Mister"):

@@ -192,8 +192,8 @@ def test_a_word_list_is_imported_with_its_case_and_counts(tmp_path):
 
 @pytest.mark.parametrize("content, line", [
     ("good 3\nbad line here\n", "line 2"), ("fine\nword -1\n", "line 2"), ("fine\nword many\n", "line 2"),
-    ("ok\n\nhello, world\n", "line 3"), ('{"words": {"ok": 2, "bad": "x"}}', "words['bad']"),
-    ('{"words": {"ok": 2}', "line 1"), ('{"format_version": 9}', "format_version"), ('{"blocked": [3]}', "blocked"),
+    ("ok\n\nhello, world\n", "line 3"), ('{"format_version": 2, "words": {"ok": 2, "bad": "x"}}', "words['bad']"),
+    ('{"words": {"ok": 2}', "line 1"), ('{"format_version": 9}', "format_version"), ('{"format_version": 2, "blocked": [3]}', "blocked"),
 ])
 def test_a_malformed_dictionary_is_refused_naming_the_line_and_nothing_is_imported(tmp_path, content, line):
     f = tmp_path / "dict.txt"
@@ -236,3 +236,36 @@ def test_the_users_capitals_survive_a_reload_through_a_session(tmp_path):
         typed_in_session(eng, "I use GitHub daily. I use GitHub again. Github is fine. ")
     with Engine.load(memory=MemoryConfig(path=path)) as again:
         assert "GitHub" in offered(again, "I use gi") and "Github" not in offered(again, "I use gi")
+
+
+def test_a_slip_the_lexicon_lists_still_needs_more_uses():
+    eng = Engine.load()
+    assert "becuase" in eng.bundle.lexicon  # wordfreq lists common slips
+    eng.learn_text("I said becuase here\n" * 2)
+    assert "becuase" not in eng.memory.candidates("becu")
+
+
+def test_import_skips_addresses_and_reads_a_bom_and_maps_bare_contractions(tmp_path):
+    f = tmp_path / "words.txt"
+    f.write_text("\ufeffGitHub 3\nfoo@bar.com\nexample.org\ndont 2\n", encoding="utf-8")
+    mem = UserMemory(MemoryConfig(path=None))
+    done = mem.import_words(read_dictionary(f))
+    assert done["words"] == 2 and done["skipped"] == 2
+    assert "don't" in mem.words and "dont" not in mem.words and mem.words["github"][2] == "GitHub"
+
+
+@pytest.mark.parametrize("content, why", [('{"words": {"ok": 2}}', "format_version"),
+                                          ("GitHub 1e308\n", "at most"), ("GitHub 0\n", "above 0")])
+def test_import_refuses_what_the_format_does_not_allow(tmp_path, content, why):
+    f = tmp_path / "d.txt"
+    f.write_text(content)
+    with pytest.raises(ValueError, match=why):
+        read_dictionary(f)
+
+
+@pytest.mark.parametrize("word", ["two words", "hunter2", "4111111111111111", ""])
+def test_blocking_refuses_what_is_no_word_or_a_secret(word):
+    mem = UserMemory(MemoryConfig(path=None))
+    with pytest.raises(ValueError):
+        mem.block(word)
+    assert not mem.blocked

@@ -258,3 +258,61 @@ def test_made_addresses_are_addresses_and_digit_slips_are_beside_the_letter():
         slipped = digit_slip(word, rng)
         i = next(k for k, (a, b) in enumerate(zip(word, slipped)) if a != b)
         assert i > 0 and slipped[i].isdigit() and slipped[i] in near[word[i]]
+
+
+# ---------------------------------------------------------------- a newcomer's trial (variants of each kind)
+
+@pytest.mark.parametrize("typed", ["go to example.org/pa", "see google.com", "at github.com/acme/se", "(docs.python.org/3/li",
+                                   "token sk_live_4eC3", "set my_var", "see x.io"])
+def test_bare_domains_and_underscore_codes_are_addresses(eng, typed):
+    assert strip(eng, typed) == []
+
+
+def test_bare_domains_and_codes_are_never_learned():
+    from nextkey.engine.text import learnable_words
+    text = "See example.org/private/path please. Token ghp_AbCdEf and sk_live_Zyx ok, google.com too."
+    assert [w for _, w in learnable_words(text)] == ["See", "please", "Token", "and", "ok", "too"]
+
+
+@pytest.mark.parametrize("typed, wanted", [("I dpnt", "don't"), ("you shoukdnt", "shouldn't"), ("he isnr", "isn't"),
+                                           ("youte", "You're")])
+def test_a_slip_of_a_bare_contraction_is_corrected_to_the_contraction(eng, typed, wanted):
+    words = strip(eng, typed)
+    assert wanted in words and EN.bare(wanted).lower() not in {w.lower() for w in words}, words
+
+
+@pytest.mark.parametrize("word, forms", [("stab", ["stabbed", "stabbing"]), ("shop", ["shopping", "shopped", "shoppers"]),
+                                         ("big", ["bigger", "biggest"]), ("love", ["lover", "lovers"]),
+                                         ("walk", ["walkers"])])
+def test_blocking_blocks_forms_with_a_doubled_consonant_or_two_endings(word, forms):
+    eng = Engine.load()
+    eng.memory.block(word)
+    assert all(eng.memory.is_blocked(f) for f in forms)
+
+
+@pytest.mark.parametrize("word", ["spices", "spiced", "cocked", "pricking", "class", "butter"])
+def test_the_shipped_list_does_not_block_ordinary_words_that_share_a_stem(word):
+    assert not Engine.load().memory.is_blocked(word)
+
+
+@pytest.mark.parametrize("typed, capital", [("No. Th", True), ("Do you want it? No. Th", True), ("see No. 5 an", False)])
+def test_no_with_a_period_is_an_answer_before_a_capital_and_an_abbreviation_before_a_number(eng, typed, capital):
+    ctx = eng.context(typed)
+    assert ctx.sentence_start is capital or all(w[:1].isupper() == capital for w in strip(eng, typed))
+
+
+@pytest.mark.parametrize("typed, after", [(["'s"], "James's"), (["'", "s"], "James's"), (["'", "l", "l"], "James'll")])
+def test_an_apostrophe_ending_after_an_accepted_word_joins_it(eng, typed, after):
+    sess = eng.session("I like Jam")
+    sess.accept("James")
+    for chars in typed:
+        sess.type(chars)
+    assert sess.text == "I like " + after
+
+
+def test_a_session_learns_while_typing_without_asking_for_suggestions():
+    eng = Engine.load()
+    sess = eng.session(learn=True)
+    for ch in "we met Vashti there and Vashti left ":
+        sess.type(ch)
+    assert eng.memory.words["vashti"][0] > 1.99  # twice (decayed a little by the words after it)

@@ -107,6 +107,9 @@ class LanguagePack:
     # common words that mix letters and digits ("mp3", "4g"), lowercase, one a line (made by
     # export/alnum.py from wordfreq): the only such words the user memory learns ("" none)
     alnum_words: str = ""
+    # endings a word of the shipped blocklist is blocked with (its possessives always are);
+    # a user's own block covers every form ``inflections`` lead back to
+    blocklist_endings: tuple[str, ...] = ("s",)
     # -- optional facts (a language that has them sets them) --
     # Letters matched as other letters, (letter, what it folds to), after lowercasing: German
     # ("ä", "ae"), so "schoen" finds "schön". One character at a time, so fold(a + b) ==
@@ -181,19 +184,37 @@ class LanguagePack:
 
     def base_forms(self, folded: str) -> list[str]:
         """``folded`` and the base forms its endings lead back to: a possessive ending (one
-        with an apostrophe) first, then one inflection ("cats'" -> ["cats'", "cats", "cat"],
-        "dumbest" -> ["dumbest", "dumb"]; "assess" does not lead to "ass")."""
+        with an apostrophe) first, then an inflection, then (after a plural: "walkers") an
+        agent or -ing ending; a doubled final consonant left by -ing, -ed, -er or -est is
+        undoubled ("stabbed" -> "stab", "bigger" -> "big"). "cats'" -> ["cats'", "cats",
+        "cat"], "walkers" -> [..., "walker", "walk"]; "assess" does not lead to "ass"."""
         out = [folded]
+
+        def add(base: str) -> bool:
+            if len(base) >= 2 and base not in out:
+                out.append(base)
+                return True
+            return False
+
         for end, repl in self.inflections:
             if self.apostrophes[0] in end and folded.endswith(end) and len(folded) > len(end) + 1:
-                out.append(folded[: len(folded) - len(end)] + repl)
-        for w in list(out):
-            for end, repl in self.inflections:
-                if self.apostrophes[0] not in end and w.endswith(end) and len(w) - len(end) + len(repl) >= 2:
+                add(folded[: len(folded) - len(end)] + repl)
+        for level in (1, 2):
+            for w in list(out):
+                for end, repl in self.inflections:
+                    if self.apostrophes[0] in end or not w.endswith(end) or (level == 2 and end not in self._second):
+                        continue
                     base = w[: len(w) - len(end)] + repl
-                    if base not in out:
-                        out.append(base)
+                    if add(base) and not repl and end in self._second and len(base) >= 3 \
+                            and base[-1] == base[-2] and base[-1] not in "aeiouy":
+                        add(base[:-1])  # stabbed -> stabb -> stab
         return out
+
+    @cached_property
+    def _second(self) -> frozenset[str]:
+        """Endings whose base may itself be inflected once more ("walkers": -s, then -er),
+        and that may leave a doubled consonant ("stabbed")."""
+        return frozenset(e for e in ("er", "ing", "ed", "est") if any(end == e for end, _ in self.inflections))
 
     # ---- abbreviations of several parts ("z. B")
 

@@ -60,9 +60,11 @@ PACK = LanguagePack(
     # The corpus's list (train/corpus.py has split by it since the first model), then
     # Latin forms and a few more titles, all followed by more of the sentence.
     abbreviations=frozenset(
-        "Mr Mrs Ms Dr St Mt Jr Sr Gen Gov Sen Rep Col Capt Lt Prof Rev Hon Messrs No vs "
-        "e.g i.e cf approx viz Sgt Cpl Maj Adm Lieut Supt Mme Mlle Fig Figs Vol Nos".split()),
-    soft_abbreviations=frozenset("etc Inc Ltd Co Corp Bros".split()),
+        "Mr Mrs Ms Dr St Mt Jr Sr Gen Gov Sen Rep Col Capt Lt Prof Rev Hon Messrs vs "
+        "e.g i.e cf approx viz Sgt Cpl Maj Adm Lieut Supt Mme Mlle Fig Figs Vol".split()),
+    # "No." is also the answer "No." ("No. The meeting is off"): it ends a sentence before a
+    # capital, not before a number ("No. 5").
+    soft_abbreviations=frozenset("etc Inc Ltd Co Corp Bros No Nos".split()),
     ellipses=("...", "…"),
     capital_after_end=True,
     capitalized_words=frozenset({"I"}),
@@ -74,7 +76,7 @@ PACK = LanguagePack(
     # Possessives ('s, s'), plurals and third persons (-s, -es, -ies), past forms (-ed,
     # -d after e), -ing (also for a dropped e), comparatives (-er, -est).
     inflections=(("'s", ""), ("'", ""), ("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""),
-                 ("ed", "e"), ("ing", ""), ("ing", "e"), ("er", ""), ("est", "")),
+                 ("ed", "e"), ("ing", ""), ("ing", "e"), ("er", ""), ("er", "e"), ("est", ""), ("est", "e")),
     # After a hyphen the next part is not "the" or "and" (training text that types a dash
     # as a hyphen, "the people-the source", teaches the model otherwise).
     hyphen_stop_words=frozenset("the a an and or but nor of that which who whom this these those it its "
