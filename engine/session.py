@@ -142,8 +142,9 @@ class Session:
         if found is None:
             pos.bound()
             prev = last_word(ctx.units[-1]) if ctx.units else None
+            recent = self.pack.word_re.findall(" ".join(ctx.units[-2:])[-120:]) if ctx.units else []
             q = Query(ctx.partial, self.pack.fold(ctx.partial), prev, ctx.needs_space, ctx.sentence_start, n,
-                      apostrophe, ctx.stem)
+                      apostrophe, ctx.stem, context=tuple(recent[-2:]))
             found = answers[key] = self.pipeline.predict(q, pos)
         return list(found)
 

@@ -38,7 +38,9 @@ class Query:
     the strip puts back in front; ``final``: False while the prefix chain (pipeline.py)
     is still looking for ``n`` words from the shortest prefixes: a proposal made then
     can end the model's search early, so a source whose words should only fill slots
-    the model leaves empty (the lexicon's prior) proposes nothing until ``final``."""
+    the model leaves empty (the lexicon's prior) proposes nothing until ``final``;
+    ``context``: the last words of the sentence before the one typed, at most two (a
+    phrase source's history; ``prev`` is its last)."""
 
     typed: str
     folded: str
@@ -49,6 +51,7 @@ class Query:
     apostrophe: str = "'"
     stem: str = ""
     final: bool = True
+    context: tuple[str, ...] = ()  # the sentence's last words before the one typed (at most 2), oldest first
 
 
 @runtime_checkable

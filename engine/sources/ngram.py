@@ -36,7 +36,7 @@ class NgramModel:
             arrays = {k: data[k] for k in _FIELDS}
         except (OSError, ValueError, KeyError, EOFError) as e:
             raise BundleError(f"phrase model {path} cannot be read: {type(e).__name__}: {e}") from None
-        words = [str(w) for w in arrays["words"]]
+        words = bytes(np.asarray(arrays["words"])).decode("utf-8").split("\n")
         V = len(words)
         self.V, self.fold = V, fold
         for a, b in (("uni", None), ("bow1", None), ("bi_key", "bi_logp"), ("ctx2_key", "ctx2_bow"),
@@ -101,26 +101,35 @@ class NgramModel:
 class NgramSource:
     """The phrase model as a source (engine/sources/__init__.py's protocol). Its words are
     folded (lowercase): the selector shapes them. ``proposals``: how many continuations
-    that fit the typed prefix it adds."""
+    that fit the typed prefix it adds. ``evidence_only``: it has an opinion only where the
+    trigram context (the sentence's last two words) was kept, so a context the phrase
+    model knows nothing particular about leaves the model's scores as they are (a weight
+    that depends on the n-gram evidence; bench/ngram_source.py measured both)."""
 
     name = "ngram"
     active = True
 
-    def __init__(self, model: NgramModel, proposals: int = 3):
-        self.model, self.proposals = model, proposals
+    def __init__(self, model: NgramModel, proposals: int = 3, evidence_only: bool = True):
+        self.model, self.proposals, self.evidence_only = model, proposals, evidence_only
+
+    def _context(self, query: Query) -> tuple[int, int] | None:
+        m = self.model
+        u, v = m.ids(query.context)
+        if self.evidence_only and m._find(m.ctx2_key, u * m.V + v) < 0:
+            return None
+        return u, v
 
     def logprob(self, word: str, query: Query, pos=None) -> float | None:
         m = self.model
         w = m.index.get(m.fold(word))
-        if w is None:
-            return None  # a word the phrase model does not know: no opinion
-        u, v = m.ids(query.context)
-        return m.logprob(u, v, w)
+        ctx = self._context(query) if w is not None else None
+        if ctx is None:
+            return None  # a word or a context the phrase model knows nothing about: no opinion
+        return m.logprob(ctx[0], ctx[1], w)
 
     def propose(self, query: Query, pos=None) -> list[str]:
-        if self.proposals <= 0:
+        ctx = self._context(query) if self.proposals > 0 else None
+        if ctx is None:
             return []
-        m = self.model
-        u, v = m.ids(query.context)
         low = query.folded
-        return [w for w, _ in m.continuations(u, v) if w.startswith(low)][: self.proposals]
+        return [w for w, _ in self.model.continuations(*ctx) if w.startswith(low)][: self.proposals]
