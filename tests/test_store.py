@@ -586,6 +586,10 @@ class StoreMachine(RuleBasedStateMachine):
 
     @rule(word=WORDS, blocked=st.booleans())
     def block(self, word, blocked):
+        if blocked and not learnable(word):  # a secret-like word ("42") is refused: storing it would leak it
+            with pytest.raises(ValueError):
+                self.mem.block(word)
+            return
         (self.mem.block if blocked else self.mem.unblock)(word)
         (self.blocked.add if blocked else self.blocked.discard)(word.lower())
         self.mutated = True
