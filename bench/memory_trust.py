@@ -30,7 +30,7 @@ from pathlib import Path
 from nextkey.engine import Engine
 from nextkey.engine.memory import MemoryConfig
 from nextkey.engine.text import WORD
-from nextkey.evaluate.noisy import NoiseConfig, Typist
+from nextkey.evaluate.noisy import NoiseConfig, Typist, type_with_slips
 from nextkey.evaluate.stats import read_sentences
 
 
@@ -105,16 +105,7 @@ def noisy_text(sentences: list[str], rate: float, seed: int) -> tuple[list[str],
     for s in sentences:
         pieces, last = [], 0
         for m in WORD.finditer(s):
-            word, typed, i = m.group(0), "", 0
-            while i < len(word):
-                slip = typist.slip(word, i)
-                if slip is None:
-                    typed += word[i]
-                    i += 1
-                else:
-                    typed += slip[0]
-                    i += slip[1]
-            pieces += [s[last:m.start()], typed]
+            pieces += [s[last:m.start()], type_with_slips(typist, m.group(0))]
             last, words = m.end(), words + 1
         out.append("".join(pieces) + s[last:])
     return out, words

@@ -94,6 +94,15 @@ class Typist:
         return None
 
 
+def type_with_slips(typist: "Typist", word: str) -> str:
+    """``word`` as the typist types it in full, slips included (no suggestion taken)."""
+    typed, i = "", 0
+    while i < len(word):
+        slip = typist.slip(word, i)
+        typed, i = (typed + word[i], i + 1) if slip is None else (typed + slip[0], i + slip[1])
+    return typed
+
+
 def _offered(predict: Predictor, text: str, n: int) -> list[str]:
     return predict(text, n)[:n]
 
