@@ -29,3 +29,11 @@ demo: $(VENV)/.runtime-installed
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -q
+
+# The native engine (native/README.md): needs cmake, g++, libsentencepiece-dev, libutf8proc-dev,
+# nlohmann-json3-dev, and the venv's ai-edge-litert (for libLiteRt.so).
+.PHONY: native
+native: $(VENV)/.runtime-installed
+	cmake -S native -B native/build -DNEXTKEY_PYTHON=$(abspath $(BIN)/python)
+	cmake --build native/build -j2
+	native/build/kit_runner engine/default_bundle engine/conformance/default.json

@@ -1,0 +1,67 @@
+/* nextkey: on-device next-word prediction, the C API of the native engine.
+ *
+ * Opaque handles; every string is UTF-8 and NUL-terminated. A function that can fail returns
+ * an nk_status; nk_last_error() then says why, in words that name the file and the values
+ * found (thread-local, valid until the next call on the same thread).
+ *
+ * Status of the port (native/README.md): nk_engine_open (the bundle's checks), the session's
+ * text editing and nk_session_context (the tracker) work now; nk_session_suggestions,
+ * nk_session_accept, nk_engine_learn and nk_engine_block return NK_UNIMPLEMENTED until the
+ * decoder, sources, selector, corrections and user memory are ported. */
+#ifndef NEXTKEY_H_
+#define NEXTKEY_H_
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  NK_OK = 0,
+  NK_BAD_BUNDLE = 1,     /* the bundle is refused: nk_last_error() says which file and why */
+  NK_BAD_ARGUMENT = 2,   /* a NULL handle, n out of [0, 100], text that is not UTF-8 */
+  NK_UNIMPLEMENTED = 3,  /* not ported yet */
+  NK_INTERNAL = 4
+} nk_status;
+
+typedef struct nk_engine nk_engine;    /* a loaded bundle: model, tokenizer, lexicon; shared by sessions */
+typedef struct nk_session nk_session;  /* one text field: the text before the cursor */
+
+typedef enum { NK_KIND_NEXT = 0, NK_KIND_COMPLETION = 1, NK_KIND_LEARNED = 2 } nk_kind;
+
+typedef struct {
+  const char* word;  /* valid until the next call on the session */
+  double score;      /* log-probability the selector ranked by */
+  nk_kind kind;
+  int corrected;     /* 1: a typo correction of the word being typed */
+} nk_suggestion;
+
+const char* nk_last_error(void);
+
+nk_status nk_engine_open(const char* bundle_dir, nk_engine** out);
+void nk_engine_free(nk_engine* engine);
+/* The user's words, kept in memory (no persistent store yet). */
+nk_status nk_engine_learn(nk_engine* engine, const char* text);
+nk_status nk_engine_block(nk_engine* engine, const char* word);
+
+nk_status nk_session_new(nk_engine* engine, nk_session** out);
+void nk_session_free(nk_session* session);
+nk_status nk_session_type(nk_session* session, const char* chars);   /* append at the cursor */
+nk_status nk_session_backspace(nk_session* session, size_t count);   /* characters (code points) */
+nk_status nk_session_set_text(nk_session* session, const char* text_before_cursor);
+const char* nk_session_text(const nk_session* session);
+/* Up to n suggestions, best first, into out[0..*count). */
+nk_status nk_session_suggestions(nk_session* session, size_t n, nk_suggestion* out, size_t* count);
+nk_status nk_session_accept(nk_session* session, const char* word);
+
+/* For ports and debugging (the conformance kit's context cases): the committed units the model
+ * is fed, joined by '\n', and the word being typed. Valid until the next call on the session. */
+nk_status nk_session_context(nk_session* session, const char** units, const char** partial,
+                             int* needs_space, int* sentence_start);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NEXTKEY_H_ */

@@ -1,0 +1,124 @@
+// The C API (include/nextkey.h) over the C++ core: handles own C++ objects, exceptions become
+// statuses with a message.
+#include "nextkey.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "engine.h"
+#include "errors.h"
+
+namespace {
+thread_local std::string last_error;
+
+nk_status fail(nk_status s, const std::string& what) {
+  last_error = what;
+  return s;
+}
+
+template <class F>
+nk_status guard(F f) {
+  try {
+    return f();
+  } catch (const nextkey::BundleError& e) {
+    return fail(NK_BAD_BUNDLE, e.what());
+  } catch (const std::exception& e) {
+    return fail(NK_INTERNAL, e.what());
+  }
+}
+}  // namespace
+
+struct nk_engine {
+  std::unique_ptr<nextkey::Engine> engine;
+};
+
+struct nk_session {
+  nk_engine* engine;
+  nextkey::u32 text;
+  std::string utf8, units, partial;
+};
+
+extern "C" {
+
+const char* nk_last_error(void) { return last_error.c_str(); }
+
+nk_status nk_engine_open(const char* bundle_dir, nk_engine** out) {
+  if (!bundle_dir || !out) return fail(NK_BAD_ARGUMENT, "nk_engine_open: bundle_dir and out must not be NULL");
+  return guard([&] {
+    auto e = std::make_unique<nk_engine>();
+    e->engine = std::make_unique<nextkey::Engine>(bundle_dir);
+    *out = e.release();
+    return NK_OK;
+  });
+}
+
+void nk_engine_free(nk_engine* engine) { delete engine; }
+
+nk_status nk_engine_learn(nk_engine*, const char*) {
+  return fail(NK_UNIMPLEMENTED, "nk_engine_learn: the user memory is not ported yet");
+}
+nk_status nk_engine_block(nk_engine*, const char*) {
+  return fail(NK_UNIMPLEMENTED, "nk_engine_block: the user memory is not ported yet");
+}
+
+nk_status nk_session_new(nk_engine* engine, nk_session** out) {
+  if (!engine || !out) return fail(NK_BAD_ARGUMENT, "nk_session_new: engine and out must not be NULL");
+  *out = new nk_session{engine, {}, {}, {}, {}};
+  return NK_OK;
+}
+
+void nk_session_free(nk_session* session) { delete session; }
+
+nk_status nk_session_type(nk_session* s, const char* chars) {
+  if (!s || !chars) return fail(NK_BAD_ARGUMENT, "nk_session_type: session and chars must not be NULL");
+  s->text += nextkey::from_utf8(chars);
+  return NK_OK;
+}
+
+nk_status nk_session_backspace(nk_session* s, size_t count) {
+  if (!s) return fail(NK_BAD_ARGUMENT, "nk_session_backspace: session must not be NULL");
+  s->text.resize(s->text.size() - std::min(count, s->text.size()));
+  return NK_OK;
+}
+
+nk_status nk_session_set_text(nk_session* s, const char* text) {
+  if (!s || !text) return fail(NK_BAD_ARGUMENT, "nk_session_set_text: session and text must not be NULL");
+  s->text = nextkey::from_utf8(text);
+  return NK_OK;
+}
+
+const char* nk_session_text(const nk_session* s) {
+  if (!s) return "";
+  const_cast<nk_session*>(s)->utf8 = nextkey::to_utf8(s->text);
+  return s->utf8.c_str();
+}
+
+nk_status nk_session_suggestions(nk_session* s, size_t n, nk_suggestion*, size_t* count) {
+  if (!s || !count || n > 100) return fail(NK_BAD_ARGUMENT, "nk_session_suggestions: a NULL argument, or n above 100");
+  *count = 0;
+  return fail(NK_UNIMPLEMENTED, "nk_session_suggestions: the decoder, sources and selector are not ported yet");
+}
+
+nk_status nk_session_accept(nk_session*, const char*) {
+  return fail(NK_UNIMPLEMENTED, "nk_session_accept: not ported yet");
+}
+
+nk_status nk_session_context(nk_session* s, const char** units, const char** partial, int* needs_space,
+                             int* sentence_start) {
+  if (!s || !units || !partial || !needs_space || !sentence_start)
+    return fail(NK_BAD_ARGUMENT, "nk_session_context: NULL argument");
+  return guard([&] {
+    nextkey::Context c = s->engine->engine->context(nextkey::to_utf8(s->text));
+    s->units.clear();
+    for (size_t i = 0; i < c.units.size(); ++i) s->units += (i ? "\n" : "") + nextkey::to_utf8(c.units[i]);
+    s->partial = nextkey::to_utf8(c.partial);
+    *units = s->units.c_str();
+    *partial = s->partial.c_str();
+    *needs_space = c.needs_space;
+    *sentence_start = c.sentence_start;
+    return NK_OK;
+  });
+}
+
+}  // extern "C"

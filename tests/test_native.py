@@ -1,0 +1,60 @@
+"""The native engine (native/) against the conformance kit: builds it with CMake when cmake and
+g++ are here (skips otherwise, saying why), runs native/build/kit_runner on the shipped kit, and
+shows that the runner fails on a kit whose case was altered."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NATIVE = ROOT / "native"
+BUILD = NATIVE / "build"
+BUNDLE = ROOT / "engine" / "default_bundle"
+KIT = ROOT / "engine" / "conformance" / "default.json"
+
+
+@pytest.fixture(scope="module")
+def kit_runner() -> Path:
+    missing = [t for t in ("cmake", "g++", "pkg-config") if shutil.which(t) is None]
+    if missing:
+        pytest.skip(f"native build tools missing: {', '.join(missing)}")
+    configure = subprocess.run(["cmake", "-S", str(NATIVE), "-B", str(BUILD), f"-DNEXTKEY_PYTHON={sys.executable}"],
+                               capture_output=True, text=True)
+    if configure.returncode != 0:  # a missing library (sentencepiece, utf8proc, nlohmann-json) or LiteRT
+        pytest.skip("native build not configured (install libsentencepiece-dev libutf8proc-dev nlohmann-json3-dev): "
+                    + (configure.stderr.strip().splitlines() or ["?"])[-1][:300])
+    build = subprocess.run(["cmake", "--build", str(BUILD), "-j2", "--target", "kit_runner"], capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    return BUILD / "kit_runner"
+
+
+def _run(runner: Path, kit: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(runner), str(BUNDLE), str(kit)], capture_output=True, text=True, timeout=300)
+
+
+def test_native_passes_the_shipped_kit(kit_runner):
+    done = _run(kit_runner, KIT)
+    assert done.returncode == 0, done.stdout
+    assert "PASS: 46 cases checked" in done.stdout or done.stdout.startswith("PASS"), done.stdout
+
+
+@pytest.mark.parametrize("section, alter", [
+    ("tokenizer", lambda c: c.update(ids=c["ids"][:-1] + [c["ids"][-1] + 1])),
+    ("context", lambda c: c.update(units=c["units"] + ["extra"])),
+    ("step", lambda c: c["top_k"][0][0].__setitem__(1, c["top_k"][0][0][1] + 0.5)),
+])
+def test_native_fails_an_altered_case(kit_runner, tmp_path, section, alter):
+    kit = json.loads(KIT.read_text())
+    case = next(c for c in kit[section] if c.get("ids", c.get("units", [1])))
+    alter(case)
+    altered = tmp_path / "kit.json"
+    altered.write_text(json.dumps(kit))
+    done = _run(kit_runner, altered)
+    assert done.returncode == 1, done.stdout
+    assert f"FAIL {section} '{case['name']}'" in done.stdout, done.stdout
