@@ -1,40 +1,94 @@
 #include "engine.h"
 
 #include <chrono>
+#include <fstream>
 
+#include "errors.h"
 #include "state.h"
 
 namespace nextkey {
 
-Engine::Engine(const std::string& bundle_path, const WindowConfig& window) : window_(window) {
-  auto t0 = std::chrono::steady_clock::now();
-  bundle_ = Bundle::open(bundle_path);
-  const Manifest& m = bundle_.manifest;
-  runner_ = std::make_unique<StepRunner>(m.file("model"), m.vocab_size(), m.state_size());
-  misspellings_ = bundle_.pack->misspellings();
-  load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
-bool Engine::known(const u32& word) const {
-  if (misspellings_.count(bundle_.pack->fold(word))) return false;
-  return !bundle_.lexicon || bundle_.lexicon->contains(word);
-}
-
-bool Engine::keeps_whole(const u32& folded) const {
-  const Lexicon* lex = bundle_.lexicon.get();
-  if (!lex || lex->has_prefix(folded)) return true;
-  // (the user memory's candidates: empty until memory.py is ported)
-  size_t start = 0;  // not every part before the last hyphen a known word: kept whole
-  for (size_t e; (e = folded.find(U'-', start)) != u32::npos; start = e + 1) {
-    u32 part = folded.substr(start, e - start);
-    if (part.empty() || !known(part)) return true;
+namespace {
+// Whether word is one slip from one of the lexicon's FREQUENT_WORDS most frequent words and not
+// itself a word of comparable frequency (engine.py near_slip).
+bool near_slip(const u32& word, const Lexicon& lexicon, SlipModel& slips, const LanguagePack& pack) {
+  long own = lexicon.index(word);
+  u32 low = pack.fold(word);
+  for (const auto& [meant, cost] : slips.meant(low)) {
+    if (meant.size() + 1 < low.size()) continue;
+    long i = lexicon.index(meant);
+    if (i >= 0 && i < FREQUENT_WORDS && pack.fold(lexicon.forms()[size_t(i)]) == meant &&
+        (own < 0 || own > SLIP_RANK_RATIO * std::max(i, 1L)))
+      return true;
   }
   return false;
 }
+}  // namespace
 
-Context Engine::context(const std::string& text) const {
-  return parse(from_utf8(text), window_, [this](const u32& f) { return keeps_whole(f); }, *bundle_.pack);
+Engine::Engine(const std::string& bundle_path, const EngineSettings* given, const std::string& lang_dir) {
+  auto t0 = std::chrono::steady_clock::now();
+  bundle_ = Bundle::open(bundle_path);
+  const Manifest& m = bundle_.manifest;
+  if (given) {
+    settings = *given;
+  } else if (m.data.contains("settings")) {
+    try {
+      settings = EngineSettings::from_json(m.data["settings"]);
+    } catch (const std::exception& e) {
+      throw BundleError("bundle " + m.path + ": manifest.json " + e.what());
+    }
+  }
+  const LanguagePack& pk = *bundle_.pack;
+  const Lexicon* lex = bundle_.lexicon.get();
+  if (settings.slips.enabled && lex)
+    slips = std::make_unique<SlipModel>(settings.slips, pk, [lex](const u32& f) { return lex->has_prefix(f); });
+  memory = std::make_unique<UserMemory>(pk, Blocklist::shipped_with(lang_dir + "/" + pk.blocklist, pk));
+  {
+    std::ifstream f(lang_dir + "/" + pk.alnum_words);
+    std::string line;
+    while (std::getline(f, line)) {
+      u32 w = strip(from_utf8(line), U" \t\r\n", true, true);
+      if (!w.empty() && w[0] != U'#') alnum_.insert(w);
+    }
+  }
+  vocab = std::make_unique<Vocab>(*bundle_.sp, m.eos_id(), pk);
+  if (lex) walk = std::make_unique<LexiconWalk>(*vocab, *lex);
+  known = std::make_unique<KnownWords>(lex, *memory, pk);
+  memory->is_common = [this, lex](const u32& w) { return alnum_.count(lower(w)) || (lex && lex->contains(w)); };
+  if (lex && slips) {
+    SlipModel* s = slips.get();
+    const LanguagePack* p = &pk;
+    memory->near_slip = [lex, s, p](const u32& w) { return near_slip(w, *lex, *s, *p); };
+  }
+  if (lex) sources.push_back(std::make_unique<LexiconPrior>(*lex, settings.prior_words));
+  sources.push_back(std::make_unique<MemorySource>(*memory, settings.memory_words, settings.memory_pair_share));
+  runner_ = new_runner();
+  load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
+
+std::unique_ptr<StepRunner> Engine::new_runner() const {
+  const Manifest& m = bundle_.manifest;
+  return std::make_unique<StepRunner>(m.file("model"), m.vocab_size(), m.state_size());
+}
+
+std::optional<u32> Engine::user_spelling(const u32& word) const {
+  auto spelling = memory->spelling(word);
+  const Lexicon* lex = bundle_.lexicon.get();
+  if (!spelling || !lex) return spelling;
+  if (lex->has_form(*spelling)) return std::nullopt;
+  const u32& s = *spelling;
+  if (!s.empty() && is_upper(u32(1, s[0])) && is_lower(s.substr(1))) {  // "Great" (Britain): the model decides
+    long i = lex->index(s);
+    if (i >= 0 && i < FREQUENT_WORDS && lex->has_form(lower(s))) return std::nullopt;
+  }
+  return spelling;
+}
+
+Context Engine::context(const u32& text) const {
+  return parse(text, settings.window, [this](const u32& f) { return known->keeps_whole(f); }, *bundle_.pack);
+}
+
+Context Engine::context(const std::string& text) const { return context(from_utf8(text)); }
 
 std::vector<int> Engine::encode(const std::string& text) const {
   std::vector<int> ids;

@@ -1,34 +1,65 @@
-// The facade (engine/engine.py): a bundle, its model and the tracker, wired once. Ported so far:
-// loading and checking, the tokenizer, the context, one model step. Suggestions need the decoder,
-// sources, combiner, selector, corrections and memory, which are not ported yet.
+// The facade (engine/engine.py): the one place that wires the parts of the runtime. Opens and
+// checks the bundle, loads the model once, and builds what every session shares: the vocabulary,
+// the lexicon walk, the user memory (in RAM), the known words, the slip model and the sources.
 #pragma once
 #include <memory>
 #include <set>
 #include <string>
 
 #include "bundle.h"
+#include "keyboard.h"
+#include "known.h"
+#include "memory.h"
 #include "runner.h"
+#include "session.h"
+#include "settings.h"
+#include "sources/memory.h"
+#include "sources/prior.h"
 #include "tracker.h"
+#include "vocab.h"
+#include "walk.h"
+
+#ifndef NEXTKEY_LANG_DIR
+#define NEXTKEY_LANG_DIR "engine/lang"
+#endif
 
 namespace nextkey {
 
+constexpr long FREQUENT_WORDS = 20000;  // a learned word one slip from one of these is a likely typo
+constexpr long SLIP_RANK_RATIO = 10;
+
 class Engine {
  public:
-  explicit Engine(const std::string& bundle_path, const WindowConfig& window = WindowConfig());
+  // lang_dir: the language packs' files (the shipped blocklist, the common letter-digit words).
+  // settings: null for the bundle's own. Throws BundleError, EngineError.
+  explicit Engine(const std::string& bundle_path, const EngineSettings* settings = nullptr,
+                  const std::string& lang_dir = NEXTKEY_LANG_DIR);
   Context context(const std::string& text_before_cursor) const;  // UTF-8 in
+  Context context(const u32& text) const;
   std::vector<int> encode(const std::string& text) const;
+  std::vector<int> encode(const u32& text) const { return encode(to_utf8(text)); }
   std::vector<int> unit_tokens(const u32& unit) const;
   const Bundle& bundle() const { return bundle_; }
+  const LanguagePack& pack() const { return *bundle_.pack; }
   StepRunner& runner() { return *runner_; }
+  std::unique_ptr<StepRunner> new_runner() const;
+  std::unique_ptr<Session> session(bool learn = false) { return std::make_unique<Session>(*this, learn); }
+  size_t learn_text(const u32& text) { return memory->learn_text(text); }
+  std::optional<u32> user_spelling(const u32& word) const;
   double load_ms = 0;
 
+  EngineSettings settings;
+  std::unique_ptr<UserMemory> memory;
+  std::unique_ptr<KnownWords> known;
+  std::unique_ptr<Vocab> vocab;
+  std::unique_ptr<LexiconWalk> walk;
+  std::unique_ptr<SlipModel> slips;
+  std::vector<std::unique_ptr<Source>> sources;  // mixed into the model's words, in order
+
  private:
-  bool known(const u32& word) const;
-  bool keeps_whole(const u32& folded) const;  // known.py's KeepsWhole, with an empty user memory
   Bundle bundle_;
   std::unique_ptr<StepRunner> runner_;
-  WindowConfig window_;
-  std::set<u32> misspellings_;
+  std::set<u32> alnum_;
 };
 
 }  // namespace nextkey

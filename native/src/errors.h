@@ -10,4 +10,8 @@ struct BundleError : std::runtime_error {
   explicit BundleError(const std::string& what) : std::runtime_error(what) {}
 };
 
+struct EngineError : std::runtime_error {
+  explicit EngineError(const std::string& what) : std::runtime_error(what) {}
+};
+
 }  // namespace nextkey

@@ -1,6 +1,7 @@
 #include "lexicon.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -47,9 +48,20 @@ Lexicon Lexicon::read(const std::string& path, long entries, const LanguagePack&
     lex.forms_.push_back(from_utf8(line.substr(0, tab)));
     lex.counts_.push_back(c);
   }
-  for (const u32& w : lex.forms_) lex.keys_.push_back(pack.fold(w));
-  std::sort(lex.keys_.begin(), lex.keys_.end());
-  lex.keys_.erase(std::unique(lex.keys_.begin(), lex.keys_.end()), lex.keys_.end());
+  double total = 0;
+  for (double c : lex.counts_) total += c;
+  for (double c : lex.counts_) lex.logprior_.push_back(std::log(c / total));
+  std::vector<u32> folded;
+  for (const u32& w : lex.forms_) folded.push_back(pack.fold(w));
+  std::vector<long> order(folded.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = long(i);
+  std::stable_sort(order.begin(), order.end(), [&](long a, long b) { return folded[a] < folded[b]; });
+  for (long i : order)
+    if (lex.keys_.empty() || folded[i] != lex.keys_.back()) {
+      lex.keys_.push_back(folded[i]);
+      lex.rank_.push_back(i);
+    }
+  for (size_t i = 0; i < lex.forms_.size(); ++i) lex.exact_[pack.plain_apostrophes(lex.forms_[i])] = long(i);
   return lex;
 }
 
@@ -60,6 +72,31 @@ bool Lexicon::contains(const u32& word) const {
 bool Lexicon::has_prefix(const u32& folded) const {
   auto it = std::lower_bound(keys_.begin(), keys_.end(), folded);
   return it != keys_.end() && it->compare(0, folded.size(), folded) == 0;
+}
+
+}  // namespace nextkey
+
+namespace nextkey {
+
+bool Lexicon::has_form(const u32& word) const { return exact_.count(pack_->plain_apostrophes(word)) > 0; }
+
+long Lexicon::index(const u32& word) const {
+  auto e = exact_.find(pack_->plain_apostrophes(word));
+  if (e != exact_.end()) return e->second;
+  u32 key = pack_->fold(word);
+  auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
+  if (it == keys_.end() || *it != key) return -1;
+  return rank_[size_t(it - keys_.begin())];
+}
+
+std::vector<long> Lexicon::completions(const u32& prefix, size_t k) const {
+  auto lo = std::lower_bound(keys_.begin(), keys_.end(), prefix);
+  u32 end = prefix + U'\U0010ffff';
+  auto hi = std::lower_bound(lo, keys_.end(), end);
+  std::vector<long> ranks(rank_.begin() + (lo - keys_.begin()), rank_.begin() + (hi - keys_.begin()));
+  std::sort(ranks.begin(), ranks.end());
+  if (ranks.size() > k) ranks.resize(k);
+  return ranks;
 }
 
 }  // namespace nextkey

@@ -1,6 +1,5 @@
-// The words the engine may offer (engine/lexicon.py), looked up folded. Ported so far: reading
-// and checking lexicon.tsv, membership and prefix tests (what the tracker's hyphen rule needs);
-// the completions the decoder walks are not ported yet.
+// The words the engine may offer (engine/lexicon.py), looked up folded: reading and checking
+// lexicon.tsv, membership, prefixes, an entry's index and prior, and the most frequent completions.
 #pragma once
 #include <string>
 #include <unordered_map>
@@ -17,12 +16,23 @@ class Lexicon {
   bool contains(const u32& word) const;        // fold(word) is a key
   bool has_prefix(const u32& folded) const;    // some key starts with folded
   size_t size() const { return forms_.size(); }
+  bool has_form(const u32& word) const;        // one of the lexicon's own spellings, case included
+  long index(const u32& word) const;           // its own cased form if listed, else its key's most frequent; -1: none
+  // Entry indices of the k most frequent words starting with the (folded) prefix, best first.
+  std::vector<long> completions(const u32& folded_prefix, size_t k) const;
+  const std::vector<u32>& forms() const { return forms_; }
+  const std::vector<u32>& keys() const { return keys_; }
+  double logprior(long i) const { return logprior_[size_t(i)]; }
+  const LanguagePack& pack() const { return *pack_; }
 
  private:
   const LanguagePack* pack_ = nullptr;
   std::vector<u32> forms_;
   std::vector<double> counts_;
   std::vector<u32> keys_;  // folded words, sorted
+  std::vector<long> rank_;  // per key: the index of its most frequent form
+  std::vector<double> logprior_;
+  std::unordered_map<u32, long> exact_;  // plain-apostrophe form -> index (the last listed, as Python's dict)
 };
 
 }  // namespace nextkey

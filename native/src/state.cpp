@@ -14,3 +14,78 @@ std::vector<int> unit_tokens(const sentencepiece::SentencePieceProcessor& sp, co
 }
 
 }  // namespace nextkey
+
+namespace nextkey {
+
+NodePtr step_node(StepRunner& runner, const Node& node, int t) {
+  auto out = std::make_shared<Node>();
+  out->logprobs.resize(size_t(runner.vocab_size()));
+  out->state.resize(size_t(runner.state_size()));
+  int32_t tok = t;
+  runner.step(&tok, node.state.data(), 1, out->logprobs.data(), out->state.data());
+  return out;
+}
+
+namespace {
+size_t shared_units(const std::vector<SnapshotPtr>& snaps, const std::vector<u32>& units) {
+  size_t common = 0;
+  while (common < units.size() && common + 1 < snaps.size() && snaps[common + 1]->unit == units[common]) ++common;
+  return common;
+}
+}  // namespace
+
+StateStack::StateStack(StepRunner& runner, const sentencepiece::SentencePieceProcessor& sp, int start_id, int eos_id,
+                       const LanguagePack& pack)
+    : runner_(runner), sp_(sp), eos_id_(eos_id), pack_(pack) {
+  Node zero;
+  zero.state.assign(size_t(runner.state_size()), 0.f);
+  snapshots_.push_back(std::make_shared<Snapshot>(Snapshot{U"", step_node(runner, zero, start_id)}));
+  ahead_ = {snapshots_[0]};
+}
+
+SnapshotPtr StateStack::sync(const std::vector<u32>& units, const SnapshotPtr& searched_top, const Lookup& lookup) {
+  size_t common = shared_units(snapshots_, units);
+  if (ahead_.size() > 1 && shared_units(ahead_, units) > common) {  // the window moved: the units were fed ahead
+    std::swap(snapshots_, ahead_);
+    ahead_.resize(1);
+    ahead_[0] = snapshots_[0];
+    common = shared_units(snapshots_, units);
+  }
+  snapshots_.resize(common + 1);
+  for (size_t i = common; i < units.size(); ++i) {
+    bool from_search = lookup && snapshots_.back() == searched_top;
+    snapshots_.push_back(std::make_shared<Snapshot>(
+        Snapshot{units[i], feed(snapshots_.back()->node, units[i], from_search ? lookup : nullptr)}));
+  }
+  return snapshots_.back();
+}
+
+void StateStack::feed_ahead(const std::vector<u32>& units, int budget) {
+  ahead_.resize(shared_units(ahead_, units) + 1);
+  long before = steps_run;
+  for (size_t i = ahead_.size() - 1; i < units.size(); ++i) {
+    if (steps_run - before >= budget) break;
+    ahead_.push_back(std::make_shared<Snapshot>(Snapshot{units[i], feed(ahead_.back()->node, units[i], nullptr)}));
+  }
+}
+
+NodePtr StateStack::feed(const NodePtr& start, const u32& unit, const Lookup& lookup) {
+  std::vector<int> ids = unit_tokens(sp_, unit, eos_id_, pack_);
+  NodePtr node = start;
+  size_t done = 0;
+  if (lookup) {
+    while (done < ids.size()) {
+      NodePtr found = lookup(std::vector<int>(ids.begin(), ids.begin() + long(done) + 1));
+      if (!found) break;
+      node = found;
+      ++done;
+    }
+  }
+  for (size_t i = done; i < ids.size(); ++i) {
+    node = step_node(runner_, *node, ids[i]);
+    ++steps_run;
+  }
+  return node;
+}
+
+}  // namespace nextkey

@@ -1,18 +1,60 @@
-// The state stack's token rule (engine/state.py): the tokens one unit feeds. The stack itself
-// (snapshots, the ahead stack) is not ported yet.
+// The hidden state after each committed unit of text: a stack of snapshots (engine/state.py).
+// Snapshot 0 is the state after the start-of-text token; snapshot i+1 the state after unit i.
+// sync keeps the longest shared prefix and feeds only the rest; a second stack (ahead) is fed
+// the units a moving window will start with, a few steps per keystroke.
 #pragma once
 #include <sentencepiece_processor.h>
 
+#include <functional>
+#include <memory>
 #include <vector>
 
 #include "lang.h"
+#include "runner.h"
 
 namespace nextkey {
 
 constexpr int MAX_UNIT_PIECES = 24;  // a pasted 400-character "word" costs at most this many steps
 
+struct Node {  // the model after some tokens
+  std::vector<float> logprobs;  // (V,)
+  std::vector<float> state;     // (S,)
+};
+using NodePtr = std::shared_ptr<const Node>;
+
+struct Snapshot {
+  u32 unit;  // the chunk fed to reach this state ('' for the start)
+  NodePtr node;
+};
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
 // encode(unit)'s last MAX_UNIT_PIECES ids, then </s> when the unit ends a sentence by the pack's rule.
 std::vector<int> unit_tokens(const sentencepiece::SentencePieceProcessor& sp, const u32& unit, int eos_id,
                              const LanguagePack& pack);
+
+// One model step from node with token t (batch 1).
+NodePtr step_node(StepRunner& runner, const Node& node, int t);
+
+class StateStack {
+ public:
+  using Lookup = std::function<NodePtr(const std::vector<int>&)>;  // path -> node of a search, or null
+  StateStack(StepRunner& runner, const sentencepiece::SentencePieceProcessor& sp, int start_id, int eos_id,
+             const LanguagePack& pack);
+  // Make the stack hold exactly units; returns the top. searched: (a snapshot, the lookup of the
+  // word search run from it): a unit committed on top of it starts from the deepest node computed.
+  SnapshotPtr sync(const std::vector<u32>& units, const SnapshotPtr& searched_top = nullptr,
+                   const Lookup& lookup = nullptr);
+  void feed_ahead(const std::vector<u32>& units, int budget);
+  const std::vector<SnapshotPtr>& snapshots() const { return snapshots_; }
+  long steps_run = 0;
+
+ private:
+  NodePtr feed(const NodePtr& node, const u32& unit, const Lookup& lookup);
+  StepRunner& runner_;
+  const sentencepiece::SentencePieceProcessor& sp_;
+  int eos_id_;
+  const LanguagePack& pack_;
+  std::vector<SnapshotPtr> snapshots_, ahead_;
+};
 
 }  // namespace nextkey

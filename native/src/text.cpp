@@ -238,4 +238,45 @@ size_t sentence_start(const u32& text, const LanguagePack& pack) {
   return (!gaps.empty() && gaps[0].broke) ? gaps[0].b : 0;
 }
 
+
+bool in_address(const u32& text) {
+  if (text.empty() || is_space(text.back())) return false;
+  u32 tail = text.size() > 200 ? text.substr(text.size() - 200) : text;
+  size_t i = tail.size();
+  while (i && !is_space(tail[i - 1])) --i;
+  u32 chunk = tail.substr(i);
+  return !chunk.empty() && is_address(chunk);
+}
+
+std::optional<u32> last_word(const u32& text, const LanguagePack& pack) {
+  auto found = pack.find_words(text.size() > 64 ? text.substr(text.size() - 64) : text);
+  if (found.empty()) return std::nullopt;
+  return found.back().second;
+}
+
+u32 accept(const u32& before, const u32& word, const LanguagePack& pack) {
+  u32 typed = partial_word(before, pack);
+  u32 base = before.substr(0, before.size() - typed.size());
+  if (!base.empty() && !is_space(base.back()) && typed.empty() && !contains(U"([{\"'\u201c\u2018-/@#", base.back()))
+    base += U' ';
+  return base + word + U' ';
+}
+
+bool takes_space(const u32& before, const u32& chars) {
+  if (chars.empty() || before.empty() || before.back() != U' ') return false;
+  char32_t ch = chars[0];
+  if (contains(U".,;:!?)]}%\u2026\u201d\u2019\u00bb", ch)) return true;
+  if (ch != U'"' && ch != U'\'') return false;
+  size_t nl = before.rfind(U'\n');
+  u32 para = nl == u32::npos ? before : before.substr(nl + 1);
+  size_t count = 0;
+  if (ch == U'"') {
+    for (char32_t c : para) count += c == U'"';
+  } else {
+    for (size_t i = 0; i < para.size(); ++i)
+      if (para[i] == U'\'' && !(0 < i && i + 1 < para.size() && is_alpha(para[i - 1]) && is_alpha(para[i + 1]))) ++count;
+  }
+  return count % 2 == 1;
+}
+
 }  // namespace nextkey

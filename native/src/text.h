@@ -31,5 +31,12 @@ bool leads_abbreviation(const u32& chunk, const LanguagePack& pack);  // false f
 std::vector<Gap> sentence_gaps(const u32& text, const LanguagePack& pack, bool typing = true,
                                bool from_last_break = false);
 size_t sentence_start(const u32& text, const LanguagePack& pack);
+bool in_address(const u32& text_before_cursor);  // the cursor is inside an address or an underscore code
+std::optional<u32> last_word(const u32& text, const LanguagePack& pack);  // the last whole word of the tail
+// The text after accepting word: the word being typed replaced, a space before it after a word
+// or symbol (not after an opening bracket or quote), one space after it.
+u32 accept(const u32& before, const u32& word, const LanguagePack& pack);
+// Whether chars, typed right after an accept's automatic space, take that space back.
+bool takes_space(const u32& before, const u32& chars);
 
 }  // namespace nextkey

@@ -86,6 +86,27 @@ bool is_lower(const u32& s) {
   return cased;
 }
 char32_t to_lower(char32_t c) { return char32_t(utf8proc_tolower(utf8proc_int32_t(c))); }
+char32_t to_upper(char32_t c) { return char32_t(utf8proc_toupper(utf8proc_int32_t(c))); }
+bool is_printable(char32_t c) {
+  if (c == U' ') return true;
+  switch (cat(c)) {
+    case UTF8PROC_CATEGORY_CC: case UTF8PROC_CATEGORY_CF: case UTF8PROC_CATEGORY_CS: case UTF8PROC_CATEGORY_CO:
+    case UTF8PROC_CATEGORY_CN: case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP: case UTF8PROC_CATEGORY_ZS:
+      return false;
+    default:
+      return true;
+  }
+}
+u32 lower(const u32& s) {
+  u32 out(s);
+  for (auto& c : out) c = to_lower(c);
+  return out;
+}
+u32 upper(const u32& s) {
+  u32 out(s);
+  for (auto& c : out) c = to_upper(c);
+  return out;
+}
 
 std::vector<u32> split(const u32& s) {
   std::vector<u32> out;

@@ -23,6 +23,10 @@ bool is_lower(char32_t c);
 bool is_upper(const u32& s);  // str.isupper: some cased character, none lowercase or titlecase
 bool is_lower(const u32& s);  // str.islower
 char32_t to_lower(char32_t c);
+char32_t to_upper(char32_t c);
+bool is_printable(char32_t c);  // str.isprintable: not Cc Cf Cs Co Cn Zl Zp, nor Zs other than ' '
+u32 lower(const u32& s);
+u32 upper(const u32& s);
 
 std::vector<u32> split(const u32& s);  // str.split(): runs of non-space characters
 u32 strip(const u32& s, const u32& chars, bool left, bool right);

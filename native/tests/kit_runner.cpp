@@ -1,14 +1,15 @@
 // Runs the conformance kit (engine/conformance/default.json) against the native engine:
 //   kit_runner BUNDLE_DIR KIT.json
-// Checks the tokenizer, context and step cases within the kit's tolerances, as
-// engine/conformance check_kit does; the traces and edits need the decoder and are reported as
-// skipped, counted. Exit status: 0 all checked cases pass, 1 a case fails, 2 the kit or bundle
+// Checks every case within the kit's tolerances, as engine/conformance check_kit does: the
+// tokenizer, context and step cases, the suggestion traces (check_strip's rule: alternates may
+// take a close race's last slots, close scores may swap) and the Session edits. Exit status: 0 all checked cases pass, 1 a case fails, 2 the kit or bundle
 // cannot be used.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,56 @@ void check_step(Engine& eng, const json& c, const json& tol) {
     }
   }
 }
+std::string kind_name(Kind k) { return k == Kind::NEXT ? "next" : "completion"; }
+
+// engine/conformance/__init__.py check_strip
+void check_strip(const std::string& where, const json& expect, const json& alternates, const json& got, double tol) {
+  auto words = [](const json& list) {
+    json out = json::array();
+    for (const auto& s : list) out.push_back(s["word"]);
+    return out.dump();
+  };
+  if (got.size() != expect.size())
+    failure(where, std::to_string(got.size()) + " suggestions " + words(got) + ", expected " +
+                       std::to_string(expect.size()) + " " + words(expect));
+  auto find = [](const json& list, const json& w) -> const json* {
+    for (const auto& s : list)
+      if (s["word"] == w) return &s;
+    return nullptr;
+  };
+  for (const auto& s : got) {
+    const json* want = find(expect, s["word"]);
+    if (!want) want = find(alternates, s["word"]);
+    if (!want) {
+      failure(where, "unexpected word " + s["word"].dump() + " (expected " + words(expect) + ")");
+      continue;
+    }
+    for (const char* key : {"kind", "corrected"})
+      if (s[key] != (*want)[key])
+        failure(where, s["word"].dump() + ": " + key + " " + s[key].dump() + ", expected " + (*want)[key].dump());
+    double d = std::fabs(s["score"].get<double>() - (*want)["score"].get<double>());
+    if (d > tol)
+      failure(where, s["word"].dump() + ": score " + std::to_string(s["score"].get<double>()) + ", expected " +
+                         std::to_string((*want)["score"].get<double>()) + " (|diff| " + std::to_string(d) + ")");
+  }
+  double best_alt = -INFINITY;
+  for (const auto& s : got)
+    if (const json* a = find(alternates, s["word"])) best_alt = std::max(best_alt, (*a)["score"].get<double>());
+  for (const auto& e : expect)
+    if (!find(got, e["word"]) && e["score"].get<double>() > best_alt + 2 * tol)
+      failure(where, "missing word " + e["word"].dump() + " (score " + std::to_string(e["score"].get<double>()) +
+                         "); got " + words(got));
+  std::vector<std::optional<double>> ref;
+  for (const auto& s : got) {
+    const json* w = find(expect, s["word"]);
+    if (!w) w = find(alternates, s["word"]);
+    ref.push_back(w ? std::optional<double>((*w)["score"].get<double>()) : std::nullopt);
+  }
+  for (size_t i = 0; i < got.size(); ++i)
+    for (size_t j = i + 1; j < got.size(); ++j)
+      if (ref[i] && ref[j] && *ref[j] - *ref[i] > 2 * tol)
+        failure(where, "order: " + got[i]["word"].dump() + " before " + got[j]["word"].dump());
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -101,13 +152,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kit_runner: %s\n", e.what());
     return 2;
   }
-  WindowConfig window;
-  const json& w = kit["engine"]["window"];
-  window.window_chars = w["window_chars"], window.block_chars = w["block_chars"], window.sentence_scope = w["sentence_scope"];
   std::unique_ptr<Engine> eng;
   try {
-    eng = std::make_unique<Engine>(argv[1], window);
-  } catch (const BundleError& e) {
+    EngineSettings settings = EngineSettings::from_json(kit["engine"]["settings"]);
+    eng = std::make_unique<Engine>(argv[1], &settings);
+  } catch (const std::exception& e) {
     std::fprintf(stderr, "kit_runner: %s\n", e.what());
     return 2;
   }
@@ -133,7 +182,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& c : kit["context"]) {
     std::string where = "context '" + c["name"].get<std::string>() + "'";
-    Context ctx = eng->context(c["text"]);
+    Context ctx = eng->context(c["text"].get<std::string>());
     json units = json::array(), tokens = json::array();
     for (const auto& u : ctx.units) {
       units.push_back(to_utf8(u));
@@ -146,12 +195,55 @@ int main(int argc, char** argv) {
       if (value != c[key]) failure(where, std::string(key) + " " + value.dump() + ", expected " + c[key].dump());
   }
   for (const auto& c : kit["step"]) check_step(*eng, c, kit["tolerances"]);
-  size_t trace_steps = 0;
-  for (const auto& t : kit["traces"]) trace_steps += t["steps"].size();
-  size_t edits = kit.contains("edits") ? kit["edits"].size() : 0;
-  size_t checked = kit["tokenizer"].size() + kit["context"].size() + kit["step"].size();
-  std::printf("%s: %zu cases checked (tokenizer %zu, context %zu, step %zu), %d failed; skipped (not ported yet): "
-              "trace %zu, edit %zu\n", failures ? "FAIL" : "PASS", checked, kit["tokenizer"].size(), kit["context"].size(),
-              kit["step"].size(), failures, trace_steps, edits);
+  double tol = kit["tolerances"]["score"];
+  size_t trace_steps = 0, trace_failed = 0;
+  int before = failures;
+  for (const auto& t : kit["traces"]) {
+    int at_start = failures;
+    std::string name = t["name"];
+    for (const auto& w : t["blocked"]) eng->memory->block(from_utf8(w.get<std::string>()));
+    auto session = eng->session();
+    size_t k = 0;
+    for (const auto& step : t["steps"]) {
+      session->set_text(from_utf8(step["text"].get<std::string>()));
+      json got = json::array();
+      for (const auto& s : session->suggest(t["n"].get<int>()))
+        got.push_back({{"word", to_utf8(s.word)}, {"score", s.score}, {"kind", kind_name(s.kind)}, {"corrected", s.corrected}});
+      int f0 = failures;
+      check_strip("trace '" + name + "' step " + std::to_string(k) + " " + step["text"].dump(), step["expect"],
+                  step["alternates"], got, tol);
+      if (failures != f0) {
+        ++trace_failed;
+        std::printf("     got %s\n", got.dump().c_str());
+      }
+      ++trace_steps, ++k;
+    }
+    for (const auto& w : t["blocked"]) eng->memory->unblock(from_utf8(w.get<std::string>()));
+    (void)at_start;
+  }
+  size_t edits = 0;
+  if (kit.contains("edits"))
+    for (const auto& c : kit["edits"]) {
+      ++edits;
+      auto session = eng->session();
+      for (size_t i = 0; i < c["ops"].size(); ++i) {
+        const auto& op = c["ops"][i];
+        std::string what = op[0];
+        if (what == "text") session->set_text(from_utf8(op[1].get<std::string>()));
+        else if (what == "accept") session->accept(from_utf8(op[1].get<std::string>()));
+        else if (what == "type") session->type(from_utf8(op[1].get<std::string>()));
+        else if (what == "backspace") session->backspace(op[1].get<size_t>());
+        else failure("edit '" + c["name"].get<std::string>() + "'", "unknown operation " + what);
+        std::string text = to_utf8(session->text());
+        if (text != c["texts"][i])
+          failure("edit '" + c["name"].get<std::string>() + "' op " + std::to_string(i),
+                  "text " + json(text).dump() + ", expected " + c["texts"][i].dump());
+      }
+    }
+  (void)before;
+  size_t checked = kit["tokenizer"].size() + kit["context"].size() + kit["step"].size() + trace_steps + edits;
+  std::printf("%s: %zu cases checked (tokenizer %zu, context %zu, step %zu, trace %zu, edit %zu), %d failed "
+              "(trace steps failed: %zu)\n", failures ? "FAIL" : "PASS", checked, kit["tokenizer"].size(),
+              kit["context"].size(), kit["step"].size(), trace_steps, edits, failures, trace_failed);
   return failures ? 1 : 0;
 }

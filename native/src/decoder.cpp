@@ -1,0 +1,117 @@
+#include "decoder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <numeric>
+#include <stdexcept>
+
+namespace nextkey {
+
+WordDecoder::WordDecoder(StepRunner& runner, const Vocab& vocab, const DecoderConfig& cfg, LexiconWalk* walk,
+                         const LanguagePack& pack)
+    : runner_(runner), vocab_(vocab), cfg_(cfg), walk_(walk), pack_(pack) {}
+
+NodePtr WordDecoder::expand(NodeCache& cache, const std::vector<int>& path) {
+  NodePtr node = cache.get(path);
+  if (!node) {
+    NodePtr parent = cache.get(std::vector<int>(path.begin(), path.end() - 1));
+    if (!parent) throw std::logic_error("decoder: a path's parent is not expanded");
+    node = step_node(runner_, *parent, path.back());
+    cache.put(path, node);
+  }
+  return node;
+}
+
+double WordDecoder::boundary(const Node& node) const {
+  double mass = 0;  // exp(row) @ boundary_f (numpy: float32)
+  const auto& lp = node.logprobs;
+  for (size_t i = 0; i < lp.size(); ++i)
+    if (vocab_.boundary_f[i] != 0.f) mass += double(std::exp(lp[i]));
+  return std::log(std::max(double(float(mass)), 1e-30));
+}
+
+bool WordDecoder::word(const u32& text, u32& out) const {
+  if (!walk_) {
+    out = text;
+    return true;
+  }
+  long i = walk_->lexicon.index(text);
+  if (i < 0) return false;
+  out = walk_->lexicon.forms()[size_t(i)];
+  return true;
+}
+
+Scored WordDecoder::search(NodeCache& cache, const u32& prefix, bool needs_space, int n_words) {
+  cache.trim();
+  u32 want = pack_.fold(prefix);
+  Scored finished;  // insertion order, as Python's dict
+  std::vector<Item> heap;
+  auto cmp = std::greater<Item>();
+  NodePtr root = cache.get({});
+  push_children(heap, root->logprobs, 0.0, {}, U"", want, needs_space);
+  int expanded = 0;
+  while (!heap.empty() && expanded < cfg_.max_expansions) {
+    if (finished.size() >= size_t(n_words)) {
+      std::vector<double> v;
+      for (auto& f : finished) v.push_back(f.second);
+      std::sort(v.begin(), v.end(), std::greater<double>());
+      if (-heap.front().neg <= v[size_t(n_words) - 1]) break;
+    }
+    std::pop_heap(heap.begin(), heap.end(), cmp);
+    Item it = std::move(heap.back());
+    heap.pop_back();
+    NodePtr node = expand(cache, it.path);
+    ++expanded;
+    double score = -it.neg;
+    u32 w;
+    if (!it.text.empty() && pack_.fold(it.text).size() >= want.size() && word(it.text, w)) {
+      double total = score + boundary(*node);
+      auto f = std::find_if(finished.begin(), finished.end(), [&](auto& p) { return p.first == w; });
+      if (f == finished.end()) {
+        finished.emplace_back(w, total);
+      } else {
+        double a = f->second, b = total, hi = std::max(a, b);  // np.logaddexp
+        f->second = hi + std::log1p(std::exp(-std::fabs(a - b)));
+      }
+    }
+    if (it.path.size() < size_t(cfg_.max_pieces)) push_children(heap, node->logprobs, score, it.path, it.text, want, false);
+  }
+  std::stable_sort(finished.begin(), finished.end(), [](auto& a, auto& b) { return a.second > b.second; });
+  return finished;
+}
+
+double WordDecoder::score_path(NodeCache& cache, const std::vector<int>& ids) {
+  double total = 0;
+  std::vector<int> path;
+  cache.trim();
+  NodePtr node = cache.get({});
+  for (size_t k = 0; k < ids.size() && k < size_t(cfg_.max_pieces); ++k) {
+    total += double(node->logprobs[size_t(ids[k])]);
+    path.push_back(ids[k]);
+    node = expand(cache, path);
+  }
+  return total + boundary(*node);
+}
+
+void WordDecoder::push_children(std::vector<Item>& heap, const std::vector<float>& logprobs, double score,
+                                const std::vector<int>& path, const u32& text, const u32& want, bool first) {
+  u32 spelled = pack_.fold(text);
+  u32 rest = spelled.size() < want.size() ? want.substr(spelled.size()) : U"";
+  std::vector<int> ids = walk_ ? walk_->pieces(first, spelled, rest) : vocab_.candidates(first, rest);
+  if (ids.empty()) return;
+  size_t k = size_t(cfg_.children);
+  if (ids.size() > k) {
+    std::nth_element(ids.begin(), ids.begin() + long(k) - 1, ids.end(),
+                     [&](int a, int b) { return logprobs[size_t(a)] > logprobs[size_t(b)]; });
+    ids.resize(k);
+  }
+  for (int t : ids) {
+    Item item{-(score + double(logprobs[size_t(t)])), path, text + vocab_.text[size_t(t)]};
+    item.path.push_back(t);
+    heap.push_back(std::move(item));
+    std::push_heap(heap.begin(), heap.end(), std::greater<Item>());
+  }
+}
+
+}  // namespace nextkey

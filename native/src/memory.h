@@ -1,0 +1,64 @@
+// What the engine learns from its user (engine/memory.py), kept in RAM for the engine's life:
+// decayed counts of committed words and word pairs, the user's spelling of each word, and the
+// blocklist. Not ported: the persistent store (store.py: SQLite, shared between processes),
+// eviction past max_words/max_pairs, forget/wipe/export; a later issue.
+#pragma once
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "blocklist.h"
+
+namespace nextkey {
+
+struct MemoryConfig {
+  double half_life = 5000.0;   // in committed words
+  double min_count = 1.5;      // a word must be typed about twice before it is offered
+  double slip_min_count = 3.5; // ... four times when it is one slip from a frequent word
+};
+
+class UserMemory {
+ public:
+  UserMemory(const LanguagePack& pack, Blocklist blocklist, MemoryConfig cfg = MemoryConfig())
+      : blocklist(std::move(blocklist)), pack_(pack), cfg_(cfg) {}
+  // Learn one committed word (and the pair it makes with the previous one); the secrets rule
+  // (text.learnable) refuses numbers and letter-digit mixes that are not common words.
+  void observe(const u32& word, const std::optional<u32>& prev, bool sentence_start);
+  size_t learn_text(const u32& text);  // every word of a text; returns the word count
+  bool active() const { return !words_.empty(); }
+  double prob(const u32& word, const std::optional<u32>& prev, double pair_share = 0.7) const;
+  std::optional<u32> spelling(const u32& word) const;
+  std::vector<u32> candidates(const u32& prefix, size_t limit) const;
+  // Throws std::invalid_argument for what is not one word or is never learned.
+  void block(const u32& word);
+  void unblock(const u32& word);
+  long version() const { return version_; }
+  Blocklist blocklist;
+  std::function<bool(const u32&)> is_common, near_slip;  // set by the engine from its lexicon
+
+ private:
+  struct Entry {
+    double count = 0;
+    long last = 0;
+    u32 spelling;
+  };
+  double decayed(const Entry* e) const;
+  bool learnable(const u32& word) const;
+  const LanguagePack& pack_;
+  MemoryConfig cfg_;
+  long clock_ = 0, version_ = 0;
+  double mass_ = 0;
+  std::map<u32, Entry> words_;  // folded key -> entry (sorted: prefix ranges)
+  std::unordered_map<u32, Entry> pairs_;  // "prev\tword"
+  std::unordered_map<u32, std::map<u32, Entry>> votes_;  // key -> spelling -> votes
+};
+
+bool is_word(const u32& text, const LanguagePack& pack);
+bool learnable(const u32& word, const std::function<bool(const u32&)>& is_common);
+u32 learned_form(const u32& word, const LanguagePack& pack);
+std::vector<std::pair<size_t, u32>> learnable_words(const u32& text, const LanguagePack& pack);
+
+}  // namespace nextkey

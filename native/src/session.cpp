@@ -1,0 +1,156 @@
+#include "session.h"
+
+#include "engine.h"
+#include "text.h"
+
+namespace nextkey {
+
+namespace {
+const u32 TAILS = U"stdmlrv";  // letters after an apostrophe in a possessive or contraction
+}
+
+Session::Session(Engine& engine, bool learn) : engine_(engine), learn_(learn) {
+  const Manifest& m = engine.bundle().manifest;
+  const LanguagePack& pack = engine.pack();
+  const EngineSettings& s = engine.settings;
+  runner_ = engine.new_runner();
+  stack_ = std::make_unique<StateStack>(*runner_, *engine.bundle().sp, m.start_id(), m.eos_id(), pack);
+  decoder_ = std::make_unique<WordDecoder>(*runner_, *engine.vocab, s.decoder, engine.walk.get(), pack);
+  Engine* e = &engine;
+  model_ = std::make_unique<ModelSource>(*decoder_, [e](const u32& w) { return e->encode(w); }, pack);
+  std::vector<Source*> sources;
+  for (auto& src : engine.sources) sources.push_back(src.get());
+  combiner_ = std::make_unique<Combiner>(sources, s.weights);
+  long rank = s.compound_rank;
+  double min_logp = s.compound_logprob;
+  selector_ = std::make_unique<Selector>(
+      pack, [e](const u32& w) { return e->memory->blocklist.is_blocked(w); },
+      [e, rank, min_logp](const u32& stem, const u32& part, double logp) {
+        return e->known->compound_ok(stem, part, logp, rank, min_logp);
+      },
+      [e](const u32& w) { return e->user_spelling(w); });
+  const Lexicon* lex = engine.bundle().lexicon.get();
+  if (engine.slips) corrections_ = std::make_unique<Corrections>(*engine.slips, *lex, *model_, *combiner_, pack);
+  if (lex) contractions_ = std::make_unique<Contractions>(pack, *lex, *model_, *combiner_);
+  pipeline_ = std::make_unique<Pipeline>(*model_, *combiner_, *selector_, corrections_.get(),
+                                         [e](const u32& w) { return e->known->knows(w); }, contractions_.get());
+}
+
+Session::~Session() = default;
+
+void Session::set_text(const u32& text) {
+  text_ = text;
+  auto_space_ = -1;
+}
+
+void Session::type(const u32& chars) {
+  const LanguagePack& pack = engine_.pack();
+  u32 text = text_;
+  long len = long(text.size());
+  char32_t c0 = chars.empty() ? 0 : chars[0], c1 = chars.size() > 1 ? chars[1] : 0;
+  if (auto_space_ == len && (takes_space(text, chars) || (c0 && contains(pack.apostrophes, c0) && c1 && contains(TAILS, c1)))) {
+    text.pop_back();
+  } else if (auto_space_ == len - 1 && ends_with(text, U" '") && c0 && contains(TAILS, c0)) {
+    text = text.substr(0, text.size() - 2) + U"'";  // "James '" + "s": the apostrophe was a possessive's
+  }
+  auto_space_ = auto_space_ == long(text_.size()) && chars == U"'" ? long(text.size()) : -1;
+  text_ = text + chars;
+  // (learning what is typed word by word, session.py _learn_commits: not ported; accept learns)
+}
+
+void Session::backspace(size_t k) {
+  text_.resize(text_.size() - std::min(k, text_.size()));
+  auto_space_ = -1;
+}
+
+void Session::accept(const u32& word) {
+  const LanguagePack& pack = engine_.pack();
+  text_ = nextkey::accept(text_, word, pack);
+  auto_space_ = long(text_.size());
+  if (learn_) {
+    u32 base = text_.substr(0, text_.size() - word.size() - 1);
+    engine_.memory->observe(word, last_word(base, pack), starts_sentence(base));
+  }
+}
+
+bool Session::starts_sentence(const u32& before) const {
+  const LanguagePack& pack = engine_.pack();
+  u32 tail = before.size() > 300 ? before.substr(before.size() - 300) : before;
+  size_t start = sentence_start(tail, pack);
+  u32 rest = strip(strip(tail.substr(start), U" \t\n\r\v\f", true, true), pack.opening_quotes, true, false);
+  return rest.empty() && (start > 0 || before.size() <= 300);
+}
+
+Context Session::context() const { return engine_.context(text_); }
+
+std::shared_ptr<Position> Session::position(const SnapshotPtr& top) {
+  if (!pos_ || pos_->top != top) {
+    if (top == stack_->snapshots()[0]) {
+      if (!root_pos_) root_pos_ = std::make_shared<Position>(top);
+      pos_ = root_pos_;
+    } else {
+      pos_ = std::make_shared<Position>(top);
+    }
+  }
+  return pos_;
+}
+
+u32 Session::apostrophe() const {
+  const u32& aps = engine_.pack().apostrophes;
+  u32 tail = text_.size() > 500 ? text_.substr(text_.size() - 500) : text_;
+  char32_t best = aps[0];
+  long best_at = -2;
+  for (char32_t a : aps) {
+    size_t at = tail.rfind(a);
+    long v = at == u32::npos ? -1 : long(at);
+    if (v > best_at) best_at = v, best = a;
+  }
+  return u32(1, best);
+}
+
+std::vector<Suggestion> Session::suggest(int n) {
+  if (n == 0) return {};
+  const LanguagePack& pack = engine_.pack();
+  const EngineSettings& s = engine_.settings;
+  Context ctx = context();
+  SnapshotPtr top;
+  if (pos_) {
+    std::shared_ptr<Position> searched = pos_;
+    top = stack_->sync(ctx.units, searched->top,
+                       [searched](const std::vector<int>& path) { return searched->nodes.get(path); });
+  } else {
+    top = stack_->sync(ctx.units);
+  }
+  std::shared_ptr<Position> pos = position(top);
+  stack_->feed_ahead(ctx.ahead, s.ahead_steps);
+  size_t limit = size_t(s.max_partial);
+  if (ctx.partial.size() > limit || partial_word(text_, pack).size() > limit || in_address(text_)) return {};
+  u32 ap = apostrophe();
+  auto& answers = pos->answers_for(engine_.memory->version());
+  Position::AnswerKey key{ctx.stem, ctx.partial, ctx.needs_space, ctx.sentence_start, n, ap};
+  auto it = answers.find(key);
+  if (it != answers.end()) return it->second;
+  pos->bound();
+  Query q;
+  q.typed = ctx.partial;
+  q.folded = pack.fold(ctx.partial);
+  if (!ctx.units.empty()) {
+    q.prev = last_word(ctx.units.back(), pack);
+    size_t from = ctx.units.size() >= 2 ? ctx.units.size() - 2 : 0;
+    u32 joined = ctx.units[from];
+    for (size_t i = from + 1; i < ctx.units.size(); ++i) joined += U" " + ctx.units[i];
+    if (joined.size() > 120) joined = joined.substr(joined.size() - 120);
+    auto words = pack.find_words(joined);
+    for (size_t i = words.size() >= 2 ? words.size() - 2 : 0; i < words.size(); ++i) q.context.push_back(words[i].second);
+  }
+  q.needs_space = ctx.needs_space;
+  q.sentence_start = ctx.sentence_start;
+  q.n = n;
+  q.apostrophe = ap;
+  q.stem = ctx.stem;
+  std::vector<Suggestion> found = pipeline_->predict(q, *pos);
+  answers[key] = found;
+  return found;
+}
+
+}  // namespace nextkey

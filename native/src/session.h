@@ -1,0 +1,50 @@
+// A streaming typing session (engine/session.py): the text before the cursor, its state stack and
+// the Position for the current state; asks the tracker and the pipeline in one direction.
+// One Session per thread.
+#pragma once
+#include <memory>
+
+#include "pipeline.h"
+#include "settings.h"
+#include "state.h"
+#include "tracker.h"
+
+namespace nextkey {
+
+class Engine;
+
+class Session {
+ public:
+  explicit Session(Engine& engine, bool learn = false);
+  ~Session();
+  const u32& text() const { return text_; }
+  void set_text(const u32& text);
+  // Append chars; right after accept, closing punctuation takes back the accept's space, and
+  // so does an apostrophe followed by a possessive or contraction ending.
+  void type(const u32& chars);
+  void backspace(size_t k);
+  void accept(const u32& word);  // replace the word being typed by word, followed by a space
+  Context context() const;
+  std::vector<Suggestion> suggest(int n);
+
+ private:
+  std::shared_ptr<Position> position(const SnapshotPtr& top);
+  u32 apostrophe() const;
+  bool starts_sentence(const u32& before) const;
+  Engine& engine_;
+  bool learn_;
+  std::unique_ptr<StepRunner> runner_;
+  std::unique_ptr<StateStack> stack_;
+  std::unique_ptr<WordDecoder> decoder_;
+  std::unique_ptr<ModelSource> model_;
+  std::unique_ptr<Combiner> combiner_;
+  std::unique_ptr<Selector> selector_;
+  std::unique_ptr<Corrections> corrections_;
+  std::unique_ptr<Contractions> contractions_;
+  std::unique_ptr<Pipeline> pipeline_;
+  u32 text_;
+  long auto_space_ = -1;  // the text's length right after an accept added its space (-1: none)
+  std::shared_ptr<Position> pos_, root_pos_;
+};
+
+}  // namespace nextkey
