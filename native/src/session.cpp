@@ -33,7 +33,7 @@ Session::Session(Engine& engine, bool learn) : engine_(engine), learn_(learn) {
   if (engine.slips) corrections_ = std::make_unique<Corrections>(*engine.slips, *lex, *model_, *combiner_, pack);
   if (lex) contractions_ = std::make_unique<Contractions>(pack, *lex, *model_, *combiner_);
   pipeline_ = std::make_unique<Pipeline>(*model_, *combiner_, *selector_, corrections_.get(),
-                                         [e](const u32& w) { return e->known->knows(w); }, contractions_.get());
+                                         [e](const u32& w) { return e->known->known(w); }, contractions_.get());
 }
 
 Session::~Session() = default;
