@@ -1,6 +1,7 @@
 """The native engine (native/) against the conformance kit: builds it with CMake when cmake and
 g++ are here (skips otherwise, saying why), runs native/build/kit_runner on the shipped kit, and
-shows that the runner fails on a kit whose case was altered."""
+shows that the runner fails on a kit whose case (a tokenizer, context, step, trace or edit case)
+was altered."""
 
 from __future__ import annotations
 
@@ -41,7 +42,12 @@ def _run(runner: Path, kit: Path) -> subprocess.CompletedProcess:
 def test_native_passes_the_shipped_kit(kit_runner):
     done = _run(kit_runner, KIT)
     assert done.returncode == 0, done.stdout
-    assert "PASS: 46 cases checked" in done.stdout or done.stdout.startswith("PASS"), done.stdout
+    kit = json.loads(KIT.read_text())
+    steps = sum(len(t["steps"]) for t in kit["traces"])
+    # every case, traces and edits included: nothing is skipped any more
+    want = (f"PASS: {15 + 23 + 8 + steps + len(kit['edits'])} cases checked (tokenizer 15, context 23, step 8, "
+            f"trace {steps}, edit {len(kit['edits'])}), 0 failed")
+    assert want in done.stdout, done.stdout
 
 
 @pytest.mark.parametrize("section, alter", [
@@ -58,3 +64,31 @@ def test_native_fails_an_altered_case(kit_runner, tmp_path, section, alter):
     done = _run(kit_runner, altered)
     assert done.returncode == 1, done.stdout
     assert f"FAIL {section} '{case['name']}'" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("trace, alter, says", [
+    ("next-words", lambda s: s["expect"][0].update(word="Zebra"), "unexpected word"),  # a word the engine never gives
+    ("next-words", lambda s: s["expect"][0].update(score=s["expect"][0]["score"] - 1.0), "score"),
+    ("typos", lambda s: [e.update(corrected=not e["corrected"]) for e in s["expect"]], "corrected"),
+    ("blocklist", lambda s: s["expect"].pop(), "suggestions"),
+])
+def test_native_fails_an_altered_trace(kit_runner, tmp_path, trace, alter, says):
+    kit = json.loads(KIT.read_text())
+    step = next(t for t in kit["traces"] if t["name"] == trace)["steps"][0]
+    step["alternates"] = []
+    alter(step)
+    altered = tmp_path / "kit.json"
+    altered.write_text(json.dumps(kit))
+    done = _run(kit_runner, altered)
+    assert done.returncode == 1, done.stdout
+    assert f"FAIL trace '{trace}' step 0" in done.stdout and says in done.stdout, done.stdout
+
+
+def test_native_fails_an_altered_edit(kit_runner, tmp_path):
+    kit = json.loads(KIT.read_text())
+    kit["edits"][0]["texts"][-1] += "x"
+    altered = tmp_path / "kit.json"
+    altered.write_text(json.dumps(kit))
+    done = _run(kit_runner, altered)
+    assert done.returncode == 1, done.stdout
+    assert f"FAIL edit '{kit['edits'][0]['name']}'" in done.stdout, done.stdout

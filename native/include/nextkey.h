@@ -4,10 +4,9 @@
  * an nk_status; nk_last_error() then says why, in words that name the file and the values
  * found (thread-local, valid until the next call on the same thread).
  *
- * Status of the port (native/README.md): nk_engine_open (the bundle's checks), the session's
- * text editing and nk_session_context (the tracker) work now; nk_session_suggestions,
- * nk_session_accept, nk_engine_learn and nk_engine_block return NK_UNIMPLEMENTED until the
- * decoder, sources, selector, corrections and user memory are ported. */
+ * Status of the port (native/README.md): every function works; the user memory (learn, block)
+ * lives in RAM for the engine's life (no persistent store yet). An engine is shared by its
+ * sessions; learn and block change what every session suggests. One session per thread. */
 #ifndef NEXTKEY_H_
 #define NEXTKEY_H_
 
@@ -41,7 +40,8 @@ const char* nk_last_error(void);
 
 nk_status nk_engine_open(const char* bundle_dir, nk_engine** out);
 void nk_engine_free(nk_engine* engine);
-/* The user's words, kept in memory (no persistent store yet). */
+/* The user's words and "never suggest" entries, kept in RAM (no persistent store yet). learn:
+ * every word of a text (past messages). block: NK_BAD_ARGUMENT for what is not one word. */
 nk_status nk_engine_learn(nk_engine* engine, const char* text);
 nk_status nk_engine_block(nk_engine* engine, const char* word);
 

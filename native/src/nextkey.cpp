@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "engine.h"
 #include "errors.h"
@@ -35,8 +37,9 @@ struct nk_engine {
 
 struct nk_session {
   nk_engine* engine;
-  nextkey::u32 text;
+  std::unique_ptr<nextkey::Session> session;
   std::string utf8, units, partial;
+  std::vector<std::string> words;  // the last strip's words (nk_suggestion.word points into them)
 };
 
 extern "C" {
@@ -55,53 +58,83 @@ nk_status nk_engine_open(const char* bundle_dir, nk_engine** out) {
 
 void nk_engine_free(nk_engine* engine) { delete engine; }
 
-nk_status nk_engine_learn(nk_engine*, const char*) {
-  return fail(NK_UNIMPLEMENTED, "nk_engine_learn: the user memory is not ported yet");
+nk_status nk_engine_learn(nk_engine* e, const char* text) {
+  if (!e || !text) return fail(NK_BAD_ARGUMENT, "nk_engine_learn: engine and text must not be NULL");
+  return guard([&] {
+    e->engine->learn_text(nextkey::from_utf8(text));
+    return NK_OK;
+  });
 }
-nk_status nk_engine_block(nk_engine*, const char*) {
-  return fail(NK_UNIMPLEMENTED, "nk_engine_block: the user memory is not ported yet");
+
+nk_status nk_engine_block(nk_engine* e, const char* word) {
+  if (!e || !word) return fail(NK_BAD_ARGUMENT, "nk_engine_block: engine and word must not be NULL");
+  try {
+    e->engine->memory->block(nextkey::from_utf8(word));
+    return NK_OK;
+  } catch (const std::invalid_argument& x) {
+    return fail(NK_BAD_ARGUMENT, std::string("nk_engine_block: ") + x.what());
+  } catch (const std::exception& x) {
+    return fail(NK_INTERNAL, x.what());
+  }
 }
 
 nk_status nk_session_new(nk_engine* engine, nk_session** out) {
   if (!engine || !out) return fail(NK_BAD_ARGUMENT, "nk_session_new: engine and out must not be NULL");
-  *out = new nk_session{engine, {}, {}, {}, {}};
-  return NK_OK;
+  return guard([&] {
+    *out = new nk_session{engine, engine->engine->session(), {}, {}, {}, {}};
+    return NK_OK;
+  });
 }
 
 void nk_session_free(nk_session* session) { delete session; }
 
 nk_status nk_session_type(nk_session* s, const char* chars) {
   if (!s || !chars) return fail(NK_BAD_ARGUMENT, "nk_session_type: session and chars must not be NULL");
-  s->text += nextkey::from_utf8(chars);
+  s->session->type(nextkey::from_utf8(chars));
   return NK_OK;
 }
 
 nk_status nk_session_backspace(nk_session* s, size_t count) {
   if (!s) return fail(NK_BAD_ARGUMENT, "nk_session_backspace: session must not be NULL");
-  s->text.resize(s->text.size() - std::min(count, s->text.size()));
+  s->session->backspace(count);
   return NK_OK;
 }
 
 nk_status nk_session_set_text(nk_session* s, const char* text) {
   if (!s || !text) return fail(NK_BAD_ARGUMENT, "nk_session_set_text: session and text must not be NULL");
-  s->text = nextkey::from_utf8(text);
+  s->session->set_text(nextkey::from_utf8(text));
   return NK_OK;
 }
 
 const char* nk_session_text(const nk_session* s) {
   if (!s) return "";
-  const_cast<nk_session*>(s)->utf8 = nextkey::to_utf8(s->text);
+  const_cast<nk_session*>(s)->utf8 = nextkey::to_utf8(s->session->text());
   return s->utf8.c_str();
 }
 
-nk_status nk_session_suggestions(nk_session* s, size_t n, nk_suggestion*, size_t* count) {
-  if (!s || !count || n > 100) return fail(NK_BAD_ARGUMENT, "nk_session_suggestions: a NULL argument, or n above 100");
+nk_status nk_session_suggestions(nk_session* s, size_t n, nk_suggestion* out, size_t* count) {
+  if (!s || !count || (n && !out) || n > 100)
+    return fail(NK_BAD_ARGUMENT, "nk_session_suggestions: a NULL argument, or n above 100 (n=" + std::to_string(n) + ")");
   *count = 0;
-  return fail(NK_UNIMPLEMENTED, "nk_session_suggestions: the decoder, sources and selector are not ported yet");
+  return guard([&] {
+    auto found = s->session->suggest(int(n));
+    s->words.clear();
+    for (const auto& f : found) s->words.push_back(nextkey::to_utf8(f.word));
+    for (size_t i = 0; i < found.size(); ++i)
+      out[i] = nk_suggestion{s->words[i].c_str(), found[i].score,
+                             found[i].kind == nextkey::Kind::NEXT ? NK_KIND_NEXT : NK_KIND_COMPLETION,
+                             found[i].corrected ? 1 : 0};
+    *count = found.size();
+    return NK_OK;
+  });
 }
 
-nk_status nk_session_accept(nk_session*, const char*) {
-  return fail(NK_UNIMPLEMENTED, "nk_session_accept: not ported yet");
+nk_status nk_session_accept(nk_session* s, const char* word) {
+  if (!s || !word) return fail(NK_BAD_ARGUMENT, "nk_session_accept: session and word must not be NULL");
+  return guard([&] {
+    s->session->accept(nextkey::from_utf8(word));
+    return NK_OK;
+  });
 }
 
 nk_status nk_session_context(nk_session* s, const char** units, const char** partial, int* needs_space,
@@ -109,7 +142,7 @@ nk_status nk_session_context(nk_session* s, const char** units, const char** par
   if (!s || !units || !partial || !needs_space || !sentence_start)
     return fail(NK_BAD_ARGUMENT, "nk_session_context: NULL argument");
   return guard([&] {
-    nextkey::Context c = s->engine->engine->context(nextkey::to_utf8(s->text));
+    nextkey::Context c = s->session->context();
     s->units.clear();
     for (size_t i = 0; i < c.units.size(); ++i) s->units += (i ? "\n" : "") + nextkey::to_utf8(c.units[i]);
     s->partial = nextkey::to_utf8(c.partial);
