@@ -7,6 +7,7 @@
 #include "position.h"
 #include "selector.h"
 #include "sources/contractions.h"
+#include "sources/corrections.h"
 #include "sources/model.h"
 
 namespace nextkey {
