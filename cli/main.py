@@ -35,13 +35,18 @@ def _train(args) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from nextkey.train.train import PRESETS, train, with_overrides
 
-    preset = PRESETS[args.preset]
+    if args.resume:  # the run folder decides these; say so rather than drop them silently
+        for flag, value in (("--preset", args.preset), ("--vocab-size", args.vocab_size)):
+            if value is not None:
+                print(f"--resume: {flag} {value} ignored: a resumed run keeps the model and tokenizer it was "
+                      f"started with (start over with --force to change them)", file=sys.stderr)
+    preset = PRESETS[args.preset or "default"]
     if args.vocab_size:
-        preset = replace(preset, tokenizer=replace(preset.tokenizer, vocab_size=args.vocab_size))
-    preset = with_overrides(preset, epochs=args.epochs, max_minutes=args.max_minutes,
-                            batch_size=args.batch_size, learning_rate=args.learning_rate,
-                            strategy=args.strategy)
-    result = train(Path(args.corpus), Path(args.out), preset, resume=args.resume, force=args.force)
+        preset = replace(preset, tokenizer=replace(preset.tokenizer, vocab_size=args.vocab_size, fit_to_text=False))
+    changes = dict(epochs=args.epochs, max_minutes=args.max_minutes, batch_size=args.batch_size,
+                   learning_rate=args.learning_rate, strategy=args.strategy)
+    preset = with_overrides(preset, **changes)
+    result = train(Path(args.corpus), Path(args.out), preset, resume=args.resume, force=args.force, changes=changes)
     if result.interrupted:
         kept = f"checkpoint kept in {args.out}" if result.chief else \
             f"the chief keeps the checkpoint: share or copy its run folder as {args.out}"
@@ -58,11 +63,20 @@ def _train(args) -> int:
 
 
 def _export(args) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from nextkey.export.convert import ExportConfig, Quantization, export_bundle
+    from nextkey.engine.bundle import Quantization
 
+    # checked before TensorFlow is imported (seconds): a mistake is told at once
     q = Quantization.parse(args.quantize)
     out = Path(args.out) if args.out else Path("bundles") / f"{Path(args.checkpoint).name}-{q.value}"
+    if out.exists() and not args.force:
+        raise ValueError(f"output {out} exists: pass --force to replace it")
+    if not (Path(args.checkpoint) / "model_config.json").is_file():
+        raise ValueError(f"{args.checkpoint} is not a training run (no model_config.json): "
+                         f"pass the --out folder of nextkey train")
+    print(f"exporting {args.checkpoint} as {q.value} to {out} (about a minute)", file=sys.stderr)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from nextkey.export.convert import ExportConfig, export_bundle
+
     m = export_bundle(ExportConfig(run_dir=Path(args.checkpoint), out_dir=out, quantization=q,
                                    force=args.force, name=args.name))
     ev = m["evaluation"]
@@ -77,6 +91,10 @@ def _verify(args) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import json
 
+    if not Path(args.bundle).is_dir():
+        raise ValueError(f"bundle {args.bundle} is not a folder")
+    print(f"verifying {args.bundle} against its Keras model on {args.sentences} sentences", file=sys.stderr)
+
     from nextkey.export.verify_bundle import verify_bundle
 
     result = verify_bundle(Path(args.bundle), Path(args.run) if args.run else None,
@@ -89,9 +107,13 @@ def _suggest(args) -> int:
     import time
 
     from nextkey.engine import Engine
+    from nextkey.engine.memory import MemoryConfig
 
+    memory: MemoryConfig | bool = False
+    if args.memory or args.store:  # the words taught (demo --learn, memory learn), read only: suggest learns nothing
+        memory = MemoryConfig(read_only=True, **({"path": Path(args.store)} if args.store else {}))
     t0 = time.perf_counter()
-    eng = Engine.load(args.bundle)
+    eng = Engine.load(args.bundle, memory=memory)
     load_ms = (time.perf_counter() - t0) * 1e3
     text = args.text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     t0 = time.perf_counter()
@@ -101,7 +123,9 @@ def _suggest(args) -> int:
         print(f"{s.word}\t{s.score:.3f}\t{s.kind}")
     if not found:
         print("(no suggestions)")
-    print(f"# {ms:.2f} ms (bundle loaded in {load_ms:.0f} ms: {eng.info['name']})", file=sys.stderr)
+    print(f"# {ms:.2f} ms (bundle loaded in {load_ms:.0f} ms: {eng.info['name']}"
+          f"{'; your learned words used' if memory else ''})", file=sys.stderr)
+    eng.close()
     return 0
 
 
@@ -113,11 +137,39 @@ def _demo(args) -> int:
 
 def _eval(args) -> int:
     from nextkey.evaluate.run import EvalConfig, run_eval
+    from nextkey.evaluate.stats import default_report_dir
 
+    out = Path(args.out) if args.out else default_report_dir("eval")
     cfg = EvalConfig(bundle=Path(args.bundle) if args.bundle else None, text=Path(args.text),
-                     out_dir=Path(args.out), max_sentences=args.max_sentences,
+                     out_dir=out, max_sentences=args.max_sentences,
                      compare=tuple(Path(b) for b in args.compare or ()), noise=args.noise)
     run_eval(cfg)
+    print(f"wrote {out / 'eval.json'} and its plots")
+    return 0
+
+
+def _bench(args) -> int:
+    from nextkey.evaluate.latency import REPORT, BenchConfig, run_bench, summary
+    from nextkey.evaluate.stats import default_report_dir
+
+    out = Path(args.out) if args.out else default_report_dir("bench")
+    cfg = BenchConfig(bundle=Path(args.bundle) if args.bundle else None, text=Path(args.text), out_dir=out,
+                      max_sentences=args.max_sentences, suggestions=args.n, loads=args.loads,
+                      presage=not args.no_presage)
+    print(f"timing {args.bundle or 'the bundled model'}: {args.loads} fresh loads, then an accepting typist on "
+          f"{args.max_sentences} sentences of {args.text}", file=sys.stderr)
+    report = run_bench(cfg)
+    print(summary(report))
+    print(f"wrote {out / REPORT}" + (f" and {report['plot']}" if report["plot"] else " (no plot: pip install matplotlib)"))
+    return 0
+
+
+def _sweep(args) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from nextkey.train.sweep import run_from_args
+
+    out = run_from_args(args)
+    print(f"wrote {out / 'sweep.md'}, sweep.json and sweep.png")
     return 0
 
 
@@ -229,6 +281,19 @@ def _conformance(args) -> int:
     return 0 if report.ok else 2
 
 
+def preset_about(name: str) -> str:
+    """A preset's line for --help, without importing TensorFlow (train.train does)."""
+    return _PRESET_ABOUT[name]
+
+
+# Kept beside the parser so `nextkey --help` stays fast; tests check they match train.train.PRESETS.
+_PRESET_ABOUT = {
+    "default": "the shipped recipe for millions of words: V8k-E128-H384, 150 minutes, a 2.8 MB bundle",
+    "small": "your own text (100 KB - 10 MB): V4k-E96-H256, until 10 minutes are up, a 1.4 MB bundle",
+    "tiny": "a smoke test of the pipeline: V512-E16-H32, at most 2 minutes, a 0.1 MB bundle of no use",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nextkey", description="On-device next-word prediction")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -244,17 +309,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a source to keep out of train/valid/test, written to heldout.txt (repeatable)")
     c.set_defaults(func=_corpus)
 
-    t = sub.add_parser("train", help="train the tokenizer and the GRU language model")
-    t.add_argument("--corpus", default="data/corpus")
-    t.add_argument("--out", default="runs/default")
-    t.add_argument("--preset", default="default", choices=["default", "small", "tiny"])
-    t.add_argument("--vocab-size", type=int, help="tokenizer vocabulary (default: the preset's)")
-    t.add_argument("--epochs", type=float)
-    t.add_argument("--max-minutes", type=float)
+    t = sub.add_parser(
+        "train", help="train the tokenizer and the GRU language model",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="presets (times and sizes on a 2-core x86 machine, one process; docs/training.md):\n" +
+        "\n".join(f"  {name:8s} {preset_about(name)}" for name in ("default", "small", "tiny")) +
+        "\n\nA time budget (--max-minutes) counts every run of the folder; the run stops at it, or at the "
+        "epochs,\nor when the valid loss stops improving, and keeps the weights with the best valid loss.")
+    t.add_argument("--corpus", default="data/corpus", help="a folder made by nextkey corpus")
+    t.add_argument("--out", default="runs/default", help="the run folder (checkpoints, report.json)")
+    t.add_argument("--preset", choices=["default", "small", "tiny"], help="the recipe (default: default)")
+    t.add_argument("--vocab-size", type=int,
+                   help="tokenizer vocabulary (default: the preset's, lowered to what a small text allows)")
+    t.add_argument("--epochs", type=float, help="stop after this many passes over the train split "
+                   "(default: the preset's; small trains until --max-minutes)")
+    t.add_argument("--max-minutes", type=float, help="stop after this many training minutes in all (default: the preset's)")
     t.add_argument("--batch-size", type=int)
     t.add_argument("--learning-rate", type=float)
     t.add_argument("--strategy", choices=["default", "mirrored", "multiworker"])
-    t.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    t.add_argument("--resume", action="store_true",
+                   help="continue the run in --out from its last checkpoint; --epochs and --max-minutes may change, "
+                        "the other flags are the run's")
     t.add_argument("--force", action="store_true", help="start over in an --out that holds a run")
     t.set_defaults(func=_train)
 
@@ -279,10 +354,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("text", help="the text before the cursor")
     s.add_argument("--bundle", help="bundle folder (default: the bundled model)")
     s.add_argument("-n", "--n", type=int, default=3)
+    s.add_argument("--memory", action="store_true",
+                   help="use the words you taught (nextkey demo --learn, nextkey memory learn); read only")
+    s.add_argument("--store", help="--memory with this store (default: memory.db in the XDG data dir)")
     s.set_defaults(func=_suggest)
 
     d = sub.add_parser("demo", help="a terminal keyboard with a live suggestion strip")
-    d.add_argument("--bundle", help="bundle folder (default: the bundled model)")
+    d.add_argument("--bundle", action="append",
+                   help="bundle folder (default: the bundled model); repeat it to switch between them with F11")
     d.add_argument("--n", type=int, default=3, help="number of suggestion slots")
     d.add_argument("--learn", action="store_true", help="learn your words (stored in your XDG data dir)")
     d.set_defaults(func=_demo)
@@ -290,12 +369,33 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="simulated typing: KSR, accuracy, perplexity, non-words, noisy typing, plots")
     ev.add_argument("bundle", nargs="?", help="bundle folder (default: the bundled model)")
     ev.add_argument("--text", default="data/corpus/test.txt")
-    ev.add_argument("--out", default="reports/eval")
+    ev.add_argument("--out", help="folder for eval.json and the plots (default: ~/.local/share/nextkey/reports/eval)")
     ev.add_argument("--max-sentences", type=int, default=300)
-    ev.add_argument("--compare", nargs="*", help="other bundles (e.g. other quantizations) for the size plot")
+    ev.add_argument("--compare", nargs="*",
+                    help="other bundles (other quantizations or models) for the table and size plot, "
+                         "labelled by bundle name")
     ev.add_argument("--noise", type=float, default=0.05,
                     help="noisy typing: share of slipped keystrokes (adjacent key, swap, omission); 0 skips it")
     ev.set_defaults(func=_eval)
+
+    b = sub.add_parser("bench", help="latency per keystroke (a typist that accepts shown words), load time, RSS; "
+                                     "presage beside it when installed")
+    b.add_argument("bundle", nargs="?", help="bundle folder (default: the bundled model)")
+    b.add_argument("--text", default="data/corpus/test.txt", help="held-out text, one sentence a line")
+    b.add_argument("--out", help="folder for bench.json and latency.png "
+                                 "(default: ~/.local/share/nextkey/reports/bench)")
+    b.add_argument("--max-sentences", type=int, default=150)
+    b.add_argument("-n", "--n", type=int, default=3, help="suggestions shown")
+    b.add_argument("--loads", type=int, default=3, help="fresh processes timed for load time and RSS")
+    b.add_argument("--no-presage", action="store_true", help="do not time presage's stock engine beside it")
+    b.set_defaults(func=_bench)
+
+    w = sub.add_parser("sweep", help="train, export and measure several model sizes for the same budget "
+                                     "(size against quality and latency; about an hour)")
+    from nextkey.train.sweep import add_arguments as add_sweep_arguments  # no TensorFlow at import
+
+    add_sweep_arguments(w)
+    w.set_defaults(func=_sweep)
 
     m = sub.add_parser(
         "memory", help="what nextkey learned from you: show, export, forget, block, unblock, learn, wipe",
