@@ -443,11 +443,12 @@ def test_the_small_preset_trains_until_its_time():
     assert t.epochs is None and t.max_minutes is not None
 
 
-def test_a_time_bound_run_ignores_epochs_and_validates_each_epoch(tmp_path, tiny_corpus):
-    preset = _quick_preset(epochs=None, max_minutes=10.0, max_steps=400, eval_every=1000, patience=100)
-    result = train(tiny_corpus, tmp_path / "run", preset)
+def test_a_time_bound_run_ignores_epochs_and_validates_each_epoch(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", n_train=250)  # a small text: an epoch of a few dozen steps
+    preset = _quick_preset(epochs=None, max_minutes=10.0, max_steps=200, eval_every=1000, patience=100)
+    result = train(corpus, tmp_path / "run", preset)
     rep = result.report
-    assert result.step == 400 and rep["epochs"] > 2  # several passes: no epoch count stopped it
+    assert result.step == 200 and rep["epochs"] > 2  # several passes: no epoch count stopped it
     steps_per_epoch = round(rep["step"] / rep["epochs"])
     assert [h["step"] for h in rep["history"]][:2] == [steps_per_epoch, 2 * steps_per_epoch]
 

@@ -549,7 +549,8 @@ def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False,
         if ck is None:
             raise TrainError(f"--resume: no ckpt-*.npz in {out_dir}")
         progress = run_dir.load_checkpoint(ck, model, optimizer)
-        if worker.chief:
+        log.info("resumed from %s at step %d (%.1f training minutes so far)", ck.name, progress.step, progress.minutes)
+        if worker.chief and not log.isEnabledFor(logging.INFO):  # said once, whatever the log level
             budget = f" of {cfg.max_minutes:g}" if cfg.max_minutes else ""
             tqdm.write(f"resumed from {ck.name} at step {progress.step} ({progress.minutes:.1f}{budget} "
                        f"training minutes spent)")
