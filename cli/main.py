@@ -62,6 +62,13 @@ def _train(args) -> int:
     return 0
 
 
+def _command_name() -> str:
+    """How this command was called (``.venv/bin/nextkey``), for the commands it suggests: no activated venv assumed."""
+    called = sys.argv[0] if sys.argv and Path(sys.argv[0]).name == "nextkey" else "nextkey"
+    return called if called == "nextkey" or os.path.dirname(called) not in os.environ.get("PATH", "").split(os.pathsep) \
+        else "nextkey"
+
+
 def _build(args) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from nextkey.train.build import BuildConfig, build
@@ -78,10 +85,11 @@ def _build(args) -> int:
           f"perplexity/word {r['test_perplexity_per_word']:.0f}")
     if r["warning"]:
         print(f"  warning: {r['warning']}")
-    print(f"try it:  nextkey demo --bundle {f['bundle']}")
-    print(f"         nextkey suggest 'Thank you for ' --bundle {f['bundle']}")
-    print(f"longer:  nextkey train --corpus {f['corpus']} --out {f['run']} --resume --max-minutes 30, then "
-          f"nextkey export {f['run']} --out {f['bundle']} --force")
+    me = _command_name()
+    print(f"try it:  {me} demo --bundle {f['bundle']}")
+    print(f"         {me} suggest 'Thank you for ' --bundle {f['bundle']}")
+    print(f"longer:  {me} train --corpus {f['corpus']} --out {f['run']} --resume --max-minutes 30, then "
+          f"{me} export {f['run']} --out {f['bundle']} --force")
     return 0
 
 

@@ -276,3 +276,10 @@ def test_a_users_file_goes_through_the_paragraph_splitter(tmp_path):
                        for s in ("train", "valid", "test")), []))
     assert "*****" not in kept and len(kept) == 6
     assert "Mr." not in kept and not any(s.endswith(" Mr.") for s in kept)  # not cut at the line end
+
+
+def test_one_sentence_a_line_of_even_length_is_not_taken_for_wrapped_prose(tmp_path):
+    from nextkey.train.corpus import iter_sentences, text_paragraphs
+
+    lines = [f"and this is line number {i} of a file of them, all about as long." for i in range(20)]
+    assert list(iter_sentences(text_paragraphs("\n".join(lines)), _cfg(tmp_path, "x"))) == lines

@@ -292,14 +292,16 @@ def is_hard_wrapped(lines: list[str]) -> bool:
     """Whether a file's lines are prose wrapped at a fixed width (an e-mail, a Gutenberg book).
 
     Its non-blank lines are at most ~100 characters, and most lines that
-    another line follows in the same paragraph reach near the widest: a
-    paragraph was cut wherever the width ran out, not where a sentence ended.
+    another line follows in the same paragraph reach near the widest and do
+    not end a sentence: a paragraph was cut wherever the width ran out, not
+    where a sentence ended (a file of one sentence a line fails the second).
     """
     width = wrap_width(lines)
     if width is None or width > _WRAP_MAX:
         return False
-    inner = [len(a.rstrip()) for a, b in zip(lines, lines[1:]) if a.strip() and b.strip()]
-    return len(inner) >= 2 and sum(w >= _SHORT * width for w in inner) >= 0.6 * len(inner)
+    inner = [a.rstrip() for a, b in zip(lines, lines[1:]) if a.strip() and b.strip()]
+    return (len(inner) >= 2 and sum(len(a) >= _SHORT * width for a in inner) >= 0.6 * len(inner)
+            and sum(_ENDS_SENTENCE.search(a) is not None for a in inner) < 0.5 * len(inner))
 
 
 def wrap_width(lines: list[str]) -> int | None:
@@ -309,6 +311,7 @@ def wrap_width(lines: list[str]) -> int | None:
 
 
 _WRAP_MAX = 100  # wider lines are not hard-wrapped prose: one or many sentences each
+_ENDS_SENTENCE = re.compile(r"""[.!?…]["'”’)\]]*$""")
 _SHORT = 0.7  # in wrapped prose a line shorter than this share of the width ends its paragraph
 
 

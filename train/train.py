@@ -174,7 +174,7 @@ class LRSchedule:
     budget stops has still annealed its learning rate. The warm-up is scaled
     to the plan too: it lasts ``warmup_steps`` at most, and never more than
     ``warmup_fraction`` of the planned steps or of the budget's minutes (a
-    36-step plan warms up for 2 steps, not 200). Returns the learning rate.
+    36-step plan warms up for 1 step, not 200). Returns the learning rate.
     """
 
     def __init__(self, cfg: TrainConfig, total_steps: int | None):
@@ -245,7 +245,7 @@ def resumed_config(saved: TrainConfig, changes: dict) -> tuple[TrainConfig, list
     ``changes`` maps TrainConfig fields to the values asked for (None: not
     asked). Returns the config, one line per field changed, and one line per
     field asked for that a resumed run keeps (with the reason). Raises
-    ValueError for a change that leaves no end to the run.
+    ValueError for a value TrainConfig refuses (``--epochs 0``).
     """
     applied, ignored, new = [], [], {}
     for name, value in changes.items():
@@ -538,7 +538,7 @@ def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False,
     sp, model_cfg, cfg = _tokenizer_and_configs(splits, out_dir, preset, resume, strategy, worker, changes)
     keras.utils.set_random_seed(cfg.seed)
     plan = plan_steps(splits.train, sp, cfg)
-    log.info("%d train tokens, %d steps/epoch, %d steps planned; model %s (%d params); worker %d of %d",
+    log.info("%d train tokens, %d steps/epoch, %s steps planned; model %s (%d params); worker %d of %d",
              plan.train_tokens, plan.steps_per_epoch, plan.total_steps, model_cfg, model_cfg.num_params(),
              worker.index, worker.count)
     model, optimizer = build_for_training(model_cfg, cfg, strategy)
