@@ -405,7 +405,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--store", help="--memory with this store (default: memory.db in the XDG data dir)")
     s.set_defaults(func=_suggest)
 
-    d = sub.add_parser("demo", help="a terminal keyboard with a live suggestion strip")
+    d = sub.add_parser("demo", help="a terminal keyboard with a live suggestion strip",
+                       description="Keys: Tab accepts the slot marked ⇥ (the best), F1..Fn or Alt+1..n the slot "
+                                   "counted from the left, F10 the next keyboard layout (for typo tolerance), F11 the "
+                                   "next --bundle, Ctrl-Q quits. The status line says whether learning is on.")
     d.add_argument("--bundle", action="append",
                    help="bundle folder (default: the bundled model); repeat it to switch between them with F11")
     d.add_argument("--n", type=int, default=3, help="number of suggestion slots")

@@ -28,9 +28,11 @@ whenever that text changes, so it follows every edit and cursor move.
 The status line shows the model, the latency of the last ``Engine.suggest``
 call, the keystroke saving rate of this session, KSR = 1 - keystrokes /
 characters produced, whether your words are learned, the layout, and the key
-help; a narrow terminal drops the model first and shortens the help last. Only keys that insert text count: a typed character is
-one keystroke producing one character, an accepted suggestion is one keystroke
-producing what it added. Deleting, moving and pasting count on neither side.
+help; a narrow terminal drops the latency first and shortens the key help
+last (F11 loads the next bundle with its own settings). Only keys that insert
+text count: a typed character is one keystroke producing one character, an
+accepted suggestion is one keystroke producing what it added. Deleting,
+moving and pasting count on neither side.
 
 Only the runtime is imported here (prompt-toolkit and the engine: numpy,
 sentencepiece, LiteRT), never TensorFlow.
