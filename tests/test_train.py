@@ -512,3 +512,15 @@ def test_train_help_describes_every_preset(capsys):
     for name, about in _PRESET_ABOUT.items():
         assert about in " ".join(out.split())
         assert "minutes" in about and "MB" in about
+
+
+def test_a_stalled_run_anneals_before_it_stops():
+    from nextkey.train.train import LRSchedule
+
+    cfg = TrainConfig(learning_rate=1.0, warmup_steps=10, epochs=None, max_minutes=30.0)
+    lr = LRSchedule(cfg, total_steps=None)
+    assert lr.can_cool_down(500, 10.0)  # a third of the budget: the rate is still high
+    lr.cool_down(500, 10.0, 100)
+    assert lr(550, 11.0) < lr(500, 10.0) and lr(600, 12.0) == pytest.approx(0.05)
+    assert lr.cooled_down(600) and not lr.cooled_down(599)
+    assert not lr.can_cool_down(600, 12.0)  # once

@@ -175,10 +175,15 @@ class LRSchedule:
     to the plan too: it lasts ``warmup_steps`` at most, and never more than
     ``warmup_fraction`` of the planned steps or of the budget's minutes (a
     36-step plan warms up for 1 step, not 200). Returns the learning rate.
+
+    ``cool_down`` ends the plan early: from that step the rate falls along a
+    cosine to the floor over the steps given (early stopping calls it when the
+    valid loss stalls while the rate is still high, so the run ends annealed).
     """
 
     def __init__(self, cfg: TrainConfig, total_steps: int | None):
         self.cfg = cfg
+        self.cooling: tuple[int, int, float] | None = None  # (first step, steps, rate then)
         self.total = total_steps
         self.warmup = cfg.warmup_steps if total_steps is None else \
             max(1, min(cfg.warmup_steps, int(cfg.warmup_fraction * total_steps)))
@@ -196,7 +201,23 @@ class LRSchedule:
         if c.max_minutes:
             t = max(t, minutes / c.max_minutes)
         t = min(1.0, max(0.0, t))
-        return c.learning_rate * (c.min_lr_fraction + (1 - c.min_lr_fraction) * 0.5 * (1 + math.cos(math.pi * t)))
+        rate = c.learning_rate * (c.min_lr_fraction + (1 - c.min_lr_fraction) * 0.5 * (1 + math.cos(math.pi * t)))
+        if self.cooling is not None:
+            first, steps, start = self.cooling
+            floor = c.learning_rate * c.min_lr_fraction
+            f = min(1.0, max(0.0, (step - first) / steps))
+            rate = min(rate, floor + (start - floor) * 0.5 * (1 + math.cos(math.pi * f)))
+        return rate
+
+    def can_cool_down(self, step: int, minutes: float) -> bool:
+        """Whether the rate is still well above its floor (cooling down would change the weights)."""
+        return self.cooling is None and self(step, minutes) > 2 * self.cfg.learning_rate * self.cfg.min_lr_fraction
+
+    def cool_down(self, step: int, minutes: float, steps: int) -> None:
+        self.cooling = (step, max(1, steps), self(step, minutes))
+
+    def cooled_down(self, step: int) -> bool:
+        return self.cooling is not None and step >= self.cooling[0] + self.cooling[1]
 
 
 @dataclass(frozen=True)
@@ -330,7 +351,8 @@ class _SigintFlag:
 
 def validate(model, sp, valid_lines: list[str], progress: Progress, train_loss: float,
              cfg: TrainConfig, out_dir: Path, write: bool = True) -> bool:
-    """Score the valid sentences, keep the best weights (if ``write``); True when early stopping says stop."""
+    """Score the valid sentences, keep the best weights (if ``write``); True when early stopping says stop
+    (``fit`` first anneals the learning rate if it is still high)."""
     ev = evaluate_text(model, sp, valid_lines)
     ce = ev["cross_entropy_per_token"]
     progress.history.append({"step": progress.step, "train_loss": train_loss, "valid_ce": ce,
@@ -451,6 +473,16 @@ def fit(model, optimizer, strategy: tf.distribute.Strategy, sp, train_file: Path
                         t_last, last_step = now, progress.step
                     if progress.step % plan.eval_every == 0:
                         stop = validate(model, sp, valid_lines, progress, ema_loss, cfg, out_dir, worker.chief)
+                        if stop and schedule.can_cool_down(progress.step, progress.minutes):
+                            # stalled at a high rate: anneal for a while (the best weights often come then)
+                            steps = max(3 * plan.eval_every, progress.step // 10)
+                            schedule.cool_down(progress.step, progress.minutes, steps)
+                            progress.bad_evals, stop = 0, False
+                            if worker.chief:
+                                tqdm.write(f"the valid loss stalled at a high learning rate: annealing it over "
+                                           f"{steps} more steps, then stopping")
+                    if schedule.cooled_down(progress.step):
+                        stop = True
                     if progress.step % cfg.checkpoint_every == 0 and worker.chief:
                         run_dir.save_checkpoint(out_dir, model, optimizer, progress, cfg.keep_checkpoints)
                     if out_of_time():
