@@ -104,9 +104,10 @@ def _export(args) -> int:
     if not (Path(args.checkpoint) / "model_config.json").is_file():
         raise ValueError(f"{args.checkpoint} is not a training run (no model_config.json): "
                          f"pass the --out folder of nextkey train")
-    print(f"exporting {args.checkpoint} as {q.value} to {out} (about a minute)", file=sys.stderr)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from nextkey.export.convert import ExportConfig, export_bundle
+
+    print(f"exporting {args.checkpoint} as {q.value} to {out} (under a minute for the small preset)", file=sys.stderr)
 
     m = export_bundle(ExportConfig(run_dir=Path(args.checkpoint), out_dir=out, quantization=q,
                                    force=args.force, name=args.name))
@@ -124,9 +125,9 @@ def _verify(args) -> int:
 
     if not Path(args.bundle).is_dir():
         raise ValueError(f"bundle {args.bundle} is not a folder")
-    print(f"verifying {args.bundle} against its Keras model on {args.sentences} sentences", file=sys.stderr)
+    from nextkey.export.verify_bundle import verify_bundle  # a missing extra is one line, before any other
 
-    from nextkey.export.verify_bundle import verify_bundle
+    print(f"verifying {args.bundle} against its Keras model on {args.sentences} sentences", file=sys.stderr)
 
     result = verify_bundle(Path(args.bundle), Path(args.run) if args.run else None,
                            Path(args.text) if args.text else None, args.sentences)
