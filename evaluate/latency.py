@@ -89,7 +89,7 @@ def stock_presage(n: int):
         p("Warm", n)
         return p, None
     except (ImportError, OSError, PresageError) as e:
-        return None, f"presage not measured ({type(e).__name__}: {e}); on Debian/Ubuntu: apt-get install presage"
+        return None, f"presage not measured: {e}"
 
 
 def _vm_rss_mb() -> float | None:
@@ -104,18 +104,17 @@ def _vm_rss_mb() -> float | None:
 
 
 def child(bundle: str, text: str, sentences: int, n: int) -> dict:
-    """In a fresh process: import the engine, load the bundle, type; the figures as a dict."""
-    t0 = time.perf_counter()
+    """In a fresh process (the engine already imported by this module): load the bundle, type;
+    the figures as a dict."""
     from nextkey.engine import Engine
 
-    import_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     engine = Engine.load(bundle or None, num_threads=1)
     load_s = time.perf_counter() - t0
     rss_load = _vm_rss_mb()
     for s in read_sentences(Path(text), sentences):
         type_accepting(engine.session(), s, n)
-    return {"import_s": import_s, "load_s": load_s, "rss_after_load_mb": rss_load,
+    return {"load_s": load_s, "rss_after_load_mb": rss_load,
             "rss_after_typing_mb": _vm_rss_mb(), "peak_rss_mb": peak_rss_mb()}
 
 
@@ -130,7 +129,6 @@ def measure_load(cfg: BenchConfig) -> dict:
             raise EvalError(f"the load/RSS process failed ({done.returncode}): {done.stderr.strip()[-1500:]}")
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     return {"runs": runs, "load_s_median": statistics.median(r["load_s"] for r in runs),
-            "import_s_median": statistics.median(r["import_s"] for r in runs),
             "rss_after_load_mb_median": statistics.median(r["rss_after_load_mb"] or 0 for r in runs),
             "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "typed_sentences": cfg.rss_sentences}
 
@@ -181,9 +179,9 @@ def summary(report: dict) -> str:
         out.append(f"  nextkey p50 / presage p50 = {t['p50_over_presage']:.2f}")
     else:
         out.append(f"  {report['presage']}")
-    out.append(f"  Engine.load {ld['load_s_median'] * 1e3:.0f} ms (median of {len(ld['runs'])} fresh processes; "
-               f"import {ld['import_s_median'] * 1e3:.0f} ms); RSS {ld['rss_after_load_mb_median']:.0f} MB after "
-               f"loading, peak {ld['peak_rss_mb']:.0f} MB after typing {ld['typed_sentences']} sentences")
+    out.append(f"  Engine.load {ld['load_s_median'] * 1e3:.0f} ms (median of {len(ld['runs'])} fresh processes); "
+               f"RSS {ld['rss_after_load_mb_median']:.0f} MB after loading, peak {ld['peak_rss_mb']:.0f} MB after "
+               f"typing {ld['typed_sentences']} sentences")
     return "\n".join(out)
 
 
