@@ -323,7 +323,7 @@ def preset_about(name: str) -> str:
 _PRESET_ABOUT = {
     "default": "the shipped recipe for millions of words: V8k-E128-H384, 150 minutes, a 2.8 MB bundle",
     "small": "your own text (100 KB - 10 MB): V4k-E96-H256, until 10 minutes are up, a 1.4 MB bundle",
-    "tiny": "a smoke test of the pipeline: V512-E16-H32, at most 2 minutes, a 0.1 MB bundle of no use",
+    "tiny": "a smoke test of the pipeline: V512-E16-H32, at most 2 minutes, a 1 MB bundle (its lexicon) of no use",
 }
 
 
