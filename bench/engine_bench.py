@@ -24,8 +24,11 @@ Measures one bundle on one thread and checks the issue's targets:
     first letter, later letters, other). The typist of (a) never accepts, so
     it never reaches the keystrokes right after an accepted word.
 
-Prints the figures and PASS/MISS per target, writes ``reports/engine_bench.json``
-and ``reports/engine_latency.png``. Timings are wall clock on a shared machine:
+Prints the figures and PASS/MISS per target, writes ``engine_bench.json`` and
+``engine_latency.png`` into the user's report folder
+(``~/.local/share/nextkey/reports/engine_bench``; ``--out`` and ``--plot``
+name others, e.g. this repository's reports/). ``nextkey bench`` is the
+installed package's quick version of (e). Timings are wall clock on a shared machine:
 the JSON records the load average before and after, so a busy run can be told
 apart. Needs the dev extras (tqdm, matplotlib): ``pip install 'nextkey[dev]'``.
 """
@@ -42,7 +45,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # nextkey is imported inside the functions: the load/RSS child must time and
@@ -77,8 +80,14 @@ class BenchConfig:
     paste_trials: int = 3
     presage: bool = True  # measure presage's stock engine on the same keystrokes
     after_paste_keys: int = 20
-    out_json: Path = Path("reports/engine_bench.json")
-    out_png: Path = Path("reports/engine_latency.png")
+    out_json: Path = field(default_factory=lambda: _report_dir() / "engine_bench.json")
+    out_png: Path = field(default_factory=lambda: _report_dir() / "engine_latency.png")
+
+
+def _report_dir() -> Path:
+    from nextkey.evaluate.stats import default_report_dir
+
+    return default_report_dir("engine_bench")
 
 
 def read_lines(path: Path) -> list[str]:
@@ -157,9 +166,8 @@ def bench_keystrokes(engine, trace: list[tuple[str, str]], n: int, presage=None)
 
 def stock_presage(n: int):
     """presage's stock engine (Debian's presage 0.9), or None with the reason logged."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     try:
-        from presage_ctypes import PresageError, PresagePredictor
+        from nextkey.evaluate.presage import PresageError, PresagePredictor
 
         p = PresagePredictor(suggestions=n)
         p("Warm", n)
@@ -335,8 +343,7 @@ def bench_accepting(engine, sentences: list[str], n: int) -> dict:
     """suggestions() per keystroke kind for the accepting typist (bench/typist.py)."""
     from tqdm import tqdm
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from typist import KINDS as TYPIST_KINDS, type_accepting
+    from nextkey.evaluate.typist import KINDS as TYPIST_KINDS, type_accepting
 
     times: dict[str, list[float]] = {k: [] for k in TYPIST_KINDS}
     keys = 0
@@ -493,8 +500,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=10, help="text samples for the 5- vs 500-word test")
     p.add_argument("--loads", type=int, default=5, help="fresh processes for load time and RSS")
     p.add_argument("--rss-sentences", type=int, default=30, help="sentences each child types before its RSS is read")
-    p.add_argument("--out", default="reports/engine_bench.json")
-    p.add_argument("--plot", default="reports/engine_latency.png")
+    p.add_argument("--out", default=str(_report_dir() / "engine_bench.json"))
+    p.add_argument("--plot", default=str(_report_dir() / "engine_latency.png"))
     p.add_argument("--no-presage", action="store_true", help="skip presage's stock engine (the p50 ratio)")
     p.add_argument("--only-accepting", action="store_true",
                    help="run (e) alone and print it (a quick before/after comparison; writes no report)")

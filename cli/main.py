@@ -52,13 +52,18 @@ def _train(args) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from nextkey.train.train import PRESETS, train, with_overrides
 
-    preset = PRESETS[args.preset]
+    if args.resume:  # the run folder decides these; say so rather than drop them silently
+        for flag, value in (("--preset", args.preset), ("--vocab-size", args.vocab_size)):
+            if value is not None:
+                print(f"--resume: {flag} {value} ignored: a resumed run keeps the model and tokenizer it was "
+                      f"started with (start over with --force to change them)", file=sys.stderr)
+    preset = PRESETS[args.preset or "default"]
     if args.vocab_size:
-        preset = replace(preset, tokenizer=replace(preset.tokenizer, vocab_size=args.vocab_size))
-    preset = with_overrides(preset, epochs=args.epochs, max_minutes=args.max_minutes,
-                            batch_size=args.batch_size, learning_rate=args.learning_rate,
-                            strategy=args.strategy)
-    result = train(Path(args.corpus), Path(args.out), preset, resume=args.resume, force=args.force)
+        preset = replace(preset, tokenizer=replace(preset.tokenizer, vocab_size=args.vocab_size, fit_to_text=False))
+    changes = dict(epochs=args.epochs, max_minutes=args.max_minutes, batch_size=args.batch_size,
+                   learning_rate=args.learning_rate, strategy=args.strategy)
+    preset = with_overrides(preset, **changes)
+    result = train(Path(args.corpus), Path(args.out), preset, resume=args.resume, force=args.force, changes=changes)
     if result.interrupted:
         kept = f"checkpoint kept in {args.out}" if result.chief else \
             f"the chief keeps the checkpoint: share or copy its run folder as {args.out}"
@@ -74,17 +79,56 @@ def _train(args) -> int:
     return 0
 
 
-def _export(args) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from nextkey.export.convert import ExportConfig, Quantization, export_bundle
+def _command_name() -> str:
+    """How this command was called (``.venv/bin/nextkey``), for the commands it suggests: no activated venv assumed."""
+    called = sys.argv[0] if sys.argv and Path(sys.argv[0]).name == "nextkey" else "nextkey"
+    return called if called == "nextkey" or os.path.dirname(called) not in os.environ.get("PATH", "").split(os.pathsep) \
+        else "nextkey"
 
+
+def _build(args) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from nextkey.train.build import BuildConfig, build
+
+    cfg = BuildConfig(sources=tuple(args.text), out_dir=Path(args.out), minutes=args.minutes, force=args.force)
+    print(f"building a bundle from {', '.join(args.text)} into {args.out}: about {args.minutes:g} minutes "
+          f"({cfg.train_minutes:g} of them training)", file=sys.stderr)
+    r = build(cfg)
+    f = r["folders"]
+    ksr = "  ".join(f"@{n} {v:.3f}" for n, v in r["ksr"].items())
+    print(f"done in {r['minutes']:.1f} minutes: {f['bundle']} ({r['bundle_bytes'] / 1e6:.2f} MB), trained "
+          f"{r['train_minutes']:.1f} minutes ({r['steps']} steps) on {r['sentences']['train']:,} sentences")
+    print(f"  on your {r['sentences']['test']} held-out sentences ({f['corpus']}/test.txt): KSR {ksr}, "
+          f"perplexity/word {r['test_perplexity_per_word']:.0f}")
+    if r["warning"]:
+        print(f"  warning: {r['warning']}")
+    me = _command_name()
+    print(f"try it:  {me} demo --bundle {f['bundle']}")
+    print(f"         {me} suggest 'Thank you for ' --bundle {f['bundle']}")
+    print(f"longer:  {me} train --corpus {f['corpus']} --out {f['run']} --resume --max-minutes 30, then "
+          f"{me} export {f['run']} --out {f['bundle']} --force")
+    return 0
+
+
+def _export(args) -> int:
+    from nextkey.engine.bundle import Quantization
+
+    # checked before TensorFlow is imported (seconds): a mistake is told at once
     q = Quantization.parse(args.quantize)
     out = Path(args.out) if args.out else Path("bundles") / f"{Path(args.checkpoint).name}-{q.value}"
-    # The bundle's language is the corpus's (nextkey corpus --lang), unless --lang says otherwise.
-    from nextkey.export.convert import corpus_language
+    if out.exists() and not args.force:
+        raise ValueError(f"output {out} exists: pass --force to replace it")
+    if not (Path(args.checkpoint) / "model_config.json").is_file():
+        raise ValueError(f"{args.checkpoint} is not a training run (no model_config.json): "
+                         f"pass the --out folder of nextkey train")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from nextkey.export.convert import ExportConfig, corpus_language, export_bundle
     from nextkey.export.lexicon import LexiconConfig
 
+    # The bundle's language is the corpus's (nextkey corpus --lang), unless --lang says otherwise.
     lang = args.lang or corpus_language(Path(args.checkpoint))
+    print(f"exporting {args.checkpoint} as {q.value} to {out} (under a minute for the small preset)", file=sys.stderr)
+
     m = export_bundle(ExportConfig(run_dir=Path(args.checkpoint), out_dir=out, quantization=q,
                                    force=args.force, name=args.name, language=lang,
                                    lexicon=LexiconConfig(language=lang)))
@@ -100,7 +144,11 @@ def _verify(args) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import json
 
-    from nextkey.export.verify_bundle import verify_bundle
+    if not Path(args.bundle).is_dir():
+        raise ValueError(f"bundle {args.bundle} is not a folder")
+    from nextkey.export.verify_bundle import verify_bundle  # a missing extra is one line, before any other
+
+    print(f"verifying {args.bundle} against its Keras model on {args.sentences} sentences", file=sys.stderr)
 
     result = verify_bundle(Path(args.bundle), Path(args.run) if args.run else None,
                            Path(args.text) if args.text else None, args.sentences)
@@ -112,9 +160,13 @@ def _suggest(args) -> int:
     import time
 
     from nextkey.engine import Engine
+    from nextkey.engine.memory import MemoryConfig
 
+    memory: MemoryConfig | bool = False
+    if args.memory or args.store:  # the words taught (demo --learn, memory learn), read only: suggest learns nothing
+        memory = MemoryConfig(read_only=True, **({"path": Path(args.store)} if args.store else {}))
     t0 = time.perf_counter()
-    eng = Engine.load(args.bundle)
+    eng = Engine.load(args.bundle, memory=memory)
     load_ms = (time.perf_counter() - t0) * 1e3
     text = args.text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     t0 = time.perf_counter()
@@ -124,7 +176,9 @@ def _suggest(args) -> int:
         print(f"{s.word}\t{s.score:.3f}\t{s.kind}")
     if not found:
         print("(no suggestions)")
-    print(f"# {ms:.2f} ms (bundle loaded in {load_ms:.0f} ms: {eng.info['name']})", file=sys.stderr)
+    print(f"# {ms:.2f} ms (bundle loaded in {load_ms:.0f} ms: {eng.info['name']}"
+          f"{'; your learned words used' if memory else ''})", file=sys.stderr)
+    eng.close()
     return 0
 
 
@@ -136,11 +190,40 @@ def _demo(args) -> int:
 
 def _eval(args) -> int:
     from nextkey.evaluate.run import EvalConfig, run_eval
+    from nextkey.evaluate.stats import default_report_dir
 
+    out = Path(args.out) if args.out else default_report_dir("eval")
     cfg = EvalConfig(bundle=Path(args.bundle) if args.bundle else None, text=Path(args.text),
-                     out_dir=Path(args.out), max_sentences=args.max_sentences,
+                     out_dir=out, max_sentences=args.max_sentences,
                      compare=tuple(Path(b) for b in args.compare or ()), noise=args.noise, kinds=args.kinds)
     run_eval(cfg)
+    print(f"wrote {out / 'eval.json'} and its plots")
+    return 0
+
+
+def _bench(args) -> int:
+    from nextkey.evaluate.latency import REPORT, BenchConfig, run_bench, summary
+    from nextkey.evaluate.stats import default_report_dir
+
+    out = Path(args.out) if args.out else default_report_dir("bench")
+    cfg = BenchConfig(bundle=Path(args.bundle) if args.bundle else None, text=Path(args.text), out_dir=out,
+                      max_sentences=args.max_sentences, suggestions=args.n, loads=args.loads,
+                      presage=not args.no_presage)
+    print(f"timing {args.bundle or 'the bundled model'}: {args.loads} fresh loads, then an accepting typist on "
+          f"{args.max_sentences} sentences of {args.text}", file=sys.stderr)
+    report = run_bench(cfg)
+    print(summary(report))
+    print(f"wrote {out / REPORT}" + (f" and {report['plot']}" if report["plot"] else " (no plot: pip install matplotlib)"))
+    return 0
+
+
+def _sweep(args) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from nextkey.train.sweep import run_from_args
+
+    logging.getLogger("nextkey.train.sweep").setLevel(logging.INFO)  # an hour's progress, stage by stage
+    out = run_from_args(args)
+    print(f"wrote {out / 'sweep.md'}, sweep.json and sweep.png")
     return 0
 
 
@@ -262,6 +345,19 @@ def _conformance(args) -> int:
     return 0 if report.ok else 2
 
 
+def preset_about(name: str) -> str:
+    """A preset's line for --help, without importing TensorFlow (train.train does)."""
+    return _PRESET_ABOUT[name]
+
+
+# Kept beside the parser so `nextkey --help` stays fast; tests check they match train.train.PRESETS.
+_PRESET_ABOUT = {
+    "default": "the shipped recipe for millions of words: V8k-E128-H384, 150 minutes, a 2.8 MB bundle",
+    "small": "your own text (100 KB - 10 MB): V4k-E96-H256, until 10 minutes are up, a 1.4 MB bundle",
+    "tiny": "a smoke test of the pipeline: V512-E16-H32, at most 2 minutes, a 1 MB bundle (its lexicon) of no use",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nextkey", description="On-device next-word prediction")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -280,17 +376,41 @@ def build_parser() -> argparse.ArgumentParser:
                         "German sources (Debian packages; docs/training.md) with fortunes held out")
     c.set_defaults(func=_corpus)
 
-    t = sub.add_parser("train", help="train the tokenizer and the GRU language model")
-    t.add_argument("--corpus", default="data/corpus")
-    t.add_argument("--out", default="runs/default")
-    t.add_argument("--preset", default="default", choices=["default", "small", "tiny"])
-    t.add_argument("--vocab-size", type=int, help="tokenizer vocabulary (default: the preset's)")
-    t.add_argument("--epochs", type=float)
-    t.add_argument("--max-minutes", type=float)
+    bl = sub.add_parser(
+        "build", help="your text -> a bundle in one command: corpus, training, export, evaluation",
+        description="Builds OUT/corpus (your sentences split train/valid/test), OUT/run (the small preset, "
+                    "trained until the time is up), OUT/bundle (int8) and OUT/eval (KSR on your held-out "
+                    "sentences). Text: UTF-8 files or folders; one sentence a line, many a line, or "
+                    "hard-wrapped prose with blank lines between paragraphs. 400 KB of text gives a 1.5 MB "
+                    "bundle in 10 minutes on 2 CPU cores (docs/training.md: what longer runs buy).")
+    bl.add_argument("text", nargs="+", help="text files or folders of your writing")
+    bl.add_argument("--out", required=True, help="folder for corpus/, run/, bundle/ and eval/")
+    bl.add_argument("--minutes", type=float, default=10.0, help="for the whole command (training gets all but "
+                    "about 1.5 of them)")
+    bl.add_argument("--force", action="store_true", help="replace an earlier build in --out")
+    bl.set_defaults(func=_build)
+
+    t = sub.add_parser(
+        "train", help="train the tokenizer and the GRU language model",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="presets (times and sizes on a 2-core x86 machine, one process; docs/training.md):\n" +
+        "\n".join(f"  {name:8s} {preset_about(name)}" for name in ("default", "small", "tiny")) +
+        "\n\nA time budget (--max-minutes) counts every run of the folder; the run stops at it, or at the "
+        "epochs,\nor when the valid loss stops improving, and keeps the weights with the best valid loss.")
+    t.add_argument("--corpus", default="data/corpus", help="a folder made by nextkey corpus")
+    t.add_argument("--out", default="runs/default", help="the run folder (checkpoints, report.json)")
+    t.add_argument("--preset", choices=["default", "small", "tiny"], help="the recipe (default: default)")
+    t.add_argument("--vocab-size", type=int,
+                   help="tokenizer vocabulary (default: the preset's, lowered to what a small text allows)")
+    t.add_argument("--epochs", type=float, help="stop after this many passes over the train split "
+                   "(default: the preset's; small trains until --max-minutes)")
+    t.add_argument("--max-minutes", type=float, help="stop after this many training minutes in all (default: the preset's)")
     t.add_argument("--batch-size", type=int)
     t.add_argument("--learning-rate", type=float)
     t.add_argument("--strategy", choices=["default", "mirrored", "multiworker"])
-    t.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    t.add_argument("--resume", action="store_true",
+                   help="continue the run in --out from its last checkpoint; --epochs and --max-minutes may change, "
+                        "the other flags are the run's")
     t.add_argument("--force", action="store_true", help="start over in an --out that holds a run")
     t.set_defaults(func=_train)
 
@@ -316,10 +436,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("text", help="the text before the cursor")
     s.add_argument("--bundle", help="bundle folder (default: the bundled model)")
     s.add_argument("-n", "--n", type=int, default=3)
+    s.add_argument("--memory", action="store_true",
+                   help="use the words you taught (nextkey demo --learn, nextkey memory learn); read only")
+    s.add_argument("--store", help="--memory with this store (default: memory.db in the XDG data dir)")
     s.set_defaults(func=_suggest)
 
-    d = sub.add_parser("demo", help="a terminal keyboard with a live suggestion strip")
-    d.add_argument("--bundle", help="bundle folder (default: the bundled model)")
+    d = sub.add_parser("demo", help="a terminal keyboard with a live suggestion strip",
+                       description="Keys: Tab accepts the slot marked ⇥ (the best), F1..Fn or Alt+1..n the slot "
+                                   "counted from the left, F10 the next keyboard layout (for typo tolerance), F11 the "
+                                   "next --bundle, Ctrl-Q quits. The status line says whether learning is on.")
+    d.add_argument("--bundle", action="append",
+                   help="bundle folder (default: the bundled model); repeat it to switch between them with F11")
     d.add_argument("--n", type=int, default=3, help="number of suggestion slots")
     d.add_argument("--learn", action="store_true", help="learn your words (stored in your XDG data dir)")
     d.set_defaults(func=_demo)
@@ -327,9 +454,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="simulated typing: KSR, accuracy, perplexity, non-words, noisy typing, plots")
     ev.add_argument("bundle", nargs="?", help="bundle folder (default: the bundled model)")
     ev.add_argument("--text", default="data/corpus/test.txt")
-    ev.add_argument("--out", default="reports/eval")
+    ev.add_argument("--out", help="folder for eval.json and the plots (default: ~/.local/share/nextkey/reports/eval)")
     ev.add_argument("--max-sentences", type=int, default=300)
-    ev.add_argument("--compare", nargs="*", help="other bundles (e.g. other quantizations) for the size plot")
+    ev.add_argument("--compare", nargs="*",
+                    help="other bundles (other quantizations or models) for the table and size plot, "
+                         "labelled by bundle name")
     ev.add_argument("--noise", type=float, default=0.05,
                     help="noisy typing: share of slipped keystrokes (adjacent key, swap, omission); 0 skips it")
     ev.add_argument("--kinds", action="store_true",
@@ -337,6 +466,25 @@ def build_parser() -> argparse.ArgumentParser:
                          "sentence, addresses, punctuation after a pick, digit slips, numbers, blocked forms, "
                          "compounds (how often the wanted form is offered)")
     ev.set_defaults(func=_eval)
+
+    b = sub.add_parser("bench", help="latency per keystroke (a typist that accepts shown words), load time, RSS; "
+                                     "presage beside it when installed")
+    b.add_argument("bundle", nargs="?", help="bundle folder (default: the bundled model)")
+    b.add_argument("--text", default="data/corpus/test.txt", help="held-out text, one sentence a line")
+    b.add_argument("--out", help="folder for bench.json and latency.png "
+                                 "(default: ~/.local/share/nextkey/reports/bench)")
+    b.add_argument("--max-sentences", type=int, default=150)
+    b.add_argument("-n", "--n", type=int, default=3, help="suggestions shown")
+    b.add_argument("--loads", type=int, default=3, help="fresh processes timed for load time and RSS")
+    b.add_argument("--no-presage", action="store_true", help="do not time presage's stock engine beside it")
+    b.set_defaults(func=_bench)
+
+    w = sub.add_parser("sweep", help="train, export and measure several model sizes for the same budget "
+                                     "(size against quality and latency; about an hour)")
+    from nextkey.train.sweep import add_arguments as add_sweep_arguments  # no TensorFlow at import
+
+    add_sweep_arguments(w)
+    w.set_defaults(func=_sweep)
 
     m = sub.add_parser(
         "memory", help="what nextkey learned from you: show, export, import, forget, block, unblock, learn, wipe",

@@ -6,13 +6,16 @@ Run it with ``nextkey demo [--bundle PATH] [--n N]``, or from Python::
     run_demo(None, 3)          # None: the bundled default model
 
 The strip shows ``n`` slots with the best suggestion in the middle, the second
-best to its left, the third to its right, and so on outwards. A correction of
+best to its left, the third to its right, and so on outwards; the slot Tab
+takes is marked ⇥ (and bold). A correction of
 a slip of the finger ("tge" -> "the") is shown in another colour after a ↻
 mark; Tab (when it is the best) or its slot key accepts it and replaces the
 word typed. Keys:
 
-    Tab             accept the best suggestion
+    Tab             accept the best suggestion (the slot marked ⇥)
     F1..Fn, Alt+1..n  accept the suggestion in that slot, counted from the left
+    F10             the next keyboard layout of the bundle's language (QWERTY, AZERTY, ...)
+    F11             the next bundle, when several were given (nextkey demo --bundle A --bundle B)
     Ctrl-C, Ctrl-Q  quit
 
 Accepting replaces the word being typed (the part before the cursor and the
@@ -23,10 +26,13 @@ own Emacs editing: the strip is recomputed from the text before the cursor
 whenever that text changes, so it follows every edit and cursor move.
 
 The status line shows the model, the latency of the last ``Engine.suggest``
-call and the keystroke saving rate of this session, KSR = 1 - keystrokes /
-characters produced. Only keys that insert text count: a typed character is
-one keystroke producing one character, an accepted suggestion is one keystroke
-producing what it added. Deleting, moving and pasting count on neither side.
+call, the keystroke saving rate of this session, KSR = 1 - keystrokes /
+characters produced, whether your words are learned, the layout, and the key
+help; a narrow terminal drops the latency first and shortens the key help
+last (F11 loads the next bundle with its own settings). Only keys that insert
+text count: a typed character is one keystroke producing one character, an
+accepted suggestion is one keystroke producing what it added. Deleting,
+moving and pasting count on neither side.
 
 Only the runtime is imported here (prompt-toolkit and the engine: numpy,
 sentencepiece, LiteRT), never TensorFlow.
@@ -37,7 +43,8 @@ from __future__ import annotations
 import gc
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from prompt_toolkit.application import Application, get_app
 from prompt_toolkit.buffer import Buffer
@@ -63,6 +70,7 @@ STYLE = Style.from_dict({
     "rule": "fg:ansibrightblack",
     "slot": "",
     "slot.best": "bold",
+    "slot.tab": "fg:ansigreen bold",
     "slot.typed": "underline",
     "slot.corrected": "italic fg:ansicyan",
     "status": "reverse",
@@ -161,28 +169,89 @@ class Keyboard:
         return True
 
 
+TAB_MARK = "⇥"  # before the word in the slot Tab takes
+
+
 def _size(n_bytes: int) -> str:
-    if n_bytes >= 1 << 20:
-        return f"{n_bytes / (1 << 20):.1f} MB"
-    return f"{n_bytes / (1 << 10):.0f} KB"
+    """Decimal megabytes, as the README, export and eval give sizes."""
+    if n_bytes >= 1_000_000:
+        return f"{n_bytes / 1e6:.1f} MB"
+    return f"{n_bytes / 1e3:.0f} KB"
 
 
-def _key_help(n: int) -> list[str]:
+def _key_help(n: int, bundles: int = 1) -> list[str]:
     """The key help, longest first: the status line shows the longest that fits."""
     keys = "1" if n == 1 else f"1-{n}"
-    return [f"Tab accept · F{keys}/Alt+{keys} pick · Ctrl-Q quit",
-            f"Tab · F{keys}/Alt+{keys} · ^Q quit",
-            f"Tab · F{keys} · ^Q"]
+    more = " · F11 bundle" if bundles > 1 else ""
+    short_more = "/F11" if bundles > 1 else ""
+    return [f"Tab accept · F{keys}/Alt+{keys} pick · F10 layout{more} · Ctrl-Q quit",
+            f"Tab · F{keys}/Alt+{keys} · F10 layout{more} · ^Q quit",
+            f"Tab · F{keys} · F10{short_more} · ^Q"]
+
+
+def fit_status(parts: list[tuple[int, str]], helps: list[str], width: int) -> str:
+    """The status line: ``parts`` as (rank, text) in screen order, where rank 0 is the most
+    wanted; the least wanted are dropped until the rest fit beside the shortest of ``helps``
+    (longest first), which then grows to the longest that fits, flush right. The help is
+    kept before any part; what still does not fit is cut at the right edge."""
+    ranks = sorted({r for r, _ in parts})
+    for limit in [*reversed(ranks), -1]:
+        shown = [t for r, t in parts if r <= limit]
+        left = " " + " │ ".join(shown) + " " if shown else " "
+        if len(left) + len(helps[-1]) + 1 <= width:
+            break
+    right = next((h for h in helps if len(left) + len(h) + 1 <= width), helps[-1])
+    return (left + " " * max(0, width - len(left) - len(right) - 1) + right + " ")[:max(width, 0)]
+
+
+class Switcher:
+    """Reloads the engine with another layout or bundle (F10, F11), keeping the learning choice."""
+
+    def __init__(self, bundles: list[str | None], learn: bool = False) -> None:
+        self.bundles, self.learn = bundles or [None], learn
+        self.index = 0
+        self.engine: Engine | None = None  # the one loaded last (run_demo closes it)
+
+    def load(self, bundle: str | None, settings=None) -> Engine:
+        self.engine = Engine.load(bundle, settings=settings, memory=self.learn, learn=self.learn)
+        return self.engine
+
+    def next_layout(self, engine: Engine) -> Engine:
+        names = [name for name, _ in engine.pack.layouts]
+        s = engine.settings
+        following = names[(names.index(s.slips.layout) + 1) % len(names)] if s.slips.layout in names else names[0]
+        return self.load(self.bundles[self.index], replace(s, slips=replace(s.slips, layout=following)))
+
+    def next_bundle(self, engine: Engine) -> Engine:
+        self.index = (self.index + 1) % len(self.bundles)
+        return self.load(self.bundles[self.index])
 
 
 def build_app(engine: Engine, n: int = 3, input: Input | None = None,
-              output: Output | None = None) -> Application[int]:
-    """The full-screen demo application; ``run()`` returns 0 when the user quits."""
+              output: Output | None = None, switcher: Switcher | None = None,
+              learn: bool | None = None) -> Application[int]:
+    """The full-screen demo application; ``run()`` returns 0 when the user quits.
+
+    ``switcher``: how F10 and F11 reload the engine (None: they do nothing).
+    ``learn``: whether the engine learns the words typed, shown in the status
+    line (None: the switcher's choice, else not shown)."""
+    if learn is None and switcher is not None:
+        learn = switcher.learn
     keyboard = Keyboard(engine, n)
     text = TextArea(multiline=True, wrap_lines=True, scrollbar=False)
-    info = engine.info
-    model = f"{info['name']} · {_size(info['size_bytes'])} · {info['quantization']}"
-    key_help = _key_help(n)
+    key_help = _key_help(n, len(switcher.bundles) if switcher else 1)
+    notice: list[str] = []  # one line shown in the status until the next key: a switch, or why it failed
+
+    def model() -> str:
+        info = keyboard.engine.info
+        return f"{info['name']} · {_size(info['size_bytes'])} · {info['quantization']}"
+
+    def learning() -> list[str]:
+        return [] if learn is None else ["learning on" if learn else "learning off"]
+
+    def layout() -> str | None:
+        settings = getattr(keyboard.engine, "settings", None)
+        return settings.slips.layout if settings is not None else None
 
     def rows() -> int:
         return get_app().output.get_size().rows
@@ -191,28 +260,45 @@ def build_app(engine: Engine, n: int = 3, input: Input | None = None,
         s = keyboard.slots(text.buffer.document)[slot]
         if s is None:
             return []
-        style = "class:slot.best" if slot == center_out(n)[0] else "class:slot"
+        best = slot == center_out(n)[0]
+        style = "class:slot.best" if best else "class:slot"
+        mark = [("class:slot.tab", TAB_MARK + " ")] if best else []  # Tab's slot, not told by bold alone
         typed = partial_word(text.buffer.document.text_before_cursor)
         if s.corrected:
             # A slip was corrected: shown apart (a mark and another colour); accepting
             # it replaces the word typed, as any suggestion does.
-            return [(f"{style} class:slot.corrected", f"↻{s.word}")]
+            return mark + [(f"{style} class:slot.corrected", f"↻{s.word}")]
         if s.kind == "completion" and typed and s.word.lower().startswith(typed.lower()):
             # Underline what was typed, so a completion reads apart from a next word.
-            return [(f"{style} class:slot.typed", s.word[: len(typed)]), (style, s.word[len(typed):])]
-        return [(style, s.word)]
+            return mark + [(f"{style} class:slot.typed", s.word[: len(typed)]), (style, s.word[len(typed):])]
+        return mark + [(style, s.word)]
 
     def status_fragments() -> StyleAndTextTuples:
         latency = "-" if keyboard.latency_ms is None else f"{keyboard.latency_ms:.2f} ms"
         ksr = keyboard.tally.ksr
         saved = "-" if ksr is None else f"{ksr:.0%}"
-        left = f" {model} │ {latency} │ KSR {saved} "
+        # (rank, text) in screen order: a narrow terminal drops the latency first, then the layout,
+        # the model, whether learning is on, the KSR; the key help stays
+        parts = [(3, model()), (5, latency), (1, f"KSR {saved}"), *[(2, t) for t in learning()],
+                 *[(4, t) for t in ([layout()] if layout() else [])], *[(0, t) for t in notice]]
         width = get_app().output.get_size().columns
-        for right in key_help:
-            if len(left) + len(right) + 1 <= width:
-                left += " " * (width - len(left) - len(right) - 1) + right + " "
-                break
-        return [("class:status", left)]
+        return [("class:status", fit_status(parts, key_help, width))]
+
+    def switch(load) -> None:
+        """Replace the engine (F10, F11); the old one commits what it learned and closes."""
+        if switcher is None:
+            return
+        old = keyboard.engine
+        try:
+            new = load(old)
+        except (EngineError, ValueError) as e:
+            notice[:] = [f"not switched: {' '.join(str(e).split())[:80]}"]
+            return
+        keyboard.engine, keyboard._before = new, None
+        notice[:] = [f"now {new.info['name']}, {new.settings.slips.layout}"]
+        close = getattr(old, "close", None)
+        if close is not None:
+            close()
 
     slots: list[Window] = []
     for slot in range(n):
@@ -238,7 +324,17 @@ def build_app(engine: Engine, n: int = 3, input: Input | None = None,
     @kb.add(Keys.Any, save_before=lambda e: not e.is_repeat)
     def _type(event: KeyPressEvent) -> None:
         if event.data.isprintable():  # not an unbound control or function key
+            notice.clear()
             keyboard.type(event.current_buffer, event.data)
+
+    @kb.add("f10")
+    def _layout(event: KeyPressEvent) -> None:
+        switch(switcher.next_layout if switcher else None)
+
+    @kb.add("f11")
+    def _bundle(event: KeyPressEvent) -> None:
+        if switcher is not None and len(switcher.bundles) > 1:
+            switch(switcher.next_bundle)
 
     @kb.add("enter")
     def _enter(event: KeyPressEvent) -> None:
@@ -263,20 +359,26 @@ def build_app(engine: Engine, n: int = 3, input: Input | None = None,
                        full_screen=True, input=input, output=output)
 
 
-def run_demo(bundle: str | None, n: int = 3, learn: bool = False) -> int:
+def run_demo(bundle: str | list[str] | None, n: int = 3, learn: bool = False) -> int:
     """Load the model and run the demo until the user quits; 2 with one line on stderr if it cannot start.
 
-    ``learn``: learn the words typed into the user's memory (nextkey memory show|wipe)."""
+    ``bundle``: a bundle folder, several (F11 switches between them), or None for the
+    bundled model. ``learn``: learn the words typed into the user's memory (nextkey
+    memory show|wipe)."""
     if not 1 <= n <= MAX_SLOTS:
         print(f"nextkey demo: error: --n must be between 1 and {MAX_SLOTS}, got {n}", file=sys.stderr)
         return 2
+    bundles = [str(Path(b)) for b in bundle] if isinstance(bundle, (list, tuple)) else [bundle]
+    switcher = Switcher(bundles or [None], learn)
     try:
-        engine = Engine.load(bundle, memory=learn, learn=learn)
+        for b in switcher.bundles[1:]:  # every bundle is checked now, not at the first F11
+            Engine.load(b).close()
+        engine = switcher.load(switcher.bundles[0])
     except EngineError as e:
         print(f"nextkey demo: error: cannot load the model: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
     gc.freeze()  # Python's full collections then skip the objects loading made (README: embedding)
     try:
-        return build_app(engine, n).run()
+        return build_app(engine, n, switcher=switcher).run()
     finally:
-        engine.close()
+        switcher.engine.close()  # the engine in use at the end (F10/F11 close the ones they replace)

@@ -2,7 +2,9 @@
 
 from .engine import Engine
 from .errors import BundleError, EngineError
+from .keyboard import SlipConfig
 from .pipeline import Kind, Suggestion
 from .session import Session
+from .settings import EngineSettings
 
-__all__ = ["Engine", "Session", "Suggestion", "Kind", "EngineError", "BundleError"]
+__all__ = ["Engine", "Session", "Suggestion", "Kind", "EngineError", "BundleError", "EngineSettings", "SlipConfig"]

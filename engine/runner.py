@@ -17,7 +17,9 @@ bytes of the file.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
@@ -38,6 +40,32 @@ class Kernels(str, Enum):
 
     DEFAULT = "default"
     BUILTIN = "builtin"
+
+
+@contextmanager
+def _native_info_silenced():
+    """Send file descriptor 2 to /dev/null for the duration.
+
+    LiteRT's C++ prints "INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
+    straight to fd 2 when the first interpreter allocates its tensors (no
+    environment variable or Python call turns it off), into every command and
+    the demo's terminal. Errors still reach Python as exceptions.
+    """
+    try:
+        fd = sys.__stderr__.fileno()
+    except (AttributeError, ValueError, OSError):  # no real stderr (embedded, closed): nothing to silence
+        yield
+        return
+    sys.__stderr__.flush()
+    saved = os.dup(fd)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
 
 
 def interpreter_class():
@@ -115,7 +143,8 @@ class StepRunner:
                     self._check_signature(signatures[STEP_SIGNATURE], ins, outs)
                 interp.resize_tensor_input(ins["tokens"]["index"], [bucket])
                 interp.resize_tensor_input(ins["state"]["index"], [bucket, self.state_size])
-                interp.allocate_tensors()
+                with _native_info_silenced():
+                    interp.allocate_tensors()
             except BundleError:
                 raise
             except (ValueError, RuntimeError) as e:

@@ -1,6 +1,6 @@
 """`nextkey eval`: how well one bundle saves keystrokes on held-out text.
 
-    nextkey eval bundles/default-int8 --text data/corpus/test.txt --out reports/eval \
+    nextkey eval bundles/default-int8 --text data/corpus/test.txt --out my-reports/eval \
         --compare bundles/default-float16 bundles/default-float32
 
 Types the first ``max_sentences`` lines keystroke by keystroke through
@@ -13,7 +13,7 @@ Writes ``OUT/eval.json`` and plots:
                              bundle size, one point per quantization
 
 This measures quality only. Speed and cost (latency per keystroke, load time,
-memory) are bench/engine_bench.py's, so each figure has one source.
+memory) are ``nextkey bench``'s (evaluate/latency.py), so each figure has one source.
 
 matplotlib and tqdm are not runtime dependencies: ``pip install 'nextkey[dev]'``.
 """
@@ -256,12 +256,24 @@ def summary_table(report: dict) -> str:
                      f"one slip: offered {probe['slipped_offered']:.1%} vs clean {probe['clean_offered']:.1%} "
                      f"(ratio {probe['ratio']:.2f})")
     if report["compare"]:
-        lines.append(f"  {'quantization':<13}{'size MB':>9}{'KSR@3':>8}{'top-1':>8}{'top-3':>8}")
-        for r in [b] + report["compare"]:
+        rows = [b] + report["compare"]
+        labels = row_labels(rows)
+        width = max(len("bundle"), *map(len, labels)) + 2
+        lines.append(f"  {'bundle':<{width}}{'quantization':<13}{'size MB':>9}{'KSR@3':>8}{'top-1':>8}{'top-3':>8}")
+        for r, label in zip(rows, labels):
             t = r["typing"][str(HEADLINE)]
-            lines.append(f"  {r['quantization']:<13}{r['size_bytes'] / 1e6:>9.2f}{t['ksr']:>8.3f}"
+            lines.append(f"  {label:<{width}}{r['quantization']:<13}{r['size_bytes'] / 1e6:>9.2f}{t['ksr']:>8.3f}"
                          f"{t['next_word_top1']:>8.3f}{t['next_word_top3']:>8.3f}")
     return "\n".join(lines)
+
+
+def row_labels(rows: list[dict]) -> list[str]:
+    """A label per compared bundle: its manifest name, or its folder's name where names repeat."""
+    names = [r["name"] for r in rows]
+    if len(set(names)) == len(names):
+        return names
+    folders = [Path(r["path"]).name for r in rows]
+    return folders if len(set(folders)) == len(folders) else [r["path"] for r in rows]
 
 
 def write_plots(report: dict, out_dir: Path) -> list[str]:
@@ -289,20 +301,21 @@ def write_plots(report: dict, out_dir: Path) -> list[str]:
         # One panel per measure: the differences between quantizations are small
         # beside the gap between the two measures.
         rows = sorted([b] + report["compare"], key=lambda r: r["size_bytes"])
+        labels = row_labels(rows)
         x = [r["size_bytes"] for r in rows]
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharex=True)
         for ax, key, label, marker in zip(axes, ("next_word_top3", "ksr"),
                                           ("next-word top-3 accuracy", f"KSR@{HEADLINE}"), ("o", "s")):
             y = [r["typing"][str(HEADLINE)][key] for r in rows]
             ax.plot(x, y, marker, linestyle="none")
-            for r, xi, yi in zip(rows, x, y):
-                ax.annotate(f"{r['quantization']}\n{yi:.4f}", (xi, yi), textcoords="offset points", xytext=(0, 7),
-                            ha="center", fontsize=8)
+            for r, label, xi, yi in zip(rows, labels, x, y):
+                ax.annotate(f"{label}\n{r['quantization']} {yi:.4f}", (xi, yi), textcoords="offset points",
+                            xytext=(0, 7), ha="center", fontsize=8)
             ax.set_xscale("log")
             ax.margins(x=0.15, y=0.3)
             ax.set(xlabel="bundle size, bytes (log scale)", ylabel=label, title=label)
             ax.grid(alpha=0.3)
-        fig.suptitle(f"{b['name'].rsplit('-', 1)[0]} by quantization: {report['text']['sentences']} sentences, "
+        fig.suptitle(f"{len(rows)} bundles: {report['text']['sentences']} sentences, "
                      f"{HEADLINE} suggestions", fontsize=10)
         written.append(_save(fig, out_dir / COMPARE_PLOT))
     return written

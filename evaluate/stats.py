@@ -6,6 +6,7 @@ computed one way wherever it is reported.
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 from pathlib import Path
@@ -14,6 +15,14 @@ from typing import Callable
 import numpy as np
 
 Predictor = Callable[[str, int], list[str]]
+
+
+def default_report_dir(command: str) -> Path:
+    """Where ``nextkey eval``, ``bench`` and ``sweep`` write without ``--out``: the user's data
+    folder (``$XDG_DATA_HOME/nextkey/reports/COMMAND``, ``~/.local/share/...`` by default),
+    never the package or a checkout of the repository."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return Path(base) / "nextkey" / "reports" / command
 
 
 class EvalError(ValueError):

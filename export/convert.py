@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 import keras
+from tqdm import tqdm
 
 from nextkey.engine.bundle import (LEXICON_FILE, MANIFEST, MODEL_FILE, STEP_SIGNATURE, TOKENIZER_FILE, Bundle, Manifest,
                                    Quantization)
@@ -145,10 +146,14 @@ def export_bundle(cfg: ExportConfig) -> dict:
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    stages = tqdm(total=4, desc="export: SavedModel", unit=" stage", leave=False,
+                  bar_format="{desc} [{n}/{total}, {elapsed}]")
     try:
         sm_dir = tmp / "_savedmodel"
         t0 = time.time()
         _write_saved_model(model, model_cfg.state_size, sm_dir)
+        stages.update(1)
+        stages.set_description(f"export: converting to {q.value}")
         valid_lines = _valid_lines(run_dir, cfg.verify_sentences)
         calibration = _calibration_data(sp, valid_lines[: cfg.calibration_sentences], model, model_cfg.state_size) \
             if q == Quantization.INT8_FULL else None
@@ -157,12 +162,16 @@ def export_bundle(cfg: ExportConfig) -> dict:
         except Exception as e:  # the converter raises many types; name the mode and keep its words
             raise BundleError(f"TFLite conversion failed for quantization {q.value}: {type(e).__name__}: {str(e)[:2000]}") from e
         shutil.rmtree(sm_dir)
+        stages.update(1)
+        stages.set_description("export: the lexicon")
         if q == Quantization.INT8:
             tflite = share_tied_embedding(tflite, np.asarray(model.embedding.embeddings))
         (tmp / MODEL_FILE).write_bytes(tflite)
         shutil.copyfile(tok_path, tmp / TOKENIZER_FILE)
         lexicon_entries = _write_lexicon(run_dir, cfg.lexicon, tmp / LEXICON_FILE) if cfg.lexicon else None
         log.info("converted %s in %.1fs: %d bytes", q.value, time.time() - t0, len(tflite))
+        stages.update(1)
+        stages.set_description(f"export: verifying against Keras on {len(valid_lines)} sentences")
 
         verification = verify_against_keras(tmp / MODEL_FILE, model, sp, valid_lines,
                                             VerificationConfig.for_quantization(q.value))
@@ -176,6 +185,7 @@ def export_bundle(cfg: ExportConfig) -> dict:
             shutil.rmtree(out_dir)
         os.replace(tmp, out_dir)
     finally:
+        stages.close()
         shutil.rmtree(tmp, ignore_errors=True)
     return manifest
 

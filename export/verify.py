@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from nextkey.engine.bundle import Quantization
 from nextkey.engine.runner import StepRunner
@@ -76,7 +77,7 @@ def step_latency_ms(runner: StepRunner, batch: int, repeats: int = 200) -> float
 def compare(runner: StepRunner, reference, sp, lines: list[str], cfg: VerificationConfig) -> dict:
     """``reference(ids) -> (T, V) log-probs`` is the model being checked against (Keras)."""
     diffs, top1, top3, ce_b, ce_r, n = [], [], [], 0.0, 0.0, 0
-    for line in lines:
+    for line in tqdm(lines, desc="verify", unit=" sentence", mininterval=1.0, leave=False):
         ids = ([EOS_ID] + sp.encode(line) + [EOS_ID])[: cfg.max_tokens_per_sentence + 1]
         if len(ids) < 2:
             continue

@@ -221,3 +221,65 @@ def test_paragraphs_split_at_sentence_ends(paragraph, sentences):
     from nextkey.train.corpus import paragraph_sentences
 
     assert paragraph_sentences(paragraph) == sentences
+
+
+# --- your own text: paragraphs, then the language pack's sentences ------------------------
+
+WRAPPED = """Chapter One
+
+It was a bright cold day in April, and the clocks were striking thirteen. Mr.
+Smith, his chin nuzzled into his breast in an effort to escape the vile wind,
+slipped quickly through the glass doors of Victory Mansions. He was not quick
+enough to prevent a swirl of gritty dust from entering along with him.
+
+*****
+
+The hallway smelt of boiled cabbage and old rag mats. At one end of it a
+coloured poster, too large for indoor display, had been tacked to the wall.
+"""
+
+
+def test_hard_wrapped_prose_is_joined_into_sentences_and_rules_are_dropped(tmp_path):
+    from nextkey.train.corpus import iter_sentences, text_paragraphs
+
+    got = list(iter_sentences(text_paragraphs(WRAPPED), _cfg(tmp_path, "x")))
+    assert got == [
+        "Chapter One",
+        "It was a bright cold day in April, and the clocks were striking thirteen.",
+        "Mr. Smith, his chin nuzzled into his breast in an effort to escape the vile wind, slipped quickly "
+        "through the glass doors of Victory Mansions.",
+        "He was not quick enough to prevent a swirl of gritty dust from entering along with him.",
+        "The hallway smelt of boiled cabbage and old rag mats.",
+        "At one end of it a coloured poster, too large for indoor display, had been tacked to the wall.",
+    ]
+
+
+@pytest.mark.parametrize("text, sentences", [
+    # one sentence a line, without final punctuation (messages): each line stays a sentence
+    ("see you at noon\nok thanks\nrunning late, sorry\n", ["see you at noon", "ok thanks", "running late, sorry"]),
+    # many sentences a line
+    ("Hi there. How are you? Fine!\nBye now.\n", ["Hi there.", "How are you?", "Fine!", "Bye now."]),
+    # rule and number lines are not text
+    ("First line here.\n-----\n12\n~~~\nSecond line here.\n", ["First line here.", "Second line here."]),
+])
+def test_unwrapped_text_keeps_its_lines_apart(tmp_path, text, sentences):
+    from nextkey.train.corpus import iter_sentences, text_paragraphs
+
+    assert list(iter_sentences(text_paragraphs(text), _cfg(tmp_path, "x"))) == sentences
+
+
+def test_a_users_file_goes_through_the_paragraph_splitter(tmp_path):
+    src = tmp_path / "book.txt"
+    src.write_text(WRAPPED * 40)  # the same paragraphs: deduplicated to six sentences
+    build_corpus(_cfg(tmp_path, src))
+    kept = sorted(sum((Path(tmp_path / "out" / f"{s}.txt").read_text().splitlines()
+                       for s in ("train", "valid", "test")), []))
+    assert "*****" not in kept and len(kept) == 6
+    assert "Mr." not in kept and not any(s.endswith(" Mr.") for s in kept)  # not cut at the line end
+
+
+def test_one_sentence_a_line_of_even_length_is_not_taken_for_wrapped_prose(tmp_path):
+    from nextkey.train.corpus import iter_sentences, text_paragraphs
+
+    lines = [f"and this is line number {i} of a file of them, all about as long." for i in range(20)]
+    assert list(iter_sentences(text_paragraphs("\n".join(lines)), _cfg(tmp_path, "x"))) == lines

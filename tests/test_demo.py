@@ -20,7 +20,7 @@ from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from nextkey.demo.app import arrange, build_app, center_out, run_demo
+from nextkey.demo.app import TAB_MARK, arrange, build_app, center_out, run_demo
 from nextkey.engine import Suggestion
 from nextkey.engine.text import CLOSING_PUNCT as CLOSING_PUNCTUATION, partial_word
 
@@ -104,17 +104,18 @@ class Typist:
 
     def bar(self) -> list[str]:
         """The words in the strip's slots, left to right ('' for an empty slot)."""
-        return [s.strip() for s in self.screen()[-2].split("│")]
+        return [s.replace(TAB_MARK, "").strip() for s in self.screen()[-2].split("│")]
 
     def status(self) -> str:
         return self.screen()[-1]
 
 
-def drive(engine, script, n: int = 3, output=None):
-    """Run the demo with ``script(typist)`` typing into it, then quit; the app's result."""
+def drive(engine, script, n: int = 3, output=None, **build_kw):
+    """Run the demo with ``script(typist)`` typing into it, then quit; the app's result.
+    ``build_kw``: more of build_app's arguments (learn, switcher)."""
     async def main():
         with create_pipe_input() as inp:
-            app = build_app(engine, n, input=inp, output=output or DummyOutput())
+            app = build_app(engine, n, input=inp, output=output or DummyOutput(), **build_kw)
             task = asyncio.ensure_future(app.run_async())
             typist = Typist(app, inp)
             await typist.until(lambda: app.is_running and app.render_counter > 0, "the app to start")
@@ -242,11 +243,17 @@ def test_status_line_shows_the_real_model(engine):
         await t.send("I would like", "I would like")
         status = t.status()
         assert f" {info['name']} · " in status and f" · {info['quantization']} │ " in status
-        latency = status.split("│")[1].strip()
-        assert latency.endswith(" ms") and float(latency[:-3]) > 0
         assert "KSR 0%" in status  # 12 keys, 12 characters
 
     drive(engine, script)
+    # a wide terminal has room for the latency too
+
+    async def wide(t):
+        await t.send("I would like", "I would like")
+        latency = t.status().split("│")[1].strip()
+        assert latency.endswith(" ms") and float(latency[:-3]) > 0
+
+    drive(engine, wide, output=SizedOutput(24, 160))
 
 
 @pytest.mark.parametrize("rows, columns", [(1, 1), (2, 5), (3, 12), (4, 30), (6, 2), (24, 10)])
@@ -359,10 +366,10 @@ def test_paste_updates_the_strip_and_counts_no_keystrokes():
 def test_status_line_shows_model_latency_ksr_and_keys():
     async def script(t):
         status = t.status()
-        assert "fake · 3.0 MB · int8" in status
+        assert "fake · 3.1 MB · int8" in status  # 3 << 20 bytes: decimal MB, as everywhere else
         assert " ms" in status
         assert "KSR -" in status
-        assert status.endswith("Tab · F1-3/Alt+1-3 · ^Q quit")  # the longest help that fits 80 columns
+        assert status.endswith("Tab · F1-3 · F10 · ^Q")  # the longest help that fits 80 columns
         await t.send("he" + TAB, "hello ")  # 3 keystrokes, 6 characters
         assert "KSR 50%" in t.status()
         await t.send(",", "hello,")  # 4 keystrokes, 6 characters
@@ -393,9 +400,57 @@ def test_other_slot_counts(n):
 
 def test_a_wide_status_line_has_the_full_key_help():
     async def script(t):
-        assert t.status().endswith("Tab accept · F1-3/Alt+1-3 pick · Ctrl-Q quit")
+        assert t.status().endswith("Tab accept · F1-3/Alt+1-3 pick · F10 layout · Ctrl-Q quit")
 
     drive(FakeEngine(), script, output=SizedOutput(24, 120))
+
+
+def test_sixty_columns_with_five_slots_keep_the_key_help_and_the_learning_state():
+    async def script(t):
+        status = t.status()
+        assert len(status) <= 60
+        assert status.endswith("Tab · F1-5 · F10 · ^Q")
+        assert "learning on" in status and "KSR -" in status
+        await t.send("the", "the")
+        assert "Tab · F1-5" in t.status()
+
+    drive(FakeEngine(), script, n=5, output=SizedOutput(24, 60), learn=True)
+
+
+def test_the_slot_tab_takes_is_marked_not_only_bold():
+    async def script(t):
+        await t.send("the", "the")
+        row = t.screen()[-2]
+        cells = row.split("│")
+        marked = [i for i, c in enumerate(cells) if TAB_MARK in c]
+        assert marked == [center_out(3)[0]]
+        assert cells[marked[0]].replace(TAB_MARK, "").strip() == "the"
+        await t.send(TAB, "the ")
+
+    drive(FakeEngine(), script)
+
+
+def test_f10_switches_the_layout_and_says_so(tiny_bundle):
+    from nextkey.demo.app import Switcher
+
+    switcher = Switcher([str(tiny_bundle)])
+    engine = switcher.load(str(tiny_bundle))
+    first = engine.settings.slips.layout
+
+    async def script(t):
+        assert first in t.status()
+        await t.send("\x1b[21~")  # F10
+        await t.until(lambda: switcher.engine is not engine, "the engine to be reloaded")
+        await t.frame()
+        assert switcher.engine.settings.slips.layout != first
+        assert f"now {switcher.engine.info['name']}, {switcher.engine.settings.slips.layout}" in t.status()
+        await t.send("the", "the")  # the new engine answers
+        assert t.bar() == expected_bar(switcher.engine, "the")
+
+    try:
+        drive(engine, script, output=SizedOutput(24, 160), switcher=switcher)
+    finally:
+        switcher.engine.close()
 
 
 # Run in a fresh interpreter where TensorFlow and Keras cannot be imported:

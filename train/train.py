@@ -51,9 +51,10 @@ class TrainConfig:
     batch_size: int = 64
     learning_rate: float = 3e-3
     min_lr_fraction: float = 0.05
-    warmup_steps: int = 200
+    warmup_steps: int = 200  # at most: the warm-up is also at most warmup_fraction of the plan
+    warmup_fraction: float = 0.05  # of the planned steps or of the time budget, whichever ends first
     clipnorm: float = 1.0
-    epochs: float = 4.0
+    epochs: float | None = 4.0  # None: train until the time budget (or max_steps) ends the run
     max_minutes: float | None = None  # training minutes over all resumes of a run
     eval_every: int = 500
     eval_sentences: int = 1500
@@ -68,6 +69,14 @@ class TrainConfig:
 
     def __post_init__(self):
         object.__setattr__(self, "strategy", Strategy.parse(self.strategy))
+        if self.epochs is None and self.max_minutes is None and self.max_steps is None:
+            raise ValueError("TrainConfig: with epochs=None (train until the time is up) set max_minutes or max_steps")
+        for name in ("epochs", "max_minutes"):
+            v = getattr(self, name)
+            if v is not None and not v > 0:
+                raise ValueError(f"TrainConfig.{name} must be > 0, got {v}")
+        if not 0 < self.warmup_fraction < 1:
+            raise ValueError(f"TrainConfig.warmup_fraction must be in (0, 1), got {self.warmup_fraction}")
 
     @property
     def tokens_per_step(self) -> int:
@@ -89,17 +98,20 @@ class Preset:
     train: TrainConfig
 
 
+# What each is for, with its time and size here: cli/main.py's --help and docs/training.md.
 PRESETS: dict[str, Preset] = {
     # Chosen by the sweep (reports/sweep/sweep.md, docs/model-selection.md): the best perplexity at an
     # equal training budget within 3 MB and 1 ms. The 150-minute budget binds, not the epochs.
     "default": Preset(TokenizerConfig(vocab_size=8000),
                       ModelConfig(8000, embed_dim=128, hidden_dim=384, num_layers=1, dropout=0.1),
                       TrainConfig(epochs=20.0, max_minutes=150.0)),
+    # Your own text: trains until the 10 minutes are up (small text is seen many times over; early
+    # stopping on the valid split keeps the best weights), evaluating often enough for small splits.
     "small": Preset(TokenizerConfig(vocab_size=4000),
                     ModelConfig(4000, embed_dim=96, hidden_dim=256, num_layers=1, dropout=0.1),
-                    TrainConfig(epochs=2.0, max_minutes=10.0)),
+                    TrainConfig(epochs=None, max_minutes=10.0, eval_every=100, checkpoint_every=200, patience=6)),
     "tiny": Preset(TokenizerConfig.tiny(), ModelConfig.tiny(TokenizerConfig.tiny().vocab_size),
-                   TrainConfig.tiny()),
+                   replace(TrainConfig.tiny(), max_minutes=2.0)),
 }
 
 
@@ -156,34 +168,68 @@ def _masked_nll(model, arr, mask):
 class LRSchedule:
     """Linear warm-up, then cosine decay to ``min_lr_fraction`` at the end of the plan.
 
-    The end of the plan is ``total`` steps or, with a time budget, the budget's
-    last minute, whichever comes first: the decay follows
-    ``max(step fraction, minutes / max_minutes)``, so a run that the budget
-    stops has still annealed its learning rate.
+    The plan ends after ``total_steps`` (None: no step limit) or, with a time
+    budget, at the budget's last minute, whichever comes first; the decay
+    follows ``max(step fraction, minutes / max_minutes)``, so a run that the
+    budget stops has still annealed its learning rate. The warm-up is scaled
+    to the plan too: it lasts ``warmup_steps`` at most, and never more than
+    ``warmup_fraction`` of the planned steps or of the budget's minutes (a
+    36-step plan warms up for 1 step, not 200). Returns the learning rate.
+
+    ``cool_down`` ends the plan early: from that step the rate falls along a
+    cosine to the floor over the steps given (early stopping calls it when the
+    valid loss stalls while the rate is still high, so the run ends annealed).
     """
 
-    def __init__(self, cfg: TrainConfig, total_steps: int):
-        self.cfg, self.total = cfg, max(total_steps, cfg.warmup_steps + 1)
+    def __init__(self, cfg: TrainConfig, total_steps: int | None):
+        self.cfg = cfg
+        self.cooling: tuple[int, int, float] | None = None  # (first step, steps, rate then)
+        self.total = total_steps
+        self.warmup = cfg.warmup_steps if total_steps is None else \
+            max(1, min(cfg.warmup_steps, int(cfg.warmup_fraction * total_steps)))
+        if total_steps is not None:
+            self.total = max(total_steps, self.warmup + 1)
 
     def __call__(self, step: int, minutes: float = 0.0) -> float:
         c = self.cfg
-        if step < c.warmup_steps:
-            return c.learning_rate * (step + 1) / c.warmup_steps
-        t = (step - c.warmup_steps) / (self.total - c.warmup_steps)
+        warm = (step + 1) / self.warmup
+        if c.max_minutes:
+            warm = max(warm, minutes / (c.warmup_fraction * c.max_minutes))
+        if warm < 1.0:
+            return c.learning_rate * warm
+        t = 0.0 if self.total is None else (step - self.warmup) / (self.total - self.warmup)
         if c.max_minutes:
             t = max(t, minutes / c.max_minutes)
-        t = min(1.0, t)
-        return c.learning_rate * (c.min_lr_fraction + (1 - c.min_lr_fraction) * 0.5 * (1 + math.cos(math.pi * t)))
+        t = min(1.0, max(0.0, t))
+        rate = c.learning_rate * (c.min_lr_fraction + (1 - c.min_lr_fraction) * 0.5 * (1 + math.cos(math.pi * t)))
+        if self.cooling is not None:
+            first, steps, start = self.cooling
+            floor = c.learning_rate * c.min_lr_fraction
+            f = min(1.0, max(0.0, (step - first) / steps))
+            rate = min(rate, floor + (start - floor) * 0.5 * (1 + math.cos(math.pi * f)))
+        return rate
+
+    def can_cool_down(self, step: int, minutes: float) -> bool:
+        """Whether the rate is still well above its floor (cooling down would change the weights)."""
+        return self.cooling is None and self(step, minutes) > 2 * self.cfg.learning_rate * self.cfg.min_lr_fraction
+
+    def cool_down(self, step: int, minutes: float, steps: int) -> None:
+        self.cooling = (step, max(1, steps), self(step, minutes))
+
+    def cooled_down(self, step: int) -> bool:
+        return self.cooling is not None and step >= self.cooling[0] + self.cooling[1]
 
 
 @dataclass(frozen=True)
 class Plan:
     train_tokens: int
     steps_per_epoch: int
-    total_steps: int
+    total_steps: int | None  # None: no step limit, the time budget ends the run
+    eval_every: int  # steps between validations: the config's, or once an epoch when an epoch is shorter
 
 
 def plan_steps(train_file: Path, sp, cfg: TrainConfig) -> Plan:
+    """Count the train split's tokens and plan the steps (raises TrainError when it is shorter than one batch)."""
     train_tokens = count_tokens(train_file, sp)
     steps_per_epoch = train_tokens // ((cfg.seq_len + 1) * cfg.batch_size)
     if steps_per_epoch < 1:
@@ -191,10 +237,13 @@ def plan_steps(train_file: Path, sp, cfg: TrainConfig) -> Plan:
             f"train split has {train_tokens} tokens, fewer than one batch of "
             f"{cfg.batch_size}x{cfg.seq_len + 1}: add text or use a smaller preset"
         )
-    total_steps = int(steps_per_epoch * cfg.epochs)
+    total_steps = None if cfg.epochs is None else int(steps_per_epoch * cfg.epochs)
     if cfg.max_steps is not None:
-        total_steps = min(total_steps, cfg.max_steps)
-    return Plan(train_tokens, steps_per_epoch, total_steps)
+        total_steps = cfg.max_steps if total_steps is None else min(total_steps, cfg.max_steps)
+    # a time-bound run on a small text sees it many times: validate at least once an epoch,
+    # so early stopping catches the best weights before the model learns the text by heart
+    eval_every = cfg.eval_every if cfg.epochs is not None else min(cfg.eval_every, max(10, steps_per_epoch))
+    return Plan(train_tokens, steps_per_epoch, total_steps, eval_every)
 
 
 @dataclass
@@ -206,9 +255,40 @@ class TrainResult:
     chief: bool = True  # False on the other workers, which write nothing
 
 
+# What a resumed run may change: how long it trains and how often it validates and saves. The other
+# fields shaped the checkpoint (the optimizer's state, the windows, the schedule's peak) and stay.
+RESUMABLE = ("epochs", "max_minutes", "max_steps", "patience", "eval_every", "checkpoint_every")
+
+
+def resumed_config(saved: TrainConfig, changes: dict) -> tuple[TrainConfig, list[str], list[str]]:
+    """The saved config with the ``changes`` a resumed run may apply.
+
+    ``changes`` maps TrainConfig fields to the values asked for (None: not
+    asked). Returns the config, one line per field changed, and one line per
+    field asked for that a resumed run keeps (with the reason). Raises
+    ValueError for a value TrainConfig refuses (``--epochs 0``).
+    """
+    applied, ignored, new = [], [], {}
+    for name, value in changes.items():
+        old = getattr(saved, name)
+        if value is None or value == old:
+            continue
+        flag = "--" + name.replace("_", "-")
+        if name in RESUMABLE:
+            new[name] = value
+            applied.append(f"{flag} {value} (was {old})")
+        else:
+            ignored.append(f"{flag} {value} ignored: a resumed run keeps the {name.replace('_', ' ')} it was started "
+                           f"with ({old}), which its checkpoint's optimizer state and windows were made with; "
+                           f"start over with --force to change it")
+    return replace(saved, **new), applied, ignored
+
+
 def _tokenizer_and_configs(splits: CorpusSplits, out_dir: Path, preset: Preset, resume: bool,
-                           strategy: tf.distribute.Strategy, worker: Worker) -> tuple[object, ModelConfig, TrainConfig]:
-    """A fresh run trains the tokenizer and writes the configs; a resumed one reads them back.
+                           strategy: tf.distribute.Strategy, worker: Worker,
+                           changes: dict | None = None) -> tuple[object, ModelConfig, TrainConfig]:
+    """A fresh run trains the tokenizer and writes the configs; a resumed one reads them back
+    and applies the ``changes`` a resumed run may take (``resumed_config``).
 
     With several workers only the chief trains the tokenizer and writes; the
     others receive its bytes. To resume, every worker reads the run folder
@@ -220,7 +300,13 @@ def _tokenizer_and_configs(splits: CorpusSplits, out_dir: Path, preset: Preset, 
             raise TrainError(f"--resume: {tok_path} is missing" +
                              ("" if worker.chief else f" on worker {worker.index}: share or copy the chief's run folder"))
         model_cfg = ModelConfig.from_json(out_dir / run_dir.MODEL_CONFIG)
-        cfg = TrainConfig(**run_dir.read_train_config(out_dir))
+        cfg, applied, ignored = resumed_config(TrainConfig(**run_dir.read_train_config(out_dir)), changes or {})
+        if worker.chief:
+            for line in ignored:
+                log.warning("--resume: %s", line)
+            if applied:
+                tqdm.write("--resume: " + ", ".join(applied))
+                run_dir.write_train_config(out_dir, cfg.to_dict())
         return load_tokenizer(tok_path), model_cfg, cfg
     data = None
     if worker.chief:
@@ -265,7 +351,8 @@ class _SigintFlag:
 
 def validate(model, sp, valid_lines: list[str], progress: Progress, train_loss: float,
              cfg: TrainConfig, out_dir: Path, write: bool = True) -> bool:
-    """Score the valid sentences, keep the best weights (if ``write``); True when early stopping says stop."""
+    """Score the valid sentences, keep the best weights (if ``write``); True when early stopping says stop
+    (``fit`` first anneals the learning rate if it is still high)."""
     ev = evaluate_text(model, sp, valid_lines)
     ce = ev["cross_entropy_per_token"]
     progress.history.append({"step": progress.step, "train_loss": train_loss, "valid_ce": ce,
@@ -343,16 +430,26 @@ def fit(model, optimizer, strategy: tf.distribute.Strategy, sp, train_file: Path
     def out_of_time() -> bool:
         return cfg.max_minutes is not None and progress.minutes >= cfg.max_minutes
 
+    def planned_steps_done() -> bool:
+        return plan.total_steps is not None and progress.step >= plan.total_steps
+
     if out_of_time():
-        log.info("the time budget of %s minutes was already spent (%.1f min)", cfg.max_minutes, progress.minutes)
+        log.warning("nothing to train: the time budget of %s minutes counts every run of this folder and %.1f "
+                    "were spent; pass a larger --max-minutes with --resume to train on", cfg.max_minutes,
+                    progress.minutes)
+        return False
+    if planned_steps_done():
+        log.warning("nothing to train: the %d planned steps (%s epochs) are done; pass more --epochs with --resume "
+                    "to train on", plan.total_steps, cfg.epochs)
         return False
     stop = False
     ema_loss = None
     bar = tqdm(total=plan.total_steps, initial=progress.step, desc="train", unit="step", mininterval=1.0,
                disable=not worker.chief)
+
     try:
         with _SigintFlag() as sigint:
-            while progress.step < plan.total_steps and not stop:
+            while not planned_steps_done() and not stop:
                 epoch, skip = divmod(progress.step, plan.steps_per_epoch)
                 ds = epoch_batches(strategy, cfg.strategy, train_file, sp, cfg.seq_len, cfg.batch_size,
                                    cfg.shuffle_buffer, cfg.seed + epoch, skip, plan.steps_per_epoch)
@@ -371,10 +468,21 @@ def fit(model, optimizer, strategy: tf.distribute.Strategy, sp, train_file: Path
                         tok_s = (progress.step - last_step) * cfg.tokens_per_step / (now - t_last)
                         bar.set_postfix(loss=f"{ema_loss:.3f}", tok_s=f"{tok_s:,.0f}",
                                         lr=f"{schedule(progress.step, progress.minutes):.2e}",
-                                        epoch=f"{progress.step / plan.steps_per_epoch:.2f}")
+                                        epoch=f"{progress.step / plan.steps_per_epoch:.2f}",
+                                        min=f"{progress.minutes:.1f}")
                         t_last, last_step = now, progress.step
-                    if progress.step % cfg.eval_every == 0:
+                    if progress.step % plan.eval_every == 0:
                         stop = validate(model, sp, valid_lines, progress, ema_loss, cfg, out_dir, worker.chief)
+                        if stop and schedule.can_cool_down(progress.step, progress.minutes):
+                            # stalled at a high rate: anneal for a while (the best weights often come then)
+                            steps = max(3 * plan.eval_every, progress.step // 10)
+                            schedule.cool_down(progress.step, progress.minutes, steps)
+                            progress.bad_evals, stop = 0, False
+                            if worker.chief:
+                                tqdm.write(f"the valid loss stalled at a high learning rate: annealing it over "
+                                           f"{steps} more steps, then stopping")
+                    if schedule.cooled_down(progress.step):
+                        stop = True
                     if progress.step % cfg.checkpoint_every == 0 and worker.chief:
                         run_dir.save_checkpoint(out_dir, model, optimizer, progress, cfg.keep_checkpoints)
                     if out_of_time():
@@ -384,7 +492,7 @@ def fit(model, optimizer, strategy: tf.distribute.Strategy, sp, train_file: Path
                     interrupted = sigint.raised
                     if worker.count > 1:
                         stop, interrupted = agree(strategy, stop, interrupted)
-                    if interrupted or stop or progress.step >= plan.total_steps:
+                    if interrupted or stop or planned_steps_done():
                         break
                 if interrupted:
                     raise KeyboardInterrupt
@@ -429,7 +537,29 @@ def _strategy_of(out_dir: Path, preset: Preset, resume: bool) -> Strategy:
     return preset.train.strategy
 
 
-def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False, force: bool = False) -> TrainResult:
+# A run whose valid loss ends above this share of ln(vocab) (a uniform guess) has learned little.
+NEAR_UNIFORM = 0.8
+
+
+def uniform_warning(valid_ce: float, vocab_size: int) -> str | None:
+    """A line for a model that ended near the loss of a uniform guess (None when it did not)."""
+    uniform = math.log(vocab_size)
+    if valid_ce <= NEAR_UNIFORM * uniform:
+        return None
+    return (f"the model learned little: its valid cross-entropy {valid_ce:.2f} nats/token is near the "
+            f"{uniform:.2f} of a uniform guess over {vocab_size} pieces, so it will offer the commonest words "
+            f"everywhere. Train longer (--max-minutes, or --resume --max-minutes N) or on more text")
+
+
+def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False, force: bool = False,
+          changes: dict | None = None) -> TrainResult:
+    """Train ``preset`` on the corpus folder's splits into ``out_dir`` (or continue it, ``resume``).
+
+    ``changes``: the TrainConfig fields the caller set (CLI flags, None for
+    unset); a resumed run applies those in ``RESUMABLE`` and logs the others
+    as ignored (a fresh run takes them from ``preset``). Raises TrainError
+    (corpus, folder, run state), TokenizerError (the text and vocabulary).
+    """
     out_dir = Path(out_dir)
     splits = run_dir.check_corpus(Path(corpus_dir))
     # the first TensorFlow op: MultiWorkerMirroredStrategy must come before any other
@@ -437,10 +567,10 @@ def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False,
     worker = worker_of(strategy)
     if worker.chief:
         run_dir.prepare(out_dir, resume, force)
-    sp, model_cfg, cfg = _tokenizer_and_configs(splits, out_dir, preset, resume, strategy, worker)
+    sp, model_cfg, cfg = _tokenizer_and_configs(splits, out_dir, preset, resume, strategy, worker, changes)
     keras.utils.set_random_seed(cfg.seed)
     plan = plan_steps(splits.train, sp, cfg)
-    log.info("%d train tokens, %d steps/epoch, %d steps planned; model %s (%d params); worker %d of %d",
+    log.info("%d train tokens, %d steps/epoch, %s steps planned; model %s (%d params); worker %d of %d",
              plan.train_tokens, plan.steps_per_epoch, plan.total_steps, model_cfg, model_cfg.num_params(),
              worker.index, worker.count)
     model, optimizer = build_for_training(model_cfg, cfg, strategy)
@@ -452,6 +582,10 @@ def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False,
             raise TrainError(f"--resume: no ckpt-*.npz in {out_dir}")
         progress = run_dir.load_checkpoint(ck, model, optimizer)
         log.info("resumed from %s at step %d (%.1f training minutes so far)", ck.name, progress.step, progress.minutes)
+        if worker.chief and not log.isEnabledFor(logging.INFO):  # said once, whatever the log level
+            budget = f" of {cfg.max_minutes:g}" if cfg.max_minutes else ""
+            tqdm.write(f"resumed from {ck.name} at step {progress.step} ({progress.minutes:.1f}{budget} "
+                       f"training minutes spent)")
 
     valid_lines = read_lines(splits.valid, cfg.eval_sentences)
     start_step, start_minutes = progress.step, progress.minutes
@@ -485,5 +619,9 @@ def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False,
     run_dir.load_weights(best_path, model)
     rep = report(model, sp, splits, cfg, model_cfg, plan, progress,
                  progress.step - start_step, progress.minutes - start_minutes)
+    warning = uniform_warning(rep["valid"]["cross_entropy_per_token"], model_cfg.vocab_size)
+    if warning:
+        rep["warning"] = warning
+        log.warning(warning)
     run_dir.write_report(out_dir, rep)
     return TrainResult(out_dir, progress.step, False, rep)
