@@ -166,7 +166,7 @@ def _suggest(args) -> int:
     if args.memory or args.store:  # the words taught (demo --learn, memory learn), read only: suggest learns nothing
         memory = MemoryConfig(read_only=True, **({"path": Path(args.store)} if args.store else {}))
     t0 = time.perf_counter()
-    eng = Engine.load(args.bundle, memory=memory)
+    eng = Engine.load(args.bundle, memory=memory, lang=args.lang)
     load_ms = (time.perf_counter() - t0) * 1e3
     text = args.text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     t0 = time.perf_counter()
@@ -185,7 +185,12 @@ def _suggest(args) -> int:
 def _demo(args) -> int:
     from nextkey.demo.app import run_demo
 
-    return run_demo(args.bundle, args.n, learn=args.learn)
+    bundles = list(args.bundle or [])
+    if args.lang:
+        from nextkey.engine.engine import bundle_for
+
+        bundles += [str(bundle_for(lang)) for lang in args.lang]  # BundleError says how to build a missing one
+    return run_demo(bundles or None, args.n, learn=args.learn)
 
 
 def _eval(args) -> int:
@@ -439,6 +444,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--memory", action="store_true",
                    help="use the words you taught (nextkey demo --learn, nextkey memory learn); read only")
     s.add_argument("--store", help="--memory with this store (default: memory.db in the XDG data dir)")
+    s.add_argument("--lang", help="the bundle of this language (en, de): the shipped one or the one installed "
+                                  "in ~/.local/share/nextkey/bundles/LANG")
     s.set_defaults(func=_suggest)
 
     d = sub.add_parser("demo", help="a terminal keyboard with a live suggestion strip",
@@ -449,6 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="bundle folder (default: the bundled model); repeat it to switch between them with F11")
     d.add_argument("--n", type=int, default=3, help="number of suggestion slots")
     d.add_argument("--learn", action="store_true", help="learn your words (stored in your XDG data dir)")
+    d.add_argument("--lang", action="append",
+                   help="the bundle of this language (en, de; installed in ~/.local/share/nextkey/bundles/LANG); "
+                        "repeat it to switch languages with F11")
     d.set_defaults(func=_demo)
 
     ev = sub.add_parser("eval", help="simulated typing: KSR, accuracy, perplexity, non-words, noisy typing, plots")

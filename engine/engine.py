@@ -16,17 +16,18 @@ decoder and state stack over the shared bundle, vocabulary and user memory.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
-from .bundle import Bundle
+from .bundle import Bundle, read_manifest
 from .combiner import Combiner
 from .tracker import Context
 from .decoder import WordDecoder
 from .errors import BundleError
 from .keyboard import SlipModel
 from .known import KnownWords
-from .lang import bundle_pack
+from .lang import bundle_pack, get_pack
 from .memory import UserMemory, MemoryConfig
 from .pipeline import Pipeline, Suggestion
 from .runner import Kernels, StepRunner
@@ -45,6 +46,14 @@ from .vocab import Vocab
 from .walk import LexiconWalk
 
 DEFAULT_BUNDLE = Path(__file__).resolve().parent / "default_bundle"
+DEFAULT_LANGUAGE = "en"  # the shipped bundle's
+
+
+def installed_bundle_dir(lang: str) -> Path:
+    """Where the bundle of language ``lang`` is installed for ``Engine.load(lang=...)``:
+    ``$XDG_DATA_HOME/nextkey/bundles/LANG`` (default ~/.local/share/nextkey/bundles/LANG)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return Path(base) / "nextkey" / "bundles" / lang
 
 
 FREQUENT_WORDS = 20_000  # a learned word one slip from one of the lexicon's this many first is a likely typo
@@ -67,6 +76,21 @@ def near_slip(word: str, lexicon, slips, fold) -> bool:
                     and (own is None or own > SLIP_RANK_RATIO * max(i, 1)):
                 return True
     return False
+
+
+def bundle_for(lang: str) -> Path:
+    """The bundle ``Engine.load(lang=lang)`` opens: the shipped one if it is in ``lang``, else
+    the one installed in ``installed_bundle_dir(lang)``. Raises ValueError for an unknown
+    language, BundleError (saying how to build one) when none is installed."""
+    get_pack(lang)
+    if (DEFAULT_BUNDLE / "manifest.json").is_file() and read_manifest(DEFAULT_BUNDLE).data.get("language", "en") == lang:
+        return DEFAULT_BUNDLE
+    path = installed_bundle_dir(lang)
+    if not (path / "manifest.json").is_file():
+        raise BundleError(f"no {lang!r} bundle is installed: the package ships {DEFAULT_LANGUAGE!r} only. Build one "
+                          f"(docs/training.md: nextkey corpus --lang {lang}, nextkey train, nextkey export) and "
+                          f"export it with --out {path}")
+    return path
 
 
 class Engine:
@@ -123,21 +147,32 @@ class Engine:
     @classmethod
     def load(cls, path: str | Path | None = None, settings: EngineSettings | None = None,
              memory: MemoryConfig | bool = False, learn: bool = False, num_threads: int = 1,
-             kernels: Kernels = Kernels.DEFAULT) -> "Engine":
+             kernels: Kernels = Kernels.DEFAULT, lang: str | None = None) -> "Engine":
         """Open a bundle (None: the default bundle shipped in the package) and load its model.
 
-        ``settings``: None for the bundle's own. ``memory``: True for the user's store
-        (XDG data dir), a MemoryConfig for another, False for none (learning then lasts
-        for the engine's life). ``learn``: whether ``suggest`` learns the words the user
-        commits. Raises BundleError (a missing or bad bundle), NotAStoreError (a memory
-        path that is not a nextkey store)."""
+        ``lang`` (a language pack's code, "en", "de"), with no ``path``: the bundle of that
+        language: the shipped one if it is its language, else the one installed in
+        ``installed_bundle_dir(lang)`` (``$XDG_DATA_HOME/nextkey/bundles/LANG``, where
+        ``nextkey export --out`` puts it); with a ``path``: that bundle's manifest must
+        name that language. ``settings``: None for the bundle's own. ``memory``: True for
+        the user's store (XDG data dir), a MemoryConfig for another, False for none
+        (learning then lasts for the engine's life). ``learn``: whether ``suggest`` learns
+        the words the user commits. Raises BundleError (a missing or bad bundle, none for
+        ``lang``, or one of another language), ValueError (an unknown ``lang``),
+        NotAStoreError (a memory path that is not a nextkey store)."""
         t0 = time.perf_counter()
+        if lang is not None:
+            get_pack(lang)  # ValueError naming the known languages
         if path is None:
             path = DEFAULT_BUNDLE
             if not (path / "manifest.json").exists():
                 raise BundleError(f"no default bundle is installed at {path}; pass a bundle path "
                                   "(nextkey export writes one)")
+            if lang is not None:
+                path = bundle_for(lang)
         bundle = Bundle.open(path)
+        if lang is not None and bundle_pack(bundle.manifest).code != lang:
+            raise BundleError(f"bundle {path} is in {bundle_pack(bundle.manifest).code!r}, not {lang!r}")
         store = UserMemory(MemoryConfig() if memory is True else memory) if memory else None
         engine = cls(bundle, settings, store, learn, num_threads, kernels)
         engine.load_seconds = time.perf_counter() - t0
