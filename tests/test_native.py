@@ -1,7 +1,7 @@
 """The native engine (native/) against the conformance kit: builds it with CMake when cmake and
-g++ are here (skips otherwise, saying why), runs native/build/kit_runner on the shipped kit, and
-shows that the runner fails on a kit whose case (a tokenizer, context, step, trace or edit case)
-was altered."""
+g++ are here (skips otherwise, saying why), runs native/build/kit_runner on the shipped kit and on
+a kit made now for the tiny freshly trained bundles (tests/conftest.py), and shows that the runner
+fails on a kit whose case (a tokenizer, context, step, trace or edit case) was altered."""
 
 from __future__ import annotations
 
@@ -35,19 +35,37 @@ def kit_runner() -> Path:
     return BUILD / "kit_runner"
 
 
-def _run(runner: Path, kit: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(runner), str(BUNDLE), str(kit)], capture_output=True, text=True, timeout=300)
+def _run(runner: Path, kit: Path, bundle: Path = BUNDLE) -> subprocess.CompletedProcess:
+    return subprocess.run([str(runner), str(bundle), str(kit)], capture_output=True, text=True, timeout=300)
+
+
+def _pass_line(kit: dict) -> str:
+    """The runner's last line when every case of ``kit`` passed: nothing skipped."""
+    steps = sum(len(t["steps"]) for t in kit["traces"])
+    cases = (len(kit["tokenizer"]), len(kit["context"]), len(kit["step"]), steps, len(kit["edits"]))
+    return (f"PASS: {sum(cases)} cases checked (tokenizer {cases[0]}, context {cases[1]}, step {cases[2]}, "
+            f"trace {cases[3]}, edit {cases[4]}), 0 failed")
 
 
 def test_native_passes_the_shipped_kit(kit_runner):
     done = _run(kit_runner, KIT)
     assert done.returncode == 0, done.stdout
-    kit = json.loads(KIT.read_text())
-    steps = sum(len(t["steps"]) for t in kit["traces"])
-    # every case, traces and edits included: nothing is skipped any more
-    want = (f"PASS: {15 + 23 + 8 + steps + len(kit['edits'])} cases checked (tokenizer 15, context 23, step 8, "
-            f"trace {steps}, edit {len(kit['edits'])}), 0 failed")
-    assert want in done.stdout, done.stdout
+    assert _pass_line(json.loads(KIT.read_text())) in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("quantization", ["int8", "float32"])
+def test_native_passes_a_kit_made_for_a_fresh_tiny_bundle(kit_runner, tiny_bundles, tmp_path, quantization):
+    """The issue's done-means: not only the kit shipped with the default bundle, but a kit made now,
+    by the Python engine, for a bundle trained seconds ago (another vocabulary, lexicon and model)."""
+    from nextkey.engine.conformance import make_kit, write_kit
+
+    bundle = tiny_bundles[quantization]
+    kit = make_kit(bundle)
+    assert kit["cross_check"]["failures"] == [], kit["cross_check"]
+    path = write_kit(kit, tmp_path / f"tiny-{quantization}.json")
+    done = _run(kit_runner, path, bundle)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert _pass_line(kit) in done.stdout, done.stdout[-3000:]
 
 
 @pytest.mark.parametrize("section, alter", [
