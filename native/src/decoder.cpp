@@ -26,8 +26,7 @@ NodePtr WordDecoder::expand(NodeCache& cache, const std::vector<int>& path) {
 double WordDecoder::boundary(const Node& node) const {
   double mass = 0;  // exp(row) @ boundary_f (numpy: float32)
   const auto& lp = node.logprobs;
-  for (size_t i = 0; i < lp.size(); ++i)
-    if (vocab_.boundary_f[i] != 0.f) mass += double(std::exp(lp[i]));
+  for (int i : vocab_.boundary_ids) mass += double(std::exp(lp[size_t(i)]));  // (boundary_f is 0 or 1)
   return std::log(std::max(double(float(mass)), 1e-30));
 }
 

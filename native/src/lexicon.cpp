@@ -66,7 +66,17 @@ Lexicon Lexicon::read(const std::string& path, long entries, const LanguagePack&
   lex.min_tree_.assign(2 * n_keys, 0);
   for (size_t i = 0; i < n_keys; ++i) lex.min_tree_[n_keys + i] = int32_t(lex.rank_[i]);
   for (size_t i = n_keys - 1; i >= 1; --i) lex.min_tree_[i] = std::min(lex.min_tree_[2 * i], lex.min_tree_[2 * i + 1]);
-  for (size_t i = 0; i < lex.forms_.size(); ++i) lex.exact_[pack.plain_apostrophes(lex.forms_[i])] = long(i);
+  // The exact forms: entry indices sorted by plain-apostrophe form, one per form (the last listed,
+  // as Python's dict). Not a hash map of copied strings: that held 8 MB of the 40 MB RSS target.
+  for (size_t i = 0; i < lex.forms_.size(); ++i) {
+    u32 plain = pack.plain_apostrophes(lex.forms_[i]);
+    if (plain != lex.forms_[i]) lex.plain_alt_.emplace(long(i), std::move(plain));
+  }
+  std::vector<int32_t> exact(lex.forms_.size());
+  for (size_t i = 0; i < exact.size(); ++i) exact[i] = int32_t(i);
+  std::stable_sort(exact.begin(), exact.end(), [&](int32_t a, int32_t b) { return lex.plain(a) < lex.plain(b); });
+  for (size_t i = 0; i < exact.size(); ++i)
+    if (i + 1 == exact.size() || lex.plain(exact[i]) != lex.plain(exact[i + 1])) lex.exact_.push_back(exact[i]);
   return lex;
 }
 
@@ -83,11 +93,22 @@ bool Lexicon::has_prefix(const u32& folded) const {
 
 namespace nextkey {
 
-bool Lexicon::has_form(const u32& word) const { return exact_.count(pack_->plain_apostrophes(word)) > 0; }
+const u32& Lexicon::plain(long i) const {
+  auto alt = plain_alt_.find(i);
+  return alt == plain_alt_.end() ? forms_[size_t(i)] : alt->second;
+}
+
+long Lexicon::exact(const u32& word) const {
+  u32 key = pack_->plain_apostrophes(word);
+  auto it = std::lower_bound(exact_.begin(), exact_.end(), key, [&](int32_t i, const u32& k) { return plain(i) < k; });
+  return it != exact_.end() && plain(*it) == key ? long(*it) : -1;
+}
+
+bool Lexicon::has_form(const u32& word) const { return exact(word) >= 0; }
 
 long Lexicon::index(const u32& word) const {
-  auto e = exact_.find(pack_->plain_apostrophes(word));
-  if (e != exact_.end()) return e->second;
+  long e = exact(word);
+  if (e >= 0) return e;
   u32 key = pack_->fold(word);
   auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
   if (it == keys_.end() || *it != key) return -1;
