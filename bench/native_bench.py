@@ -12,7 +12,9 @@ links) in its own process. So both engines type exactly the same keystrokes, and
 native engine shows is compared with the one Python showed at that keystroke.
 
 Per keystroke, for each engine: the suggestions() call's wall time (p50/p99/max; what the typist
-of engine_bench.py times) and the edit plus suggestions (type/accept, then suggestions). Load
+of engine_bench.py times; the targets are checked on it), the edit plus suggestions (type/accept,
+then suggestions), and the suggestions() call's thread CPU time (on a busy machine the wall
+time's tail is mostly waiting for a core; the CPU time shows what the keystroke itself cost). Load
 time; RSS from /proc after load (the native figure is typist_bench's own process, nothing else
 in it; Python's is a child that only imports the engine and loads the bundle). Strips that
 differ: in words (and their order), in kind or corrected flag, and the largest score difference.
@@ -78,9 +80,11 @@ class Recorder:
         self.edit_ms += (time.perf_counter() - t0) * 1e3
 
     def suggest(self, n: int):
+        cpu0 = time.thread_time()
         strip = self.session.suggest(n)
+        cpu_ms = (time.thread_time() - cpu0) * 1e3
         self._op("Q", str(n))
-        self.log.append({"edit_ms": self.edit_ms, "strip": [(s.word, float(s.score), s.kind, bool(s.corrected))
+        self.log.append({"edit_ms": self.edit_ms, "cpu_ms": cpu_ms, "strip": [(s.word, float(s.score), s.kind, bool(s.corrected))
                                                              for s in strip]})
         self.edit_ms = 0.0
         return strip
@@ -120,7 +124,7 @@ def run_native(cfg: BenchConfig, script: list[str]) -> dict:
         os.unlink(f.name)
     if done.returncode != 0:
         raise SystemExit(f"{cfg.driver} failed ({done.returncode}): {done.stderr[-2000:]}")
-    out: dict = {"strips": [], "suggest_ms": [], "edit_ms": [], "rss_kb": {}}
+    out: dict = {"strips": [], "suggest_ms": [], "cpu_ms": [], "edit_ms": [], "rss_kb": {}}
     for line in done.stdout.splitlines():
         f = line.split("\t")
         match f[0]:
@@ -135,7 +139,8 @@ def run_native(cfg: BenchConfig, script: list[str]) -> dict:
             case "Q":
                 out["edit_ms"].append(float(f[1]))
                 out["suggest_ms"].append(float(f[2]))
-                rest = f[3:]
+                out["cpu_ms"].append(float(f[3]))
+                rest = f[4:]
                 out["strips"].append([(rest[i], float(rest[i + 1]), ("next", "completion", "learned")[int(rest[i + 2])],
                                        rest[i + 3] == "1") for i in range(0, len(rest), 4)])
     return out
@@ -212,6 +217,7 @@ def run(cfg: BenchConfig) -> dict:
         "suggestions_calls": len(suggest_ms),
         "python": {"load_ms": round(load_ms, 1), "child": py_load,
                    "suggestions_ms": percentiles(suggest_ms), "edit_and_suggestions_ms": percentiles(py_total),
+                   "suggestions_thread_cpu_ms": percentiles([e["cpu_ms"] for e in log]),
                    "by_kind": by_kind(suggest_ms)},
         "native": {"load_ms": round(native["load_ms"], 1), "threads": native.get("threads"),
                    "rss_after_load_mb": round(native["rss_kb"]["after_load"] / 1024, 1),
@@ -219,7 +225,8 @@ def run(cfg: BenchConfig) -> dict:
                    "rss_end_mb": round(native["rss_kb"]["end"] / 1024, 1),
                    "peak_rss_mb": round(native["hwm_kb"] / 1024, 1),
                    "suggestions_ms": percentiles(native["suggest_ms"]),
-                   "edit_and_suggestions_ms": percentiles(nat_total), "by_kind": by_kind(native["suggest_ms"])},
+                   "edit_and_suggestions_ms": percentiles(nat_total),
+                   "suggestions_thread_cpu_ms": percentiles(native["cpu_ms"]), "by_kind": by_kind(native["suggest_ms"])},
         "strips": compare([e["strip"] for e in log], native["strips"]),
     }
     n, p = report["native"], report["python"]
@@ -237,13 +244,14 @@ def print_report(r: dict) -> None:
           f"{r['suggestions_calls']} suggestions() calls, one thread; load average {s['loadavg_before']} -> "
           f"{s['loadavg_after']}")
     print(f"{'':8} {'load ms':>8} {'RSS MB':>7} | suggestions() ms: {'p50':>7} {'p99':>7} {'max':>7} | "
-          f"edit+suggestions ms: {'p50':>7} {'p99':>7} {'max':>7}")
+          f"edit+suggestions ms: {'p50':>7} {'p99':>7} {'max':>7} | thread CPU ms: {'p50':>6} {'p99':>6} {'max':>6}")
     for name in ("native", "python"):
         e = r[name]
         rss = e["rss_after_load_mb"] if name == "native" else e["child"]["rss_after_load_mb"]
-        a, b = e["suggestions_ms"], e["edit_and_suggestions_ms"]
+        a, b, c = e["suggestions_ms"], e["edit_and_suggestions_ms"], e["suggestions_thread_cpu_ms"]
         print(f"{name:8} {e['load_ms']:8.1f} {rss:7.1f} | {'':17} {a['p50']:7.3f} {a['p99']:7.3f} {a['max']:7.3f} | "
-              f"{'':20} {b['p50']:7.3f} {b['p99']:7.3f} {b['max']:7.3f}")
+              f"{'':20} {b['p50']:7.3f} {b['p99']:7.3f} {b['max']:7.3f} | {'':14} {c['p50']:6.3f} {c['p99']:6.3f} "
+              f"{c['max']:6.3f}")
     c = r["strips"]
     print(f"strips that differ: {c['words_differ']} of {c['keystrokes']} in words, {c['kind_or_corrected_differ']} in "
           f"kind/corrected; largest score difference {c['max_score_diff']:g}")

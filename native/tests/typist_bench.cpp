@@ -10,13 +10,14 @@
 //   Q<n>       nk_session_suggestions(n): timed
 // Prints, tab-separated: "load_ms", "rss_kb" lines (VmRSS from /proc/self/status after the load and
 // after the first suggestions), then for each Q: "Q", the ms its edits took (the T/A since the last
-// Q), the ms nk_session_suggestions took, then word, score, kind, corrected per suggestion; at
+// Q), the ms nk_session_suggestions took (wall clock, then this thread's CPU time), then word, score, kind, corrected per suggestion; at
 // the end "rss_kb end" and "hwm_kb" (the peak). Exits 1 with nk_last_error() when a call fails.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <time.h>
 
 #include "nextkey.h"
 
@@ -24,6 +25,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+// This thread's CPU time in ms: what a keystroke cost when the machine's other work preempts it.
+double thread_cpu_ms() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
 
 // A field of /proc/self/status in kB ("VmRSS", "VmHWM"), or a count ("Threads").
 long status_field(const char* name) {
@@ -85,10 +93,11 @@ int main(int argc, char** argv) {
       if (nk_session_accept(session, arg.c_str()) != NK_OK) return die("nk_session_accept");
       edit_ms += ms_since(t);
     } else if (op == 'Q') {
+      double cpu0 = thread_cpu_ms();
       if (nk_session_suggestions(session, std::strtoul(arg.c_str(), nullptr, 10), out, &count) != NK_OK)
         return die("nk_session_suggestions");
-      double ms = ms_since(t);
-      std::printf("Q\t%.4f\t%.4f", edit_ms, ms);
+      double ms = ms_since(t), cpu = thread_cpu_ms() - cpu0;
+      std::printf("Q\t%.4f\t%.4f\t%.4f", edit_ms, ms, cpu);
       for (size_t i = 0; i < count; ++i)
         std::printf("\t%s\t%.6f\t%d\t%d", out[i].word, out[i].score, int(out[i].kind), out[i].corrected);
       std::printf("\n");
