@@ -37,8 +37,6 @@ Vocab::Vocab(const sentencepiece::SentencePieceProcessor& sp, int eos_id, const 
       boundary_f[size_t(i)] = !piece.empty() && !is_alnum(piece[0]) ? 1.f : 0.f;  // punctuation closes a word
     }
   }
-  for (int i = 0; i < n; ++i)
-    if (boundary_f[size_t(i)] != 0.f) boundary_ids.push_back(i);
   std::sort(start_.pairs.begin(), start_.pairs.end());
   std::sort(cont_.pairs.begin(), cont_.pairs.end());
 }

@@ -19,7 +19,6 @@ class Vocab {
   std::vector<u32> text;          // piece text without the leading ▁, original case ('' for specials)
   std::vector<int> start_ids, cont_ids;
   std::vector<float> boundary_f;  // 1 for a boundary piece
-  std::vector<int> boundary_ids;  // where boundary_f is not 0 (the decoder sums exp over them alone)
 
  private:
   struct Index {
