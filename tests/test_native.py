@@ -1,11 +1,13 @@
 """The native engine (native/) against the conformance kit: builds it with CMake when cmake and
 g++ are here (skips otherwise, saying why), runs native/build/kit_runner on the shipped kit and on
-a kit made now for the tiny freshly trained bundles (tests/conftest.py), and shows that the runner
-fails on a kit whose case (a tokenizer, context, step, trace or edit case) was altered."""
+a kit made now for the tiny freshly trained bundles (tests/conftest.py), shows that the runner
+fails on a kit whose case (a tokenizer, context, step, trace or edit case) was altered, and that
+the C example (native/examples/suggest_stdin.c) shows the Python engine's strips."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -110,3 +112,24 @@ def test_native_fails_an_altered_edit(kit_runner, tmp_path):
     done = _run(kit_runner, altered)
     assert done.returncode == 1, done.stdout
     assert f"FAIL edit '{kit['edits'][0]['name']}'" in done.stdout, done.stdout
+
+
+def test_the_c_example_suggests_what_the_python_engine_does(kit_runner):
+    """native/examples/suggest_stdin.c, over the C API alone: each line's strip, word for word."""
+    build = subprocess.run(["cmake", "--build", str(BUILD), "-j2", "--target", "suggest_stdin"],
+                           capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    from nextkey.engine import Engine
+
+    lines = ["", "I would like to ", "How are you do", "The weather is lovley", "Thank you vety"]
+    done = subprocess.run([str(BUILD / "suggest_stdin"), str(BUNDLE)], input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    eng = Engine.load(BUNDLE)
+    got = done.stdout.splitlines()
+    assert len(got) == len(lines), done.stdout
+    for line, out in zip(lines, got):
+        text, _, shown = out.rpartition("|")
+        assert text == line
+        words = re.findall(r" (\S+) \(-?[\d.]+, \w+\)\*?", shown)  # " word (score, kind)", '*': corrected
+        assert words == [s.word for s in eng.suggest(line, 3)], (line, out)
