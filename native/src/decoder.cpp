@@ -6,6 +6,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "boundary_mass.h"
+
 namespace nextkey {
 
 WordDecoder::WordDecoder(StepRunner& runner, const Vocab& vocab, const DecoderConfig& cfg, LexiconWalk* walk,
@@ -24,11 +26,8 @@ NodePtr WordDecoder::expand(NodeCache& cache, const std::vector<int>& path) {
 }
 
 double WordDecoder::boundary(const Node& node) const {
-  double mass = 0;  // exp(row) @ boundary_f (numpy: float32)
-  const auto& lp = node.logprobs;
-  for (size_t i = 0; i < lp.size(); ++i)
-    if (vocab_.boundary_f[i] != 0.f) mass += double(std::exp(lp[i]));
-  return std::log(std::max(double(float(mass)), 1e-30));
+  double mass = boundary_mass(node.logprobs.data(), vocab_.boundary_f.data(), node.logprobs.size());
+  return std::log(std::max(mass, 1e-30));
 }
 
 bool WordDecoder::word(const u32& text, u32& out) const {

@@ -1,6 +1,7 @@
 // The words the engine may offer (engine/lexicon.py), looked up folded: reading and checking
 // lexicon.tsv, membership, prefixes, an entry's index and prior, and the most frequent completions.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -31,8 +32,12 @@ class Lexicon {
   std::vector<double> counts_;
   std::vector<u32> keys_;  // folded words, sorted
   std::vector<long> rank_;  // per key: the index of its most frequent form
+  std::vector<int32_t> min_tree_;  // 2 x keys: [n + i] = rank_[i], [i] = min of [2i], [2i + 1]
   std::vector<double> logprior_;
-  std::unordered_map<u32, long> exact_;  // plain-apostrophe form -> index (the last listed, as Python's dict)
+  std::vector<int32_t> exact_;  // indices by plain-apostrophe form, one per form (the last listed, as Python's dict)
+  std::unordered_map<long, u32> plain_alt_;  // the few forms whose plain-apostrophe form differs
+  const u32& plain(long i) const;
+  long exact(const u32& word) const;  // the index of the form, apostrophes aside; -1: none
 };
 
 }  // namespace nextkey

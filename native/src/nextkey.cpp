@@ -3,6 +3,9 @@
 #include "nextkey.h"
 
 #include <algorithm>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -51,6 +54,9 @@ nk_status nk_engine_open(const char* bundle_dir, nk_engine** out) {
   return guard([&] {
     auto e = std::make_unique<nk_engine>();
     e->engine = std::make_unique<nextkey::Engine>(bundle_dir);
+#if defined(__GLIBC__)
+    malloc_trim(0);  // loading's temporary strings (the lexicon read, folded, sorted) leave 1.5 MB of free heap resident
+#endif
     *out = e.release();
     return NK_OK;
   });

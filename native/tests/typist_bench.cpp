@@ -1,0 +1,114 @@
+// The native half of bench/native_bench.py: replays a typist's keystrokes through the C API
+// (include/nextkey.h, libnextkey.so: what an app links) and times each one.
+//
+//   typist_bench BUNDLE_DIR SCRIPT
+//
+// SCRIPT has one operation a line, written by bench/native_bench.py from the Python typist's run:
+//   N          a new session (one per sentence)
+//   T<chars>   nk_session_type (the rest of the line, as is)
+//   A<word>    nk_session_accept
+//   Q<n>       nk_session_suggestions(n): timed
+// Prints, tab-separated: "load_ms", "rss_kb" lines (VmRSS from /proc/self/status after the load and
+// after the first suggestions), then for each Q: "Q", the ms its edits took (the T/A since the last
+// Q), the ms nk_session_suggestions took (wall clock, then this thread's CPU time), then word, score, kind, corrected per suggestion; at
+// the end "rss_kb end" and "hwm_kb" (the peak). Exits 1 with nk_last_error() when a call fails.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <time.h>
+
+#include "nextkey.h"
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+// This thread's CPU time in ms: what a keystroke cost when the machine's other work preempts it.
+double thread_cpu_ms() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
+
+// A field of /proc/self/status in kB ("VmRSS", "VmHWM"), or a count ("Threads").
+long status_field(const char* name) {
+  std::ifstream f("/proc/self/status");
+  std::string line, key = std::string(name) + ":";
+  while (std::getline(f, line))
+    if (line.compare(0, key.size(), key) == 0) return std::strtol(line.c_str() + key.size(), nullptr, 10);
+  return -1;
+}
+
+int die(const char* what) {
+  std::fprintf(stderr, "typist_bench: %s: %s\n", what, nk_last_error());
+  return 1;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) return std::fprintf(stderr, "usage: typist_bench BUNDLE_DIR SCRIPT\n"), 2;
+  std::ifstream script(argv[2]);
+  if (!script) return std::fprintf(stderr, "typist_bench: cannot read %s\n", argv[2]), 2;
+
+  auto t0 = Clock::now();
+  nk_engine* engine = nullptr;
+  if (nk_engine_open(argv[1], &engine) != NK_OK) return die("nk_engine_open");
+  std::printf("load_ms\t%.3f\n", ms_since(t0));
+  std::printf("rss_kb\tafter_load\t%ld\n", status_field("VmRSS"));
+
+  nk_suggestion out[100];
+  size_t count = 0;
+  {  // the first suggestions make the model's buffers, as the Python bench's engine.suggest("") does
+    nk_session* warm = nullptr;
+    if (nk_session_new(engine, &warm) != NK_OK) return die("nk_session_new");
+    if (nk_session_suggestions(warm, 3, out, &count) != NK_OK) return die("nk_session_suggestions");
+    nk_session_free(warm);
+  }
+  std::printf("rss_kb\tafter_first_suggestions\t%ld\n", status_field("VmRSS"));
+  std::printf("threads\t%ld\n", status_field("Threads"));
+
+  nk_session* session = nullptr;
+  double edit_ms = 0;
+  std::string line;
+  while (std::getline(script, line)) {
+    if (line.empty()) continue;
+    const char op = line[0];
+    const std::string arg = line.substr(1);
+    if (op == 'N') {
+      nk_session_free(session);
+      session = nullptr;
+      if (nk_session_new(engine, &session) != NK_OK) return die("nk_session_new");
+      edit_ms = 0;
+      continue;
+    }
+    if (!session) return std::fprintf(stderr, "typist_bench: %c before the first N\n", op), 2;
+    auto t = Clock::now();
+    if (op == 'T') {
+      if (nk_session_type(session, arg.c_str()) != NK_OK) return die("nk_session_type");
+      edit_ms += ms_since(t);
+    } else if (op == 'A') {
+      if (nk_session_accept(session, arg.c_str()) != NK_OK) return die("nk_session_accept");
+      edit_ms += ms_since(t);
+    } else if (op == 'Q') {
+      double cpu0 = thread_cpu_ms();
+      if (nk_session_suggestions(session, std::strtoul(arg.c_str(), nullptr, 10), out, &count) != NK_OK)
+        return die("nk_session_suggestions");
+      double ms = ms_since(t), cpu = thread_cpu_ms() - cpu0;
+      std::printf("Q\t%.4f\t%.4f\t%.4f", edit_ms, ms, cpu);
+      for (size_t i = 0; i < count; ++i)
+        std::printf("\t%s\t%.6f\t%d\t%d", out[i].word, out[i].score, int(out[i].kind), out[i].corrected);
+      std::printf("\n");
+      edit_ms = 0;
+    } else {
+      return std::fprintf(stderr, "typist_bench: unknown operation %c\n", op), 2;
+    }
+  }
+  std::printf("rss_kb\tend\t%ld\n", status_field("VmRSS"));
+  std::printf("hwm_kb\t%ld\n", status_field("VmHWM"));
+  nk_session_free(session);
+  nk_engine_free(engine);
+  return 0;
+}
