@@ -116,8 +116,13 @@ def _export(args) -> int:
     # checked before TensorFlow is imported (seconds): a mistake is told at once
     q = Quantization.parse(args.quantize)
     out = Path(args.out) if args.out else Path("bundles") / f"{Path(args.checkpoint).name}-{q.value}"
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"output {out} is a file, not a folder: nothing was written")
     if out.exists() and not args.force:
         raise ValueError(f"output {out} exists: pass --force to replace it")
+    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
+        raise ValueError(f"output {out} is a folder that holds no bundle (no manifest.json): --force replaces a "
+                         f"bundle, never other files; choose another --out")
     if not (Path(args.checkpoint) / "model_config.json").is_file():
         raise ValueError(f"{args.checkpoint} is not a training run (no model_config.json): "
                          f"pass the --out folder of nextkey train")

@@ -377,6 +377,11 @@ def run_demo(bundle: str | list[str] | None, n: int = 3, learn: bool = False) ->
     except EngineError as e:
         print(f"nextkey demo: error: cannot load the model: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        switcher.engine.close()
+        print("nextkey demo: error: the demo is a full-screen keyboard and needs a terminal (stdin and stdout); "
+              "for text from a pipe use nextkey suggest", file=sys.stderr)
+        return 2
     gc.freeze()  # Python's full collections then skip the objects loading made (README: embedding)
     try:
         return build_app(engine, n, switcher=switcher).run()

@@ -128,12 +128,26 @@ def convert_saved_model(saved_model: Path, q: Quantization, calibration=None) ->
     return conv.convert()
 
 
+def check_output_folder(out_dir: Path, force: bool) -> None:
+    """Refuse, before any work, an output that is a file, an existing folder without
+    ``force``, or (even with ``force``) a folder that is neither empty nor a bundle:
+    --force replaces a bundle, never a folder of the user's. Raises BundleError."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BundleError(f"output {out_dir} is a file, not a folder: nothing was written")
+    if out_dir.is_dir():
+        if not force:
+            raise BundleError(f"output {out_dir} exists: pass --force to replace it")
+        if any(out_dir.iterdir()) and not (out_dir / MANIFEST).is_file():
+            raise BundleError(f"output {out_dir} is a folder that holds no bundle (no {MANIFEST}): --force replaces "
+                              f"a bundle, never other files; choose another --out")
+
+
 def export_bundle(cfg: ExportConfig) -> dict:
     """Write a verified bundle to ``cfg.out_dir``; returns its manifest."""
     run_dir, out_dir = Path(cfg.run_dir), Path(cfg.out_dir)
     q = Quantization.parse(cfg.quantization) if isinstance(cfg.quantization, str) else cfg.quantization
-    if out_dir.exists() and not cfg.force:
-        raise BundleError(f"output {out_dir} exists: pass --force to replace it")
+    check_output_folder(out_dir, cfg.force)
     tok_path = run_dir / TOKENIZER_FILE
     if not tok_path.is_file():
         raise BundleError(f"training run {run_dir} has no {TOKENIZER_FILE}; export needs the tokenizer the model was trained with")
@@ -181,6 +195,7 @@ def export_bundle(cfg: ExportConfig) -> dict:
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
         opened = Bundle.open(tmp)
         bundle_settings(opened.manifest), bundle_pack(opened.manifest)
+        os.chmod(tmp, 0o755)  # (mkdtemp makes it 0700: a bundle is read by other users' apps too)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(tmp, out_dir)

@@ -200,3 +200,40 @@ def test_build_refuses_a_budget_with_no_time_to_train(tmp_path):
 
     with pytest.raises(ValueError, match="leaves no time to train"):
         BuildConfig(sources=("x",), out_dir=tmp_path, minutes=1.0)
+
+
+def test_export_never_replaces_a_folder_that_is_not_a_bundle(tmp_path, capsys):
+    """A newcomer's trial: `export --force` deleted a folder of notes; `--out FILE` failed after all the work."""
+    from nextkey.cli.main import main
+    from nextkey.export.convert import check_output_folder
+    from nextkey.engine.errors import BundleError
+
+    notes = tmp_path / "existing"
+    notes.mkdir()
+    (notes / "notes.txt").write_text("mine")
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "model_config.json").write_text("{}")
+    assert main(["export", str(run), "--out", str(notes), "--force"]) == 2
+    assert "holds no bundle" in capsys.readouterr().err and (notes / "notes.txt").read_text() == "mine"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    assert main(["export", str(run), "--out", str(victim), "--force"]) == 2
+    assert "is a file" in capsys.readouterr().err and victim.read_text() == "keep"
+    with pytest.raises(BundleError, match="holds no bundle"):
+        check_output_folder(notes, force=True)
+    (tmp_path / "empty").mkdir()
+    check_output_folder(tmp_path / "empty", force=True)  # an empty folder may be filled
+
+
+def test_build_refuses_a_text_too_small_to_hold_out_before_training(tmp_path, capsys):
+    """A newcomer's trial: 20 KB trained fully, then failed at the evaluation (no test sentences)."""
+    from nextkey.cli.main import main
+
+    text = tmp_path / "small.txt"
+    text.write_text("\n".join(f"This is sentence number {w} of a very small text." for w in
+                              ["one", "two", "three", "four", "five"] * 30))
+    assert main(["build", str(text), "--out", str(tmp_path / "out"), "--minutes", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "too few to hold out" in err and "nothing was trained" in err
+    assert not (tmp_path / "out" / "run").exists() and not (tmp_path / "out" / "bundle").exists()

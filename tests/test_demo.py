@@ -544,3 +544,10 @@ def test_a_correction_is_marked_and_tab_replaces_the_typed_word():
         assert t.bar() == ["a", "the", "to"]  # a plain next word again
 
     drive(SlipEngine(), script)
+
+
+def test_run_demo_without_a_terminal_says_so_in_one_line(capsys):
+    """A newcomer's trial: `nextkey demo < /dev/null` ended in a prompt_toolkit traceback."""
+    assert run_demo(None, 3) == 2  # (pytest's stdin is no terminal)
+    err = capsys.readouterr().err
+    assert "needs a terminal" in err and err.count("\n") == 1 and "Traceback" not in err

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from nextkey.export.lexicon import LexiconConfig
 
-from .corpus import CorpusConfig, build_corpus
+from .corpus import CorpusConfig, CorpusError, build_corpus
 from .run_dir import TrainError
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,9 @@ class BuildConfig:
         return self.minutes - self.reserve_minutes
 
 
+MIN_HELD_OUT = 20  # sentences each of the valid and test splits needs for a figure worth printing
+
+
 def build(cfg: BuildConfig) -> dict:
     """Run the four stages into ``cfg.out_dir``; returns the folders and the headline figures.
 
@@ -65,6 +68,14 @@ def build(cfg: BuildConfig) -> dict:
     t0 = time.time()
     stats = build_corpus(CorpusConfig(out_dir=folders["corpus"], sources=tuple(cfg.sources)))
     log.info("corpus: %s sentences", stats.sentences)
+    short = {split: stats.sentences.get(split, 0) for split in ("valid", "test")
+             if stats.sentences.get(split, 0) < MIN_HELD_OUT}
+    if short:  # before any training: a model nobody can evaluate is no model to ship
+        total = sum(stats.sentences.get(k, 0) for k in ("train", "valid", "test"))
+        raise CorpusError(f"your text gives {total} sentences, too few to hold out {MIN_HELD_OUT} each for "
+                          f"validation and testing ({', '.join(f'{k} {v}' for k, v in short.items())}; each is 2% "
+                          f"of the sentences): nextkey build needs about {MIN_HELD_OUT * 50} sentences (about "
+                          f"150 KB of prose) or more; nothing was trained")
 
     from nextkey.export.convert import ExportConfig, Quantization, export_bundle
     from nextkey.evaluate.run import EvalConfig, run_eval

@@ -276,7 +276,8 @@ def resumed_config(saved: TrainConfig, changes: dict) -> tuple[TrainConfig, list
         flag = "--" + name.replace("_", "-")
         if name in RESUMABLE:
             new[name] = value
-            applied.append(f"{flag} {value} (was {old})")
+            applied.append(f"{flag} {value:g} (was {old:g})" if isinstance(value, float) and isinstance(old, (int, float))
+                           else f"{flag} {value} (was {old})")
         else:
             ignored.append(f"{flag} {value} ignored: a resumed run keeps the {name.replace('_', ' ')} it was started "
                            f"with ({old}), which its checkpoint's optimizer state and windows were made with; "
@@ -487,7 +488,7 @@ def fit(model, optimizer, strategy: tf.distribute.Strategy, sp, train_file: Path
                         run_dir.save_checkpoint(out_dir, model, optimizer, progress, cfg.keep_checkpoints)
                     if out_of_time():
                         if worker.chief:
-                            tqdm.write(f"time budget of {cfg.max_minutes} minutes reached at step {progress.step}")
+                            tqdm.write(f"time budget of {cfg.max_minutes:.1f} minutes reached at step {progress.step}")
                         stop = True
                     interrupted = sigint.raised
                     if worker.count > 1:
