@@ -33,7 +33,10 @@ test: $(VENV)/.dev-installed
 # The native engine (native/README.md): needs cmake, g++, libsentencepiece-dev, libutf8proc-dev,
 # nlohmann-json3-dev, and the venv's ai-edge-litert (for libLiteRt.so).
 .PHONY: native
-native: $(VENV)/.runtime-installed
+native: $(BIN)/python
+	@# the venv's LiteRT: from `make test`'s editable install if there is one (a runtime install
+	@# of the package over it would shadow the working tree), else from `make demo`'s
+	@test -f $(VENV)/.dev-installed || $(MAKE) $(VENV)/.runtime-installed
 	cmake -S native -B native/build -DNEXTKEY_PYTHON=$(abspath $(BIN)/python)
 	cmake --build native/build -j2
 	native/build/kit_runner engine/default_bundle engine/conformance/default.json

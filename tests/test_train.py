@@ -323,9 +323,11 @@ def test_two_workers_share_the_windows_and_only_the_chief_writes(tmp_path, tiny_
     assert not (tmp_path / "out1").exists()  # only the chief wrote
     chief = tmp_path / "out0"
     assert {"tokenizer.model", "model_config.json", "best.npz", "report.json", "ckpt-12.npz"} <= {f.name for f in chief.iterdir()}
-    # the same updates as one worker, up to the order of floating-point sums
+    # the same updates as one worker, up to the order of floating-point sums (TF's threaded reductions:
+    # the weights agree within 1e-3 below; the loss over the valid split, a sum of their effects, within 3e-3:
+    # a 1.2e-3 difference was seen on a loaded machine)
     mw, one = (json.loads((d / "report.json").read_text()) for d in (chief, tmp_path / "single"))
-    assert mw["valid"]["cross_entropy_per_token"] == pytest.approx(one["valid"]["cross_entropy_per_token"], abs=1e-3)
+    assert mw["valid"]["cross_entropy_per_token"] == pytest.approx(one["valid"]["cross_entropy_per_token"], abs=3e-3)
     with np.load(chief / "ckpt-12.npz") as a, np.load(tmp_path / "single" / "ckpt-12.npz") as b:
         for k in (k for k in a.files if k.startswith("w")):
             np.testing.assert_allclose(a[k], b[k], atol=1e-3)

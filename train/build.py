@@ -50,7 +50,7 @@ class BuildConfig:
         return self.minutes - self.reserve_minutes
 
 
-MIN_HELD_OUT = 20  # sentences each of the valid and test splits needs for a figure worth printing
+MIN_HELD_OUT = 10  # sentences each of the valid and test splits needs for a figure worth printing
 
 
 def build(cfg: BuildConfig) -> dict:
@@ -75,7 +75,7 @@ def build(cfg: BuildConfig) -> dict:
         raise CorpusError(f"your text gives {total} sentences, too few to hold out {MIN_HELD_OUT} each for "
                           f"validation and testing ({', '.join(f'{k} {v}' for k, v in short.items())}; each is 2% "
                           f"of the sentences): nextkey build needs about {MIN_HELD_OUT * 50} sentences (about "
-                          f"150 KB of prose) or more; nothing was trained")
+                          f"75 KB of prose) or more; nothing was trained")
 
     from nextkey.export.convert import ExportConfig, Quantization, export_bundle
     from nextkey.evaluate.run import EvalConfig, run_eval
