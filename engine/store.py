@@ -199,6 +199,17 @@ def inspect_path(path: Path) -> str:
                                f"{FORMAT_VERSION}, and it has {len(tables)} tables, not nextkey's {len(TABLES)}")
 
 
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs (on this machine: a store's folder is local)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (PermissionError: it runs, as another user)
+        return True
+    return True
+
+
 def store_files(path: Path) -> list[Path]:
     """The store's own files as they exist now: the database, its -wal, -shm and -journal,
     its set-aside copies (``NAME.corrupt-YYYYmmdd-HHMMSS-PID``) and interrupted creations
@@ -223,6 +234,7 @@ class Store:
         self.max_words, self.max_pairs = max_words, max_pairs
         self.read_only = read_only
         self.wiped_at: float | None = None  # the last wipe by another process this connection saw (epoch s)
+        self._swept = False  # interrupted creations of dead processes looked for (at the first write)
         self._conn: sqlite3.Connection | None = None
         self._ino: int | None = None  # the file the connection has open (a wipe elsewhere replaces it)
         self._id: int | None = None  # the random id of that store, set when it was created
@@ -261,10 +273,22 @@ class Store:
         self._id = self._meta(self._conn, "id")
         return True
 
+    def _sweep_interrupted(self) -> None:
+        """Remove the interrupted creations (``NAME.new-PID-RANDOM`` and their side files)
+        of processes that no longer run: a writer killed while it built a new store."""
+        own = re.compile(re.escape(self.path.name) + r"\.new-(\d+)-\d+(?:-wal|-shm|-journal)?")
+        with contextlib.suppress(OSError):
+            for p in self.path.parent.iterdir():
+                m = own.fullmatch(p.name)
+                if m is not None and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+                    with contextlib.suppress(FileNotFoundError):
+                        p.unlink()
+
     def _create(self) -> None:
         """Build an empty store beside the path and link it into place whole (another
         process that created one first wins: its file is kept)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._sweep_interrupted()
         tmp = self.path.with_name(f"{self.path.name}.new-{os.getpid()}-{random.getrandbits(31)}")
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -542,6 +566,9 @@ class Store:
             if self._conn is None and not self._connect(create=create):
                 yield None
                 return
+            if not self._swept:  # once per connection's owner: a killed writer's leftovers go
+                self._swept = True
+                self._sweep_interrupted()
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")  # takes the write lock now, waiting up to BUSY_TIMEOUT_MS
             try:
