@@ -244,6 +244,8 @@ def bench_context(engine, cfg: BenchConfig, lines: list[str]) -> tuple[dict, dic
 
 
 def vm_rss_mb() -> float | None:
+    """(evaluate/stats.py has the same; the child here measures before importing nextkey, so it
+    cannot import that module first.)"""
     try:
         with open("/proc/self/status") as f:
             for line in f:

@@ -28,7 +28,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .stats import EvalError, peak_rss_mb, percentiles, read_sentences
+from .stats import EvalError, peak_rss_mb, percentiles, read_sentences, vm_rss_mb
 from .typist import KINDS, type_accepting
 
 REPORT = "bench.json"
@@ -92,17 +92,6 @@ def stock_presage(n: int):
         return None, f"presage not measured: {e}"
 
 
-def _vm_rss_mb() -> float | None:
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
 def child(bundle: str, text: str, sentences: int, n: int) -> dict:
     """In a fresh process (the engine already imported by this module): load the bundle, type;
     the figures as a dict."""
@@ -111,11 +100,11 @@ def child(bundle: str, text: str, sentences: int, n: int) -> dict:
     t0 = time.perf_counter()
     engine = Engine.load(bundle or None, num_threads=1)
     load_s = time.perf_counter() - t0
-    rss_load = _vm_rss_mb()
+    rss_load = vm_rss_mb()
     for s in read_sentences(Path(text), sentences):
         type_accepting(engine.session(), s, n)
     return {"load_s": load_s, "rss_after_load_mb": rss_load,
-            "rss_after_typing_mb": _vm_rss_mb(), "peak_rss_mb": peak_rss_mb()}
+            "rss_after_typing_mb": vm_rss_mb(), "peak_rss_mb": peak_rss_mb()}
 
 
 def measure_load(cfg: BenchConfig) -> dict:

@@ -64,6 +64,18 @@ def percentiles(values_ms) -> dict:
             "count": int(np.asarray(values_ms).size)}
 
 
+def vm_rss_mb() -> float | None:
+    """This process's resident set now, in MB (Linux /proc; None elsewhere)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory. ru_maxrss is KiB on Linux, bytes on macOS."""
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
