@@ -418,14 +418,9 @@ def plot(report: dict, times: dict, per_key: dict, path: Path) -> None:
 
     b = report["bundle"]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.2))
-    for name, by_kind in times.items():
-        for kind in KINDS:
-            v = by_kind.get(kind) or []
-            if v:
-                x = np.sort(v)
-                ax1.plot(x, np.arange(1, len(x) + 1) / len(x), label=f"{name} {kind} (n={len(x)})",
-                         linestyle="-" if name == "nextkey" else ":")
-    ax1.set_xscale("log")
+    from nextkey.evaluate.latency import plot_cdf
+
+    plot_cdf(ax1, times)
     ax1.axvline(TARGETS["p99_ms"], color="tab:red", linestyle="--", linewidth=1, label="p99 target 3 ms")
     ax1.axhline(0.99, color="grey", linewidth=0.5)
     ax1.set(xlabel="suggest() per keystroke, ms (log scale)", ylabel="share of keystrokes at or below",

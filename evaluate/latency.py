@@ -174,6 +174,21 @@ def summary(report: dict) -> str:
     return "\n".join(out)
 
 
+def plot_cdf(ax, times: dict[str, dict[str, list[float]]]) -> None:
+    """One cumulative curve per engine and keystroke kind (``times``: engine -> kind -> ms),
+    on a log x axis; nextkey solid, others dotted."""
+    import numpy as np
+
+    for name, by_kind in times.items():
+        for kind in KINDS:
+            v = by_kind.get(kind) or []
+            if v:
+                x = np.sort(v)
+                ax.plot(x, np.arange(1, len(x) + 1) / len(x), label=f"{name} {kind} (n={len(x)})",
+                        linestyle="-" if name == "nextkey" else ":")
+    ax.set_xscale("log")
+
+
 def _plot(times: dict, report: dict, path: Path) -> str | None:
     """Per-kind distributions of the per-keystroke times; None without matplotlib."""
     try:
@@ -185,14 +200,7 @@ def _plot(times: dict, report: dict, path: Path) -> str | None:
     import numpy as np
 
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
-    for name, by_kind in times.items():
-        for kind in KINDS:
-            v = by_kind.get(kind) or []
-            if v:
-                x = np.sort(v)
-                ax.plot(x, np.arange(1, len(x) + 1) / len(x), label=f"{name} {kind} (n={len(x)})",
-                        linestyle="-" if name == "nextkey" else ":")
-    ax.set_xscale("log")
+    plot_cdf(ax, times)
     ax.axhline(0.99, color="grey", linewidth=0.5)
     b = report["bundle"]
     ax.set(xlabel="suggest() per keystroke, ms (log scale)", ylabel="share of keystrokes at or below",

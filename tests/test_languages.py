@@ -46,7 +46,8 @@ def test_a_language_with_no_bundle_says_how_to_build_one(data_home):
 def test_an_installed_bundle_is_found_and_its_language_checked(data_home, tiny_bundle):
     install_as(tiny_bundle, "de")
     eng = Engine.load(lang="de")
-    assert eng.pack.code == "de" and eng.suggest("Ich", 3) is not None
+    assert eng.pack.code == "de" and eng.pack.fold("Schön") == "schoen"  # the German pack's rules are in use
+    assert all(s.word.lower().startswith("i") for s in eng.suggest("Ich", 3))
     with pytest.raises(BundleError, match="is in 'de', not 'en'"):
         Engine.load(installed_bundle_dir("de"), lang="en")
 
