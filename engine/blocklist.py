@@ -24,6 +24,15 @@ class Blocklist:
         self.base_forms = base_forms or (lambda w: [w])
         self.user: set[str] = set()
         self._forms: dict[str, tuple[str, ...]] = {}  # folded word -> its base forms (bounded memo)
+        # Other languages' shipped lists (add_language): (shipped, fold, base_forms, endings) each
+        self.others: list[tuple[frozenset[str], Callable[[str], str], Callable[[str], list[str]], tuple[str, ...]]] = []
+
+    def add_language(self, other: "Blocklist") -> None:
+        """Block ``other``'s shipped words too (its language's fold and endings), and let the
+        user's entries cover the forms ``other``'s language leads back to (an engine typing in
+        two languages, or a German engine over a memory made with English's rules)."""
+        self.others.append((other.shipped, other.fold, other.base_forms, other.shipped_endings))
+        self._forms = {}
 
     @classmethod
     def shipped_with(cls, path: Path, fold: Callable[[str], str],
@@ -47,17 +56,27 @@ class Blocklist:
         if forms is None:
             if len(self._forms) >= 1 << 15:
                 self._forms = {}
-            forms = self._forms[key] = tuple(self.base_forms(key))
-        if self._shipped(key) or ((possessive := self._possessive(key)) is not None and self._shipped(possessive)):
+            forms = self.base_forms(key)
+            for _, _, other_forms, _ in self.others:
+                forms = [*forms, *(f for f in other_forms(key) if f not in forms)]
+            forms = self._forms[key] = tuple(forms)
+        if self._shipped(key, shipped, self.shipped_endings) or (
+                (possessive := self._possessive(key)) is not None and self._shipped(possessive, shipped,
+                                                                                   self.shipped_endings)):
             return True
+        for other, fold, _, endings in self.others:
+            k = fold(word)
+            if self._shipped(k, other, endings) or ((p := self._possessive(k)) is not None
+                                                    and self._shipped(p, other, endings)):
+                return True
         return any(k in user for k in forms)  # the user's own entries block every form
 
-    def _shipped(self, key: str) -> bool:
-        """The shipped list blocks its words and the word + one of ``shipped_endings`` (the
-        pack's: English "-s" only, since its words' other endings make ordinary words:
-        "spices", "cocked")."""
-        shipped = self.shipped
-        return key in shipped or any(key.endswith(e) and key[: -len(e)] in shipped for e in self.shipped_endings)
+    @staticmethod
+    def _shipped(key: str, shipped: frozenset[str], endings: tuple[str, ...]) -> bool:
+        """A shipped list blocks its words and the word + one of ``endings`` (the pack's:
+        English "-s" only, since its words' other endings make ordinary words: "spices",
+        "cocked")."""
+        return key in shipped or any(key.endswith(e) and key[: -len(e)] in shipped for e in endings)
 
     def _possessive(self, key: str) -> str | None:
         for end in ("'s", "'"):

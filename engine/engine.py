@@ -112,6 +112,7 @@ class Engine:
             self.slips = SlipModel(slips, self.pack, bundle.lexicon.has_prefix)
         # Without a store the memory lives in RAM: the blocklist applies and learn_text() lasts as long as the engine.
         self.memory = memory or UserMemory(MemoryConfig(path=None))
+        self.memory.add_language(self.pack)  # its shipped blocklist and endings
         self.vocab = Vocab(self.sp, self.manifest.eos_id, self.pack)
         self.walk = None if bundle.lexicon is None else LexiconWalk(self.vocab, bundle.lexicon)
         self.known = KnownWords(bundle.lexicon, self.memory, self.pack.misspellings, self.pack.fold)
@@ -125,7 +126,7 @@ class Engine:
         self.sources: list[Source] = []
         if bundle.lexicon is not None:
             self.sources.append(LexiconPrior(bundle.lexicon, settings.prior_words))
-        self.sources.append(MemorySource(self.memory, settings.memory_words, settings.memory_pair_share))
+        self.sources.append(MemorySource(self.memory, settings.memory_words, settings.memory_pair_share, self.pack))
         self._session = self.session(learn=learn)  # loads and checks the model now, not on first use
         self.load_seconds = 0.0
 
@@ -147,7 +148,7 @@ class Engine:
     @classmethod
     def load(cls, path: str | Path | None = None, settings: EngineSettings | None = None,
              memory: MemoryConfig | bool = False, learn: bool = False, num_threads: int = 1,
-             kernels: Kernels = Kernels.DEFAULT, lang: str | None = None) -> "Engine":
+             kernels: Kernels = Kernels.DEFAULT, lang: str | list[str] | None = None) -> "Engine":
         """Open a bundle (None: the default bundle shipped in the package) and load its model.
 
         ``lang`` (a language pack's code, "en", "de"), with no ``path``: the bundle of that
@@ -159,8 +160,19 @@ class Engine:
         (learning then lasts for the engine's life). ``learn``: whether ``suggest`` learns
         the words the user commits. Raises BundleError (a missing or bad bundle, none for
         ``lang``, or one of another language), ValueError (an unknown ``lang``),
-        NotAStoreError (a memory path that is not a nextkey store)."""
+        NotAStoreError (a memory path that is not a nextkey store).
+
+        ``lang`` a list of two or more codes (``["en", "de"]``): a MultiEngine typing in
+        those languages at once (engine/multi.py), each from its ``lang`` bundle, or from
+        ``path`` a list of as many bundle paths (None entries: the language's own)."""
         t0 = time.perf_counter()
+        if isinstance(lang, (list, tuple)):
+            if len(lang) == 1:
+                lang = lang[0]
+            else:
+                from .multi import MultiEngine
+                paths = path if isinstance(path, (list, tuple)) else None if path is None else [path]
+                return MultiEngine.load(list(lang), paths, memory, learn, num_threads, kernels)
         if lang is not None:
             get_pack(lang)  # ValueError naming the known languages
         if path is None:

@@ -133,6 +133,7 @@ class UserMemory:
         # whether a word the lexicon lacks is one slip from a frequent lexicon word.
         self.is_common = DEFAULT.is_common_alnum
         self.near_slip = None
+        self.languages = [DEFAULT.code]  # whose shipped blocklists apply (add_language)
         self.mass = 0.0  # the decayed counts of all words, kept up to date
         self._version = 0
         # The index, so that no lookup walks every learned word: the keys sorted (prefix
@@ -171,6 +172,20 @@ class UserMemory:
         with self._lock:
             self._take(snap)
             self._writer = StoreWriter(store, self._on_snapshot, snap, self.cfg.refresh_seconds)
+
+    def add_language(self, pack) -> None:
+        """Apply language ``pack``'s rules too (an engine of that language uses this memory):
+        its shipped blocklist, and its endings for the user's blocks. Keys stay as they are
+        (lowercase, one apostrophe: the same in every language), so one store serves every
+        language; a pack's letter folding (German "schoen" for "schön") is matched by the
+        memory source (sources/memory.py). Raises EngineError when the list cannot be read."""
+        if pack.code in self.languages:
+            return
+        other = Blocklist.shipped_with(pack.blocklist_path, pack.fold, pack.base_forms, pack.blocklist_endings)
+        with self._lock:
+            self.blocklist.add_language(other)
+            self.languages.append(pack.code)
+            self._version += 1
 
     @property
     def version(self) -> int:

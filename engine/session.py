@@ -148,6 +148,16 @@ class Session:
             found = answers[key] = self.pipeline.predict(q, pos)
         return list(found)
 
+    def unit_logprobs(self) -> list[tuple[str, float]]:
+        """The committed units of the text (the context window's: tracker.py) and the
+        natural-log probability the model gives each, oldest first. Feeds the model what
+        ``suggest`` would (its next call reuses the state)."""
+        ctx = self.context()
+        searched = (self._pos.top, self._pos.nodes.get) if self._pos is not None else None
+        self._position(self.stack.sync(ctx.units, searched))
+        snaps = self.stack.snapshots
+        return [(s.unit, s.logprob - p.logprob) for p, s in zip(snaps, snaps[1:])]
+
     def _position(self, top: Snapshot) -> Position:
         if self._pos is None or self._pos.top is not top:
             if top is self.stack.snapshots[0]:

@@ -44,6 +44,9 @@ class Node:
 class Snapshot:
     unit: str  # the chunk of text fed to reach this state ('' for the start)
     node: Node
+    # natural-log probability of every token fed since the start (the text's score under the
+    # model: an engine typing in two languages compares these, engine/multi.py)
+    logprob: float = 0.0
 
 
 def unit_tokens(encode: Callable[[str], list[int]], unit: str, eos_id: int,
@@ -96,7 +99,7 @@ class StateStack:
         del have[common + 1:]
         for unit in units[common:]:
             lookup = searched[1] if searched is not None and have[-1] is searched[0] else None
-            have.append(Snapshot(unit, self._feed(have[-1].node, unit, lookup)))
+            have.append(self._feed(have[-1], unit, lookup))
         return have[-1]
 
     def feed_ahead(self, units: tuple[str, ...], budget: int) -> None:
@@ -108,20 +111,23 @@ class StateStack:
         for unit in units[len(have) - 1:]:
             if self.steps_run - before >= budget:
                 break
-            have.append(Snapshot(unit, self._feed(have[-1].node, unit)))
+            have.append(self._feed(have[-1], unit))
 
-    def _feed(self, node: Node, unit: str, lookup: Callable | None = None) -> Node:
+    def _feed(self, parent: Snapshot, unit: str, lookup: Callable | None = None) -> Snapshot:
+        """The snapshot after ``unit`` fed on top of ``parent``."""
         ids = unit_tokens(self.encode, unit, self.eos_id, self.pack)
-        done = 0
+        node, done, score = parent.node, 0, parent.logprob
         if lookup is not None:
             while done < len(ids) and (found := lookup(tuple(ids[: done + 1]))) is not None:
+                score += float(node.logprobs[ids[done]])
                 node, done = found, done + 1
         lp, st = node.logprobs, node.state[None, :]
         for t in ids[done:]:
+            score += float(lp[t])
             lps, st = self.runner.step(np.array([t], np.int32), st)
             lp = lps[0]
             self.steps_run += 1
-        return Node(lp.copy(), st[0].copy()) if done < len(ids) else node
+        return Snapshot(unit, Node(lp.copy(), st[0].copy()) if done < len(ids) else node, score)
 
 
 def _shared(snapshots: list[Snapshot], units: tuple[str, ...]) -> int:

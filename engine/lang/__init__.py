@@ -127,6 +127,30 @@ class LanguagePack:
             word = word.replace(a, self.apostrophes[0])
         return word
 
+    def prefix_spellings(self, prefix: str, limit: int = 16) -> list[str]:
+        """The spellings, lowercase with the first apostrophe, that a typed ``prefix`` may
+        stand for under the pack's ``fold_letters`` (German: "schoe" and "schö" both stand
+        for "schoe" and "schö"; a last "o" may begin "oe", so "scho" also stands for
+        "schö"), the prefix itself first; at most ``limit``. Without ``fold_letters``: the
+        prefix alone. For matching stores keyed without letter folding (the user memory)."""
+        low = self.plain_apostrophes(prefix.lower())
+        if not self.fold_letters:
+            return [low]
+        folded = self.fold(low)
+        done, todo = [], [("", 0)]  # (spelling so far, characters of ``folded`` it covers)
+        while todo and len(done) < 4 * limit:
+            text, i = todo.pop()
+            if i == len(folded):
+                done.append(text)
+                continue
+            todo.append((text + folded[i], i + 1))
+            for letter, fold in self.fold_letters:
+                if folded.startswith(fold, i):
+                    todo.append((text + letter, i + len(fold)))
+                elif fold.startswith(folded[i:]) and len(fold) > len(folded) - i:
+                    todo.append((text + letter, len(folded)))  # the last letters begin a folded pair
+        return [low, *dict.fromkeys(d for d in done if d != low)][:limit]
+
     @cached_property
     def fold(self) -> Callable[[str], str]:
         """``fold(word)``: the key words are matched by: lowercase, one apostrophe
