@@ -47,6 +47,9 @@ from .walk import LexiconWalk
 
 DEFAULT_BUNDLE = Path(__file__).resolve().parent / "default_bundle"
 DEFAULT_LANGUAGE = "en"  # the shipped bundle's
+# Bundles of other languages shipped in the package: bundles/LANG (German: a 2.6 MB int8
+# bundle, docs/languages.md says why it ships rather than being built on install).
+SHIPPED_BUNDLES = Path(__file__).resolve().parent / "bundles"
 
 
 def installed_bundle_dir(lang: str) -> Path:
@@ -78,19 +81,28 @@ def near_slip(word: str, lexicon, slips, fold) -> bool:
     return False
 
 
+def shipped_languages() -> list[str]:
+    """The languages of the bundles shipped in the package (the default's first)."""
+    return [DEFAULT_LANGUAGE, *sorted(p.name for p in SHIPPED_BUNDLES.glob("*") if (p / "manifest.json").is_file()
+                                      and p.name != DEFAULT_LANGUAGE)]
+
+
 def bundle_for(lang: str) -> Path:
-    """The bundle ``Engine.load(lang=lang)`` opens: the shipped one if it is in ``lang``, else
-    the one installed in ``installed_bundle_dir(lang)``. Raises ValueError for an unknown
-    language, BundleError (saying how to build one) when none is installed."""
+    """The bundle ``Engine.load(lang=lang)`` opens: the default bundle if it is in ``lang``,
+    else the one installed in ``installed_bundle_dir(lang)`` (the user's own build wins),
+    else the one shipped in ``SHIPPED_BUNDLES/lang``. Raises ValueError for an unknown
+    language, BundleError (saying how to build one) when there is none."""
     get_pack(lang)
     if (DEFAULT_BUNDLE / "manifest.json").is_file() and read_manifest(DEFAULT_BUNDLE).data.get("language", "en") == lang:
         return DEFAULT_BUNDLE
     path = installed_bundle_dir(lang)
-    if not (path / "manifest.json").is_file():
-        raise BundleError(f"no {lang!r} bundle is installed: the package ships {DEFAULT_LANGUAGE!r} only. Build one "
-                          f"(docs/training.md: nextkey corpus --lang {lang}, nextkey train, nextkey export) and "
-                          f"export it with --out {path}")
-    return path
+    if (path / "manifest.json").is_file():
+        return path
+    if (SHIPPED_BUNDLES / lang / "manifest.json").is_file():
+        return SHIPPED_BUNDLES / lang
+    raise BundleError(f"no {lang!r} bundle is installed: the package ships {shipped_languages()} only. Build one "
+                      f"(docs/training.md: nextkey corpus --lang {lang}, nextkey train, nextkey export) and "
+                      f"export it with --out {path}")
 
 
 class Engine:

@@ -8,12 +8,14 @@
 Every language's session follows the same text and keeps its own state stack, so each
 model always holds the context (feeding a committed word costs its pieces, as in one
 language). Which language the sentence being typed is in is a hidden Markov chain over
-the sentences of the context window: each sentence is emitted by one language with the
-probability that language's model gives its words (``Snapshot.logprob``: both models
-score the same characters, so the numbers compare although the tokenizers differ), and
-the language changes between two sentences with probability ``switch`` (the small
-penalty for switching). The forward algorithm (Rabiner 1989, "A tutorial on hidden
-Markov models", eq. 19-20) gives each language's share of the current sentence.
+sentences: each sentence is emitted by one language with the probability that
+language's model gives its words (``Snapshot.logprob``: both models score the same
+characters, so the numbers compare although the tokenizers differ), and the language
+changes between two sentences with probability ``switch`` (the small penalty for
+switching). The forward algorithm (Rabiner 1989, "A tutorial on hidden Markov models",
+eq. 19-20) over the two sentences before it and the words committed in it gives each
+language's share of the sentence being typed. (The model's context is the sentence
+alone, so each earlier sentence is scored once, fed from the start, and kept.)
 
 The strip is the most likely language's alone, unless another has at least ``mix_share``
 of the sentence (a sentence start after a sentence of the other language, a first word
@@ -42,7 +44,12 @@ from .memory import MemoryConfig, UserMemory
 from .pipeline import Suggestion
 from .runner import Kernels
 from .session import Session
-from .text import check_n, check_text, ends_sentence
+from .text import check_n, check_text, sentence_start, split_sentences
+
+
+EARLIER_SENTENCES = 2  # sentences before the current one that say which language it continues
+EARLIER_CHARS = 400  # ... looked for in this many characters before it
+EARLIER_UNITS = 48  # the last words of a long one are enough to tell its language
 
 
 @dataclass(frozen=True)
@@ -68,29 +75,25 @@ def _logsumexp(values: list[float]) -> float:
     return top + math.log(sum(math.exp(v - top) for v in values))
 
 
-def language_shares(scores: list[list[tuple[str, float]]], ends: list[bool], switch: float) -> list[float]:
-    """Each language's share of the last sentence (sums to 1).
+def language_shares(earlier: list[list[float]], current: list[list[tuple[str, float]]], switch: float) -> list[float]:
+    """Each language's share of the sentence being typed (the shares sum to 1).
 
-    ``scores[l]``: language l's (unit, log-probability) for the committed units of the
-    text, oldest first (``Session.unit_logprobs``); ``ends[i]``: whether the i-th of the
-    last units ends a sentence, for the units all languages hold (aligned from the end:
-    windows may start at different units). The forward algorithm over the sentences;
-    uniform at the start of the window."""
-    k = len(scores)
-    m = min(len(s) for s in scores)
-    while m and len({tuple(u for u, _ in s[len(s) - m:]) for s in scores}) > 1:
-        m -= 1  # the languages' windows agree on their last m units only
-    ends = ends[len(ends) - m:] if m else []
+    ``earlier[s][l]``: the log-probability language l's model gives the s-th of the
+    sentences before, oldest first; ``current[l]``: language l's (unit, log-probability)
+    for the committed units of the sentence being typed (``Session.unit_logprobs``),
+    compared on the units all languages hold (aligned from the end: a language's rules
+    may start the sentence elsewhere). The forward algorithm over the sentences, with
+    probability ``switch`` of a change between two; uniform before the first."""
+    k = len(current)
+    m = min(len(c) for c in current)
+    while m and len({tuple(u for u, _ in c[len(c) - m:]) for c in current}) > 1:
+        m -= 1
     log_stay, log_move = math.log(1.0 - switch), math.log(switch / max(k - 1, 1))
     alpha = [-math.log(k)] * k
-    emitted = [0.0] * k  # the current sentence's log-probability so far, per language
-    for i in range(m):
-        for lang in range(k):
-            emitted[lang] += scores[lang][len(scores[lang]) - m + i][1]
-        if ends[i]:  # a sentence is over: fold it into alpha, the next one starts
-            alpha = _step(alpha, emitted, log_stay, log_move)
-            emitted = [0.0] * k
-    last = _step(alpha, emitted, log_stay, log_move)
+    for scores in earlier:
+        alpha = _step(alpha, scores, log_stay, log_move)
+    now = [sum(lp for _, lp in c[len(c) - m:]) if m else 0.0 for c in current]
+    last = _step(alpha, now, log_stay, log_move)
     total = _logsumexp(last)
     return [math.exp(a - total) for a in last]
 
@@ -107,6 +110,7 @@ class MultiSession:
     def __init__(self, engine: "MultiEngine", sessions: list[Session]):
         self.engine, self.sessions = engine, sessions
         self.last_shares: dict[str, float] = {}  # the shares the last suggest() used
+        self._scored: dict[str, list[float]] = {}  # finished sentence -> each language's log-probability
 
     @property
     def text(self) -> str:
@@ -136,13 +140,28 @@ class MultiSession:
         return self.sessions[0].context(text)
 
     def shares(self) -> dict[str, float]:
-        """Each language's share of the sentence being typed (language_shares)."""
-        scores = [s.unit_logprobs() for s in self.sessions]
-        first = scores[0]
-        pack = self.sessions[0].pack
-        ends = [ends_sentence(u, pack) for u, _ in first]
-        shares = language_shares(scores, ends, self.engine.multi.switch)
-        return dict(zip(self.engine.languages, shares))
+        """Each language's share of the sentence being typed (language_shares), from it and
+        the ``EARLIER_SENTENCES`` before it (within the last ``EARLIER_CHARS`` characters;
+        each scored once per language and kept: the model's context is the sentence alone)."""
+        text, pack = self.text, self.sessions[0].pack
+        start = sentence_start(text, pack)
+        earlier = [s for s in split_sentences(text[max(0, start - EARLIER_CHARS):start], pack) if s]
+        if start > EARLIER_CHARS and earlier:
+            earlier = earlier[1:]  # the first may be cut
+        scores = [self._scores(s) for s in earlier[-EARLIER_SENTENCES:]]
+        current = [s.unit_logprobs() for s in self.sessions]
+        return dict(zip(self.engine.languages, language_shares(scores, current, self.engine.multi.switch)))
+
+    def _scores(self, sentence: str) -> list[float]:
+        """Each language's log-probability of a finished ``sentence`` (its whitespace chunks
+        fed from the start, as the tracker would commit them), memoized."""
+        found = self._scored.get(sentence)
+        if found is None:
+            if len(self._scored) >= 256:
+                self._scored.clear()
+            units = sentence.split()[-EARLIER_UNITS:]
+            found = self._scored[sentence] = [s.stack.score_units(units) for s in self.sessions]
+        return found
 
     def suggest(self, n: int = 3) -> list[Suggestion]:
         """At most ``n`` suggestions: the likely language's, mixed with another's when it has

@@ -113,6 +113,14 @@ class StateStack:
                 break
             have.append(self._feed(have[-1], unit))
 
+    def score_units(self, units: list[str]) -> float:
+        """The natural-log probability of ``units`` fed from the start (a whole sentence: its
+        last unit's sentence end feeds </s> too), without touching the stack."""
+        snap = self.snapshots[0]
+        for unit in units:
+            snap = self._feed(snap, unit)
+        return snap.logprob
+
     def _feed(self, parent: Snapshot, unit: str, lookup: Callable | None = None) -> Snapshot:
         """The snapshot after ``unit`` fed on top of ``parent``."""
         ids = unit_tokens(self.encode, unit, self.eos_id, self.pack)

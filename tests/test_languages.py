@@ -36,11 +36,21 @@ def test_the_shipped_language_loads_the_shipped_bundle(data_home):
     assert bundle_for("en").name == "default_bundle"
 
 
-def test_a_language_with_no_bundle_says_how_to_build_one(data_home):
+def test_a_language_with_no_bundle_says_how_to_build_one(data_home, monkeypatch):
+    monkeypatch.setattr("nextkey.engine.engine.SHIPPED_BUNDLES", data_home / "none")
     with pytest.raises(BundleError, match=r"no 'de' bundle is installed.*nextkey corpus --lang de.*bundles/de"):
         Engine.load(lang="de")
     with pytest.raises(ValueError, match="known languages"):
         Engine.load(lang="xx")
+
+
+def test_the_shipped_german_bundle_loads_and_an_installed_one_wins(data_home, tiny_bundle):
+    from nextkey.engine.engine import SHIPPED_BUNDLES, shipped_languages
+
+    assert shipped_languages() == ["en", "de"] and bundle_for("de") == SHIPPED_BUNDLES / "de"
+    assert Engine.load(lang="de").manifest.data["language"] == "de"
+    install_as(tiny_bundle, "de")
+    assert bundle_for("de") == installed_bundle_dir("de")  # the user's own build
 
 
 def test_an_installed_bundle_is_found_and_its_language_checked(data_home, tiny_bundle):
@@ -52,9 +62,10 @@ def test_an_installed_bundle_is_found_and_its_language_checked(data_home, tiny_b
         Engine.load(installed_bundle_dir("de"), lang="en")
 
 
-def test_the_cli_takes_a_language(data_home, tiny_bundle, capsys):
+def test_the_cli_takes_a_language(data_home, tiny_bundle, capsys, monkeypatch):
     from nextkey.cli.main import main
 
+    monkeypatch.setattr("nextkey.engine.engine.SHIPPED_BUNDLES", data_home / "none")
     assert main(["suggest", "Das ist", "--lang", "de"]) == 2
     assert "no 'de' bundle is installed" in capsys.readouterr().err
     install_as(tiny_bundle, "de")
