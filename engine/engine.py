@@ -39,6 +39,7 @@ from .sources.corrections import Corrections
 from .sources.memory import MemorySource
 from .sources.model import ModelSource
 from .sources.contractions import Contractions
+from .sources.compounds import Compounds
 from .sources.prior import LexiconPrior
 from .state import StateStack
 from .text import check_n, check_text
@@ -127,7 +128,11 @@ class Engine:
         self.memory.add_language(self.pack)  # its shipped blocklist and endings
         self.vocab = Vocab(self.sp, self.manifest.eos_id, self.pack)
         self.walk = None if bundle.lexicon is None else LexiconWalk(self.vocab, bundle.lexicon)
-        self.known = KnownWords(bundle.lexicon, self.memory, self.pack.misspellings, self.pack.fold)
+        # Closed compounds (German): the rule of sources/compounds.py, without its model
+        self._compound_rule = None if bundle.lexicon is None or not self.pack.closed_compounds else \
+            Compounds(self.pack, bundle.lexicon, None, None)
+        self.known = KnownWords(bundle.lexicon, self.memory, self.pack.misspellings, self.pack.fold,
+                                None if self._compound_rule is None else self._compound_rule.is_compound)
         if bundle.lexicon is not None:  # the secrets rule and the slip rule of the memory read the lexicon
             lexicon, slips = bundle.lexicon, self.slips
             common = self.pack.is_common_alnum
@@ -226,7 +231,8 @@ class Engine:
                                                                    combiner, fold)
         contractions = None if self.bundle.lexicon is None else Contractions(self.pack, self.bundle.lexicon, model,
                                                                              combiner)
-        pipeline = Pipeline(model, combiner, selector, corrections, self.known.known, contractions)
+        compounds = None if self._compound_rule is None else Compounds(self.pack, self.bundle.lexicon, model, combiner)
+        pipeline = Pipeline(model, combiner, selector, corrections, self.known.known, contractions, compounds)
         return Session(stack, pipeline, self.memory, self.known, settings, self.pack, text, learn=learn)
 
     def _user_spelling(self, word: str) -> str | None:

@@ -12,11 +12,14 @@ from .memory import UserMemory
 
 class KnownWords:
     def __init__(self, lexicon: Lexicon | None, memory: UserMemory, misspellings: frozenset[str] = frozenset(),
-                 fold=str.lower):
+                 fold=str.lower, is_compound=None):
         """``lexicon`` None: every word counts as known (a bundle without a lexicon).
         ``misspellings``: folded spellings that are never words, though a lexicon may list
-        them (the language pack's apostrophe-less contractions, "dont"); ``fold``: the pack's."""
+        them (the language pack's apostrophe-less contractions, "dont"); ``fold``: the pack's;
+        ``is_compound(word)``: a closed compound of known words (sources/compounds.py), for a
+        language that writes them as one word (None: none is known)."""
         self.lexicon, self.memory, self.misspellings, self.fold = lexicon, memory, misspellings, fold
+        self.is_compound = is_compound
 
     def known(self, word: str) -> bool:
         """In the lexicon or learned from the user, and not a misspelling."""
@@ -25,11 +28,14 @@ class KnownWords:
         return self.lexicon is None or word in self.lexicon or self.memory.prob(word, None) > 0
 
     def knows(self, word: str) -> bool:
-        """Known, or made of known words joined by hyphens ("role-playing")."""
+        """Known, or made of known words joined by hyphens ("role-playing"), or a closed
+        compound of the language ("Passwortverwaltung")."""
         if self.known(word):
             return True
         parts = word.split("-")
-        return len(parts) > 1 and all(p and self.known(p) for p in parts)
+        if len(parts) > 1:
+            return all(p and (self.known(p) or (self.is_compound is not None and self.is_compound(p))) for p in parts)
+        return self.is_compound is not None and self.is_compound(word)
 
     def keeps_whole(self, folded: str) -> bool:
         """Whether a hyphenated word being typed (folded) is completed whole: a known word

@@ -27,6 +27,7 @@ from .combiner import Combiner
 from .position import Position
 from .selector import Selector
 from .sources import Query
+from .sources.compounds import Compounds
 from .sources.contractions import Contractions
 from .sources.corrections import Corrections
 from .sources.model import ModelSource
@@ -49,10 +50,12 @@ class Pipeline:
     """Wired once by the Engine per session (the model source owns the session's interpreter)."""
 
     def __init__(self, model: ModelSource, combiner: Combiner, selector: Selector,
-                 corrections: Corrections | None, knows, contractions: Contractions | None = None):
-        """``knows(word)``: whether a word is one the engine may offer (known.py)."""
+                 corrections: Corrections | None, knows, contractions: Contractions | None = None,
+                 compounds: Compounds | None = None):
+        """``knows(word)``: whether a word is one the engine may offer (known.py);
+        ``compounds``: closed compounds for the free slots (a language that writes them)."""
         self.model, self.combiner, self.selector, self.corrections = model, combiner, selector, corrections
-        self.knows, self.contractions = knows, contractions
+        self.knows, self.contractions, self.compounds = knows, contractions, compounds
 
     def predict(self, q: Query, pos: Position) -> list[Suggestion]:
         """The strip for ``q`` from the state of ``pos``: at most ``q.n`` suggestions, best first."""
@@ -68,6 +71,11 @@ class Pipeline:
                 break
         shown = self.selector.pick(self.combiner.merge(raw, q, pos), q)
         found = [(w, sc, False) for w, sc in shown]
+        if self.compounds is not None and len(found) < n and self.compounds.applies(q):
+            fold = self.model.fold
+            made = self.compounds.propose_scored(q, pos, {fold(w) for w, _, _ in found})
+            extra = [(w, sc, False) for w, sc in self.selector.pick(made, q) if fold(w) not in {fold(x) for x, _, _ in found}]
+            found = sorted(found + extra, key=lambda s: -s[1])[:n]
         if self.contractions is not None and not q.stem:
             bare = self.contractions.propose_scored(q, pos)
             if bare:

@@ -118,6 +118,11 @@ class LanguagePack:
     # A number of at most this many digits followed by a period is an ordinal that never ends
     # a sentence (German "am 3. Oktober"); 0: none is.
     ordinal_digits: int = 0
+    # Compounds written as one word (German "Passwortverwaltung"): completed from a head word
+    # and a lexicon word that begins with the rest (sources/compounds.py), joined directly or
+    # by one of ``linking_elements`` ("Bahnhof" + "s" + "uhr").
+    closed_compounds: bool = False
+    linking_elements: tuple[str, ...] = ()
 
     # ---- folding and casing
 

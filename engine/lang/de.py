@@ -133,4 +133,7 @@ PACK = LanguagePack(
     blocklist="de_blocklist.txt",
     fold_letters=(("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")),
     ordinal_digits=2,
+    # Fugenelemente (Duden, Die Grammatik, 2016, "Komposition"): -s-, -es-, -n-, -en-, -e-, -er-
+    closed_compounds=True,
+    linking_elements=("s", "es", "n", "en", "e", "er"),
 )

@@ -1,0 +1,80 @@
+"""German typed through Engine and Session on the shipped German bundle (issue 24): nouns
+offered capitalized mid-sentence, umlauts typed as a/o/u or ae/oe/ue, ß typed as ss or s,
+abbreviations that end no sentence, QWERTZ slips, and compounds no lexicon lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from nextkey.engine import Engine, Kind
+
+
+@pytest.fixture(scope="module")
+def de():
+    eng = Engine.load(lang="de")
+    yield eng
+    eng.close()
+
+
+def words(eng, text, n=3):
+    return [s.word for s in eng.suggest(text, n)]
+
+
+@pytest.mark.parametrize("typed,noun", [
+    ("Ich habe das Bu", "Buch"), ("Klicken Sie auf die Schaltf", "Schaltfläche"),
+    ("Der Benutzer muss das Passw", "Passwort"), ("Das Programm wird mit dem Bef", "Befehl"),
+])
+def test_nouns_are_offered_capitalized_mid_sentence(de, typed, noun):
+    assert noun in words(de, typed)
+
+
+@pytest.mark.parametrize("typed,word", [
+    ("Das ist schoe", "schöne"), ("Das ist scho", "schöne"), ("Das ist fuer", "für"),
+    ("Das ist gross", "große"), ("Das ist gros", "große"), ("Die Stras", "Straße"),
+    ("Ich wei", "weiß"),
+])
+def test_umlauts_and_sz_typed_plain_find_the_word(de, typed, word):
+    assert word in words(de, typed, 5)
+
+
+def test_an_abbreviation_ends_no_sentence(de):
+    s = de.session()
+    s.type("Das gilt z. B. ")
+    assert not s.context().sentence_start
+    assert all(w[:1].islower() for w in words(de, "Das gilt z. B. "))  # no forced capital after "B."
+    s.set_text("Das gilt. ")
+    assert s.context().sentence_start
+
+
+@pytest.mark.parametrize("typed,meant", [("Das Hsus", "Haus"), ("Ich gehe nsch", "nach")])
+def test_qwertz_slips_are_corrected(de, typed, meant):
+    found = de.suggest(typed, 3)
+    assert any(s.word == meant and s.corrected for s in found), found
+
+
+@pytest.mark.parametrize("typed,compound", [
+    ("Die Passwortverw", "Passwortverwaltung"), ("Die Systemverw", "Systemverwaltung"),
+    ("Öffnen Sie die Paketquellenl", "Paketquellenliste"),
+])
+def test_a_compound_no_lexicon_lists_is_completed_from_its_parts(de, typed, compound):
+    assert compound not in de.bundle.lexicon
+    found = de.suggest(typed, 3)
+    assert compound in [s.word for s in found] and all(s.kind == Kind.COMPLETION for s in found)
+    assert de.knows(compound) and not de.knows("Hausxyzqq")
+
+
+def test_a_compound_s_head_typed_without_umlauts_is_shown_with_them(de):
+    found = words(de, "Die Schluesselverw", 3)
+    assert "Schlüsselverwaltung" in found and not any(w.startswith("Schluessel") for w in found), found
+
+
+def test_a_session_accepts_german_words_and_learns_them_with_umlauts():
+    eng = Engine.load(lang="de")
+    s = eng.session(learn=True)
+    for _ in range(3):
+        s.type("Die Zwölftonmusik ist schön. ")
+    s.set_text("")
+    s.type("Die Zwoelft")
+    assert "Zwölftonmusik" in [x.word for x in s.suggest(3)]
+    s.accept("Zwölftonmusik")
+    assert s.text == "Die Zwölftonmusik "
