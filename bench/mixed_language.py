@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             report["runs"][name] = type_document(eng, doc, args.n, name)
             rows.append(name)
     settings = [MultiSettings()] if not args.grid else \
-        [MultiSettings(switch=s, mix_share=m) for s in (0.01, 0.05, 0.2) for m in (0.02, 0.05, 0.15)]
+        [MultiSettings(switch=s, mix_share=m) for s in (0.02, 0.1) for m in (0.03, 0.1)]
     for ms in settings:
         name = f"en+de (switch {ms.switch}, mix_share {ms.mix_share})"
         multi = MultiEngine.load(["en", "de"], [args.en_bundle, args.de_bundle], multi=ms)

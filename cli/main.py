@@ -194,7 +194,14 @@ def _demo(args) -> int:
     if args.lang:
         from nextkey.engine.engine import bundle_for
 
-        bundles += [str(bundle_for(lang)) for lang in args.lang]  # BundleError says how to build a missing one
+        for lang in args.lang:  # BundleError says how to build a missing one
+            codes = lang.split("+")
+            if len(codes) > 1:  # "en+de": typing in both at once (engine/multi.py)
+                for code in codes:
+                    bundle_for(code)
+                bundles.append(tuple(codes))
+            else:
+                bundles.append(str(bundle_for(lang)))
     return run_demo(bundles or None, args.n, learn=args.learn)
 
 
@@ -462,8 +469,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--n", type=int, default=3, help="number of suggestion slots")
     d.add_argument("--learn", action="store_true", help="learn your words (stored in your XDG data dir)")
     d.add_argument("--lang", action="append",
-                   help="the bundle of this language (en, de; installed in ~/.local/share/nextkey/bundles/LANG); "
-                        "repeat it to switch languages with F11")
+                   help="the bundle of this language (en, de: the shipped one, or yours installed in "
+                        "~/.local/share/nextkey/bundles/LANG); en+de types in both at once; repeat it to switch "
+                        "with F11")
     d.set_defaults(func=_demo)
 
     ev = sub.add_parser("eval", help="simulated typing: KSR, accuracy, perplexity, non-words, noisy typing, plots")

@@ -212,11 +212,17 @@ class Switcher:
         self.index = 0
         self.engine: Engine | None = None  # the one loaded last (run_demo closes it)
 
-    def load(self, bundle: str | None, settings=None) -> Engine:
-        self.engine = Engine.load(bundle, settings=settings, memory=self.learn, learn=self.learn)
+    def load(self, bundle: str | tuple[str, ...] | None, settings=None) -> Engine:
+        """A bundle folder, None (the default), or a tuple of language codes (typed at once)."""
+        if isinstance(bundle, tuple):
+            self.engine = Engine.load(lang=list(bundle), memory=self.learn, learn=self.learn)
+        else:
+            self.engine = Engine.load(bundle, settings=settings, memory=self.learn, learn=self.learn)
         return self.engine
 
     def next_layout(self, engine: Engine) -> Engine:
+        if isinstance(self.bundles[self.index], tuple):
+            raise ValueError("the layout is switched per language: load one language (--lang de)")
         names = [name for name, _ in engine.pack.layouts]
         s = engine.settings
         following = names[(names.index(s.slips.layout) + 1) % len(names)] if s.slips.layout in names else names[0]
@@ -363,16 +369,17 @@ def run_demo(bundle: str | list[str] | None, n: int = 3, learn: bool = False) ->
     """Load the model and run the demo until the user quits; 2 with one line on stderr if it cannot start.
 
     ``bundle``: a bundle folder, several (F11 switches between them), or None for the
-    bundled model. ``learn``: learn the words typed into the user's memory (nextkey
+    bundled model; a tuple of language codes among them types in those languages at once. ``learn``: learn the words typed into the user's memory (nextkey
     memory show|wipe)."""
     if not 1 <= n <= MAX_SLOTS:
         print(f"nextkey demo: error: --n must be between 1 and {MAX_SLOTS}, got {n}", file=sys.stderr)
         return 2
-    bundles = [str(Path(b)) for b in bundle] if isinstance(bundle, (list, tuple)) else [bundle]
+    bundles = [b if isinstance(b, tuple) else str(Path(b)) for b in bundle] if isinstance(bundle, (list, tuple)) \
+        else [bundle]
     switcher = Switcher(bundles or [None], learn)
     try:
         for b in switcher.bundles[1:]:  # every bundle is checked now, not at the first F11
-            Engine.load(b).close()
+            (Engine.load(lang=list(b)) if isinstance(b, tuple) else Engine.load(b)).close()
         engine = switcher.load(switcher.bundles[0])
     except EngineError as e:
         print(f"nextkey demo: error: cannot load the model: {' '.join(str(e).split())}", file=sys.stderr)

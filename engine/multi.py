@@ -288,5 +288,15 @@ class MultiEngine:
         return self.engines[0].pack
 
     @property
+    def settings(self):
+        """The first language's settings (its slip model's layout is the one shown)."""
+        return self.engines[0].settings
+
+    @property
     def info(self) -> dict:
-        return {"languages": self.languages, "bundles": [e.info for e in self.engines]}
+        """As Engine.info, over the languages: name "en+de", their sizes summed."""
+        infos = [e.info for e in self.engines]
+        return {"name": "+".join(self.languages), "path": [i["path"] for i in infos],
+                "size_bytes": sum(i["size_bytes"] for i in infos),
+                "quantization": "/".join(dict.fromkeys(i["quantization"] for i in infos)),
+                "vocab_size": [i["vocab_size"] for i in infos], "languages": self.languages}

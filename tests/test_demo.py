@@ -551,3 +551,27 @@ def test_run_demo_without_a_terminal_says_so_in_one_line(capsys):
     assert run_demo(None, 3) == 2  # (pytest's stdin is no terminal)
     err = capsys.readouterr().err
     assert "needs a terminal" in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_f11_switches_to_typing_in_two_languages_and_f10_says_why_not():
+    from nextkey.demo.app import Switcher
+
+    switcher = Switcher([None, ("en", "de")])
+    engine = switcher.load(None)
+
+    async def script(t):
+        await t.send("\x1b[23~")  # F11: English and German at once
+        await t.until(lambda: switcher.engine is not engine, "the engine to be reloaded")
+        await t.frame()
+        assert switcher.engine.info["name"] == "en+de" and "now en+de" in t.status()
+        await t.send("Ich habe ", "Ich habe ")
+        assert t.bar() == expected_bar(switcher.engine, "Ich habe ")
+        before = switcher.engine
+        await t.send("\x1b[21~")  # F10: the layout is per language
+        await t.frame()
+        assert switcher.engine is before and "not switched" in t.status()
+
+    try:
+        drive(engine, script, output=SizedOutput(24, 160), switcher=switcher)
+    finally:
+        switcher.engine.close()
