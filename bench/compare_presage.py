@@ -46,6 +46,7 @@ from presage_ctypes import (  # noqa: E402
     find_library,
 )
 
+from nextkey.engine.lang import get_pack
 from nextkey.evaluate.stats import EvalError, engine_predictor, read_sentences
 from nextkey.evaluate.noisy import NoiseConfig, simulate_noisy, slip_probe  # noqa: E402
 from nextkey.evaluate.typing_sim import simulate  # noqa: E402
@@ -199,19 +200,22 @@ def load_sentences(path: Path, limit: int) -> list[str]:
         raise SystemExit(str(e)) from None
 
 
-def run_engine(engine: Engine, sentences: list[str], n: int, ignore_case_column: bool, noise: float = 0.0) -> dict:
+def run_engine(engine: Engine, sentences: list[str], n: int, ignore_case_column: bool, noise: float = 0.0,
+               pack=None) -> dict:
+    """``pack``: the text's language pack (its word rules for the simulator; None: English)."""
     try:
         from tqdm import tqdm
     except ImportError:
         raise SystemExit("tqdm is missing: pip install tqdm (or pip install -e '.[dev]')") from None
 
+    kw = {} if pack is None else {"pack": pack}
     record = {"description": engine.description, "size_bytes": engine.size_bytes, "size_of": engine.size_of,
               "load_s": round(engine.load_s, 3)}
     with tqdm(total=len(sentences), desc=engine.name.value, unit="sent") as bar:
-        record["exact"] = simulate(engine.predict, sentences, n, progress=bar.update).summary()
+        record["exact"] = simulate(engine.predict, sentences, n, progress=bar.update, **kw).summary()
     if ignore_case_column:
         with tqdm(total=len(sentences), desc=f"{engine.name.value} (ignore case)", unit="sent") as bar:
-            summary = simulate(engine.predict, sentences, n, progress=bar.update, ignore_case=True).summary()
+            summary = simulate(engine.predict, sentences, n, progress=bar.update, ignore_case=True, **kw).summary()
         record["ignore_case"] = {k: summary[k] for k in ("ksr", "next_word_top1", f"next_word_top{n}")}
     if noise > 0:  # the same seeded typist for every engine: slips it never fixes itself
         with tqdm(total=len(sentences), desc=f"{engine.name.value} (noisy typing)", unit="sent") as bar:
@@ -314,6 +318,7 @@ def main() -> int:
     ap.add_argument("--no-install", action="store_true", help="never apt-get install presage; say how instead")
     ap.add_argument("--noise", type=float, default=0.05,
                     help="also type with a seeded typist that slips on this share of keystrokes (0: skip)")
+    ap.add_argument("--lang", default="en", help="the text's language pack (its word rules for the simulator)")
     ap.add_argument("--out", default="reports/compare_presage.json")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -335,7 +340,7 @@ def main() -> int:
     for name in names:
         engine = make_engine(name, args, args.n)
         try:
-            record = run_engine(engine, sentences, args.n, args.ignore_case_column, args.noise)
+            record = run_engine(engine, sentences, args.n, args.ignore_case_column, args.noise, get_pack(args.lang))
         finally:
             engine.close()
         record.update(run_at=time.strftime("%Y-%m-%d %H:%M"), command=command)

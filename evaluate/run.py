@@ -124,7 +124,7 @@ def perplexity(engine: Engine, sentences: list[str], batch_size: int = PPL_BATCH
 
 def typing(engine: Engine, sentences: list[str], n: int, bar, known=None) -> TypingResult:
     bar.set_description(f"{engine.info['quantization']} n={n}")
-    return simulate(engine_predictor(engine), sentences, n, progress=bar.update, known=known)
+    return simulate(engine_predictor(engine), sentences, n, progress=bar.update, known=known, pack=engine.pack)
 
 
 def noisy(engine: Engine, sentences: list[str], rate: float, bar) -> dict:

@@ -147,6 +147,22 @@ TRACES = (
     ("compounds", ("moose-", "end-", "the non-de", "a well-kn", "twenty-f", "a long-t"), 5),
 )
 
+# Traces a bundle of that language adds (its pack's rules on its own text): German nouns
+# capitalized mid-sentence, umlauts and ß typed plain, abbreviations, QWERTZ slips, compounds.
+LANGUAGE_TRACES = {
+    "de": (
+        ("de-nouns", ("Ich habe das Bu", "Klicken Sie auf die Schaltf", "Der Benutzer muss das Passw",
+                      "Ich möchte gerne "), 3),
+        ("de-folding", ("Das ist schoe", "Das ist scho", "Das ist fuer", "Das ist gross", "Die Stras",
+                        "Ich wei", "Er geht ueber"), 3),
+        ("de-sentence-rule", ("Das gilt z. B. ", "Das gilt z. B. f", "Das ist gut, d. h. ", "am 3. Okt",
+                              "Das ist gut. d", "Er sagte: „W"), 3),
+        ("de-qwertz-slips", ("Das Hsus", "Ich gehe nsch", "Das ist gzt"), 3),
+        ("de-compounds", ("Die Passwortverw", "Die Systemverw", "Öffnen Sie die Paketquellenl",
+                          "Die Druckertreiberi", "Die Schluesselverw"), 3),
+    ),
+}
+
 # Edits through the Session API (name, operations): ["text", t] sets the text, ["accept", w]
 # accepts the word w, ["type", s] types s, ["backspace", k]; the kit records the text after each.
 EDIT_CASES = (
@@ -337,7 +353,8 @@ def _suggest_trace(eng: Engine, texts: tuple[str, ...], n: int, blocked: tuple[s
 
 
 def _trace_specs(eng: Engine) -> list[dict]:
-    specs = [{"name": name, "texts": list(texts), "n": n, "blocked": []} for name, texts, n in TRACES]
+    traces = TRACES + LANGUAGE_TRACES.get(eng.pack.code, ())
+    specs = [{"name": name, "texts": list(texts), "n": n, "blocked": []} for name, texts, n in traces]
     first = _suggest_trace(eng, (BLOCK_CONTEXT,), 3, ())[0]
     word = next((s["word"] for s in first if len(s["word"]) >= 3), None)
     if word is None:
