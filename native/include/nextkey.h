@@ -60,6 +60,10 @@ nk_status nk_session_accept(nk_session* session, const char* word);
 nk_status nk_session_context(nk_session* session, const char** units, const char** partial,
                              int* needs_space, int* sentence_start);
 
+/* For benchmarks: the model calls this session has run and the rows they stepped (one token
+ * each; a batched call steps several rows at once), since the session was made. */
+nk_status nk_session_model_steps(const nk_session* session, unsigned long* calls, unsigned long* rows);
+
 #ifdef __cplusplus
 }
 #endif

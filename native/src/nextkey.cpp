@@ -160,4 +160,11 @@ nk_status nk_session_context(nk_session* s, const char** units, const char** par
   });
 }
 
+nk_status nk_session_model_steps(const nk_session* s, unsigned long* calls, unsigned long* rows) {
+  if (!s || !calls || !rows) return fail(NK_BAD_ARGUMENT, "nk_session_model_steps: NULL argument");
+  *calls = static_cast<unsigned long>(s->session->runner().calls);
+  *rows = static_cast<unsigned long>(s->session->runner().rows);
+  return NK_OK;
+}
+
 }  // extern "C"

@@ -26,6 +26,7 @@ class Session {
   void accept(const u32& word);  // replace the word being typed by word, followed by a space
   Context context() const;
   std::vector<Suggestion> suggest(int n);
+  const StepRunner& runner() const { return *runner_; }  // its calls and rows: what the session's model ran
 
  private:
   std::shared_ptr<Position> position(const SnapshotPtr& top);

@@ -10,7 +10,8 @@
 //   Q<n>       nk_session_suggestions(n): timed
 // Prints, tab-separated: "load_ms", "rss_kb" lines (VmRSS from /proc/self/status after the load and
 // after the first suggestions), then for each Q: "Q", the ms its edits took (the T/A since the last
-// Q), the ms nk_session_suggestions took (wall clock, then this thread's CPU time), then word, score, kind, corrected per suggestion; at
+// Q), the ms nk_session_suggestions took (wall clock, then this thread's CPU time), the model calls
+// and rows it ran (nk_session_model_steps), then word, score, kind, corrected per suggestion; at
 // the end "rss_kb end" and "hwm_kb" (the peak). Exits 1 with nk_last_error() when a call fails.
 #include <chrono>
 #include <cstdio>
@@ -93,11 +94,15 @@ int main(int argc, char** argv) {
       if (nk_session_accept(session, arg.c_str()) != NK_OK) return die("nk_session_accept");
       edit_ms += ms_since(t);
     } else if (op == 'Q') {
+      unsigned long calls0, rows0, calls, rows;
+      nk_session_model_steps(session, &calls0, &rows0);
+      t = Clock::now();
       double cpu0 = thread_cpu_ms();
       if (nk_session_suggestions(session, std::strtoul(arg.c_str(), nullptr, 10), out, &count) != NK_OK)
         return die("nk_session_suggestions");
       double ms = ms_since(t), cpu = thread_cpu_ms() - cpu0;
-      std::printf("Q\t%.4f\t%.4f\t%.4f", edit_ms, ms, cpu);
+      nk_session_model_steps(session, &calls, &rows);
+      std::printf("Q\t%.4f\t%.4f\t%.4f\t%lu\t%lu", edit_ms, ms, cpu, calls - calls0, rows - rows0);
       for (size_t i = 0; i < count; ++i)
         std::printf("\t%s\t%.6f\t%d\t%d", out[i].word, out[i].score, int(out[i].kind), out[i].corrected);
       std::printf("\n");
