@@ -54,6 +54,7 @@ class BenchConfig:
     suggestions: int = 3
     driver: Path = ROOT / "native" / "build" / "typist_bench"
     out_json: Path = ROOT / "reports" / "native_bench.json"
+    sweep: tuple[int, ...] = ()  # decoder batch caps for native/build/batch_sweep (none: no sweep)
 
 
 class Recorder:
@@ -130,6 +131,23 @@ def python_load(bundle: Path) -> dict:
         "                  'rss_after_first_suggestions_mb': rss('VmRSS') / 1024}))\n")
     done = subprocess.run([sys.executable, "-c", code, str(bundle)], capture_output=True, text=True, check=True)
     return {k: round(v, 1) for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
+
+
+def run_sweep(cfg: BenchConfig, script: list[str]) -> list[dict]:
+    """native/build/batch_sweep over the same script: per decoder batch cap, the model calls,
+    rows and thread CPU time per suggestions() call, and the strips that differ from the first
+    cap's (bit for bit)."""
+    sweeper = cfg.driver.parent / "batch_sweep"
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as f:
+        f.write("\n".join(script) + "\n")
+    try:
+        done = subprocess.run([str(sweeper), str(cfg.bundle), f.name, *map(str, cfg.sweep)], capture_output=True,
+                              text=True)
+    finally:
+        os.unlink(f.name)
+    if done.returncode != 0:
+        raise SystemExit(f"{sweeper} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return json.loads(done.stdout)
 
 
 def run_native(cfg: BenchConfig, script: list[str]) -> dict:
@@ -222,6 +240,7 @@ def run(cfg: BenchConfig) -> dict:
     del engine
 
     native = run_native(cfg, script)
+    sweep = run_sweep(cfg, script) if cfg.sweep else None
     setup["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
 
     py_total = [e["edit_ms"] + ms for e, ms in zip(log, suggest_ms)]
@@ -249,6 +268,8 @@ def run(cfg: BenchConfig) -> dict:
                    "model_per_keystroke": model_work(native)},
         "strips": compare([e["strip"] for e in log], native["strips"]),
     }
+    if sweep is not None:
+        report["batch_sweep"] = sweep
     n, p = report["native"], report["python"]
     got = {"native_p99_ms": n["suggestions_ms"]["p99"],
            "native_p99_over_python": n["suggestions_ms"]["p99"] / p["suggestions_ms"]["p99"],
@@ -280,6 +301,14 @@ def print_report(r: dict) -> None:
     c = r["strips"]
     print(f"strips that differ: {c['words_differ']} of {c['keystrokes']} in words, {c['kind_or_corrected_differ']} in "
           f"kind/corrected; largest score difference {c['max_score_diff']:g}")
+    if "batch_sweep" in r:
+        print("decoder batch cap sweep (batch_sweep, one process, the caps interleaved by sentence):")
+        for c in r["batch_sweep"]:
+            a, b, t = c["calls"], c["rows"], c["thread_cpu_ms"]
+            print(f"  batch {c['batch']:2}: calls p50 {a['p50']} p99 {a['p99']} max {a['max']} total {a['total']:.0f}; "
+                  f"rows total {b['total']:.0f}; thread CPU ms p50 {t['p50']:.3f} p99 {t['p99']:.3f} "
+                  f"max {t['max']:.3f}; strips differing from batch {r['batch_sweep'][0]['batch']}: "
+                  f"{c['strips_differ_from_first']}")
     for k, t in r["targets"].items():
         print(f"  {'PASS' if t['pass'] else 'MISS'} {k}: {t['got']:g} (target <= {t['target']:g})")
 
@@ -291,8 +320,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sentences", type=int, default=BenchConfig.sentences)
     p.add_argument("--driver", type=Path, default=BenchConfig.driver)
     p.add_argument("--out", type=Path, default=BenchConfig.out_json)
+    p.add_argument("--sweep", type=lambda v: tuple(int(x) for x in v.split(",")), default=(),
+                   help="decoder batch caps to replay the script with, e.g. 1,2,4,8,16 (native/build/batch_sweep)")
     a = p.parse_args(argv)
-    report = run(BenchConfig(bundle=a.bundle, text=a.text, sentences=a.sentences, driver=a.driver, out_json=a.out))
+    report = run(BenchConfig(bundle=a.bundle, text=a.text, sentences=a.sentences, driver=a.driver, out_json=a.out,
+                             sweep=a.sweep))
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(report, indent=1) + "\n")
     print_report(report)
