@@ -143,6 +143,12 @@ nk_status nk_session_accept(nk_session* s, const char* word) {
   });
 }
 
+nk_status nk_session_set_learning(nk_session* s, int learn) {
+  if (!s) return fail(NK_BAD_ARGUMENT, "nk_session_set_learning: session must not be NULL");
+  s->session->set_learning(learn != 0);
+  return NK_OK;
+}
+
 nk_status nk_session_context(nk_session* s, const char** units, const char** partial, int* needs_space,
                              int* sentence_start) {
   if (!s || !units || !partial || !needs_space || !sentence_start)
