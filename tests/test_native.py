@@ -6,7 +6,6 @@ the C example (native/examples/suggest_stdin.c) shows the Python engine's strips
 
 from __future__ import annotations
 
-import ctypes
 import json
 import re
 import shutil
@@ -136,86 +135,47 @@ def test_the_c_example_suggests_what_the_python_engine_does(kit_runner):
         assert words == [s.word for s in eng.suggest(line, 3)], (line, out)
 
 
-# -- through the C API (libnextkey.so), side by side with the Python engine -------------------
-
-class _Suggestion(ctypes.Structure):
-    _fields_ = [("word", ctypes.c_char_p), ("score", ctypes.c_double), ("kind", ctypes.c_int),
-                ("corrected", ctypes.c_int)]
-
+# -- through the C API (libnextkey.so, in native/build/typist_bench's process: loaded into this
+# one after TensorFlow has run, LiteRT's library crashed), side by side with the Python engine --
 
 @pytest.fixture(scope="module")
-def libnextkey(kit_runner) -> ctypes.CDLL:
-    build = subprocess.run(["cmake", "--build", str(BUILD), "-j2", "--target", "nextkey"], capture_output=True, text=True)
+def typist_bench(kit_runner) -> Path:
+    build = subprocess.run(["cmake", "--build", str(BUILD), "-j2", "--target", "typist_bench"],
+                           capture_output=True, text=True)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    lib = ctypes.CDLL(str(BUILD / "libnextkey.so"))
-    lib.nk_last_error.restype = ctypes.c_char_p
-    return lib
+    return BUILD / "typist_bench"
 
 
-class _NativeSession:
-    """A native engine and one session of it, through the C API."""
-
-    def __init__(self, lib: ctypes.CDLL, learn: bool):
-        self.lib, self.engine, self.session = lib, ctypes.c_void_p(), ctypes.c_void_p()
-        assert lib.nk_engine_open(str(BUNDLE).encode(), ctypes.byref(self.engine)) == 0, lib.nk_last_error()
-        assert lib.nk_session_new(self.engine, ctypes.byref(self.session)) == 0, lib.nk_last_error()
-        assert lib.nk_session_set_learning(self.session, int(learn)) == 0
-
-    def type(self, chars: str) -> None:
-        assert self.lib.nk_session_type(self.session, chars.encode()) == 0
-
-    def accept(self, word: str) -> None:
-        assert self.lib.nk_session_accept(self.session, word.encode()) == 0
-
-    def learn(self, text: str) -> None:
-        assert self.lib.nk_engine_learn(self.engine, text.encode()) == 0
-
-    def suggest(self, n: int = 3) -> list[tuple[str, float]]:
-        out, count = (_Suggestion * n)(), ctypes.c_size_t()
-        assert self.lib.nk_session_suggestions(self.session, n, out, ctypes.byref(count)) == 0, self.lib.nk_last_error()
-        return [(out[i].word.decode(), out[i].score) for i in range(count.value)]
-
-    def steps(self) -> tuple[int, int]:
-        calls, rows = ctypes.c_ulong(), ctypes.c_ulong()
-        assert self.lib.nk_session_model_steps(self.session, ctypes.byref(calls), ctypes.byref(rows)) == 0
-        return calls.value, rows.value
-
-    def close(self) -> None:
-        self.lib.nk_session_free(self.session)
-        self.lib.nk_engine_free(self.engine)
+def _replay(driver: Path, script: list[str]) -> tuple[list[list[tuple[str, float]]], int, int]:
+    """typist_bench's strips for a script (its format: N, T, A, Q, L, E lines), and the model
+    calls and rows its suggestions() calls ran in all."""
+    done = subprocess.run([str(driver), str(BUNDLE), "/dev/stdin"], input="\n".join(script) + "\n",
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    strips, calls, rows = [], 0, 0
+    for line in done.stdout.splitlines():
+        f = line.split("\t")
+        if f[0] == "Q":
+            calls, rows = calls + int(f[4]), rows + int(f[5])
+            strips.append([(f[i], float(f[i + 1])) for i in range(6, len(f), 4)])
+    return strips, calls, rows
 
 
-# (op, arg): type one character at a time and ask for suggestions after each, as a keyboard does
-LEARNED_TYPING = [("type", "I met Zorvan at the Quillby cafe. Zorvan likes Quil"), ("accept", "Quillby"),
-                  ("type", "tea, and Zorvan said hi to Brannoch. Then Brannoch left. ")]
-LEARNED_PROBES = ["Zo", "Qu", "Zorvan l", "Bran"]
-
-
-def _type_and_probe(session, ops) -> list[list[tuple[str, float]]]:
+def _typed(session, ops, script: list[str]) -> list[list[tuple[str, float]]]:
+    """Python's strips for ops ((type, text): one character at a time, suggestions after each,
+    as a keyboard asks; (accept, word)), and the same operations written to script."""
     strips = []
     for op, arg in ops:
-        if op == "accept":
-            session.accept(arg)
-            strips.append(session.suggest(3))
-            continue
-        for ch in arg:
-            session.type(ch)
-            strips.append(session.suggest(3))
+        for chars in ([arg] if op == "accept" else list(arg)):
+            if op == "accept":
+                session.accept(chars)
+                script.append("A" + chars)
+            else:
+                session.type(chars)
+                script.append("T" + chars)
+            strips.append([(s.word, float(s.score)) for s in session.suggest(3)])
+            script.append("Q3")
     return strips
-
-
-def _python_strips(session, ops) -> list[list[tuple[str, float]]]:
-    class Adapter:
-        def type(self, ch):
-            session.type(ch)
-
-        def accept(self, w):
-            session.accept(w)
-
-        def suggest(self, n):
-            return [(s.word, float(s.score)) for s in session.suggest(n)]
-
-    return _type_and_probe(Adapter(), ops)
 
 
 def _same(py: list[list[tuple[str, float]]], nat: list[list[tuple[str, float]]]) -> None:
@@ -225,27 +185,27 @@ def _same(py: list[list[tuple[str, float]]], nat: list[list[tuple[str, float]]])
         assert all(abs(x - y) < 1e-4 for (_, x), (_, y) in zip(a, b)), (i, a, b)
 
 
+LEARNED_TYPING = [("type", "I met Zorvan at the Quillby cafe. Zorvan likes Quil"), ("accept", "Quillby"),
+                  ("type", "tea, and Zorvan said hi to Brannoch. Then Brannoch left. "),
+                  ("type", " Zo Qu Zorvan l Bran")]
+
+
 @pytest.mark.parametrize("learn", [True, False])
-def test_native_learns_while_typing_as_python_does(libnextkey, learn):
+def test_native_learns_while_typing_as_python_does(typist_bench, learn):
     """A session that learns (session.py _learn_commits, accept) learns the words typed as Python's
-    does: every strip along the way and at probes afterwards is the same, and the words typed
-    twice are offered (only when the session learns)."""
+    does: every strip along the way is the same, and the words typed twice are offered (only when
+    the session learns)."""
     from nextkey.engine import Engine
 
-    ops = LEARNED_TYPING + [("type", " " + p) for p in LEARNED_PROBES]
-    eng = Engine.load(BUNDLE)
-    py = _python_strips(eng.session(learn=learn), ops)
-    native = _NativeSession(libnextkey, learn)
-    try:
-        nat = _type_and_probe(native, ops)
-    finally:
-        native.close()
+    script = ["N"] + (["L"] if learn else [])
+    py = _typed(Engine.load(BUNDLE).session(learn=learn), LEARNED_TYPING, script)
+    nat, _, _ = _replay(typist_bench, script)
     _same(py, nat)
     shown = {w for strip in nat for w, _ in strip}
     assert ({"Zorvan", "Brannoch"} <= shown) == learn, shown
 
 
-def test_native_memory_evicts_as_python_does(libnextkey):
+def test_native_memory_evicts_as_python_does(typist_bench):
     """Past max_words (20,000) the weakest words are dropped and the mass summed again
     (memory.py _evict): a word learned after 25,000 others scores the same in both engines."""
     from nextkey.engine import Engine
@@ -253,32 +213,26 @@ def test_native_memory_evicts_as_python_does(libnextkey):
     letters = "bcdfghjklmnpqrstvwz"
     filler = " ".join("zq" + letters[i % 19] + letters[i // 19 % 19] + letters[i // 361 % 19] + letters[i // 6859]
                       for i in range(25_000))
+    learned = "we met Zorvan. then Zorvan left. ask Zorvan now"
     eng = Engine.load(BUNDLE)
-    native = _NativeSession(libnextkey, learn=True)
-    try:
-        for learn in (eng.learn_text, native.learn):
-            learn(filler)
-            learn("we met Zorvan. then Zorvan left. ask Zorvan now")
-        ops = [("type", "ask Zo")]
-        _same(_python_strips(eng.session(learn=True), ops), _type_and_probe(native, ops))
-        assert len(eng.memory.words) <= 20_000
-        assert "Zorvan" in [w for w, _ in native.suggest(3)]
-    finally:
-        native.close()
+    eng.learn_text(filler)
+    eng.learn_text(learned)
+    assert len(eng.memory.words) <= 20_000
+    script = ["E" + filler, "E" + learned, "N"]
+    py = _typed(eng.session(), [("type", "ask Zo")], script)
+    nat, _, _ = _replay(typist_bench, script)
+    _same(py, nat)
+    assert "Zorvan" in [w for w, _ in nat[-1]], nat[-1]
 
 
-def test_batched_steps_make_fewer_calls_than_rows(libnextkey):
+def test_batched_steps_make_fewer_calls_than_rows(typist_bench):
     """The decoder steps several search nodes in one model call (native/README.md): on a typed
     sentence the session makes fewer model calls than it steps rows, and shows Python's strips."""
     from nextkey.engine import Engine
 
-    ops = [("type", "Thank you for the lovely dinner last night, we should do it again soon")]
-    eng = Engine.load(BUNDLE)
-    native = _NativeSession(libnextkey, learn=False)
-    try:
-        nat = _type_and_probe(native, ops)
-        calls, rows = native.steps()
-    finally:
-        native.close()
-    _same(_python_strips(eng.session(), ops), nat)
+    script = ["N"]
+    py = _typed(Engine.load(BUNDLE).session(),
+                [("type", "Thank you for the lovely dinner last night, we should do it again soon")], script)
+    nat, calls, rows = _replay(typist_bench, script)
+    _same(py, nat)
     assert 0 < calls < rows, (calls, rows)

@@ -8,6 +8,8 @@
 //   T<chars>   nk_session_type (the rest of the line, as is)
 //   A<word>    nk_session_accept
 //   Q<n>       nk_session_suggestions(n): timed
+//   L          nk_session_set_learning(1) (tests/test_native.py: learning while typing)
+//   E<text>    nk_engine_learn (the rest of the line)
 // Prints, tab-separated: "load_ms", "rss_kb" lines (VmRSS from /proc/self/status after the load and
 // after the first suggestions), then for each Q: "Q", the ms its edits took (the T/A since the last
 // Q), the ms nk_session_suggestions took (wall clock, then this thread's CPU time), the model calls
@@ -85,7 +87,15 @@ int main(int argc, char** argv) {
       edit_ms = 0;
       continue;
     }
+    if (op == 'E') {
+      if (nk_engine_learn(engine, arg.c_str()) != NK_OK) return die("nk_engine_learn");
+      continue;
+    }
     if (!session) return std::fprintf(stderr, "typist_bench: %c before the first N\n", op), 2;
+    if (op == 'L') {
+      if (nk_session_set_learning(session, 1) != NK_OK) return die("nk_session_set_learning");
+      continue;
+    }
     auto t = Clock::now();
     if (op == 'T') {
       if (nk_session_type(session, arg.c_str()) != NK_OK) return die("nk_session_type");
