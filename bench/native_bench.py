@@ -14,7 +14,8 @@ native engine shows is compared with the one Python showed at that keystroke.
 Per keystroke, for each engine: the suggestions() call's wall time (p50/p99/max; what the typist
 of engine_bench.py times; the targets are checked on it), the edit plus suggestions (type/accept,
 then suggestions), and the suggestions() call's thread CPU time (on a busy machine the wall
-time's tail is mostly waiting for a core; the CPU time shows what the keystroke itself cost). Load
+time's tail is mostly waiting for a core; the CPU time shows what the keystroke itself cost); for
+the native engine, the model calls and rows (tokens stepped) each suggestions() call ran. Load
 time; RSS from /proc after load (the native figure is typist_bench's own process, nothing else
 in it; Python's is a child that only imports the engine and loads the bundle). Strips that
 differ: in words (and their order), in kind or corrected flag, and the largest score difference.
@@ -53,6 +54,7 @@ class BenchConfig:
     suggestions: int = 3
     driver: Path = ROOT / "native" / "build" / "typist_bench"
     out_json: Path = ROOT / "reports" / "native_bench.json"
+    sweep: tuple[int, ...] = ()  # decoder batch caps for native/build/batch_sweep (none: no sweep)
 
 
 class Recorder:
@@ -96,6 +98,22 @@ def percentiles(ms: list[float]) -> dict:
             "max": round(s[-1], 4), "mean": round(statistics.fmean(s), 4)}
 
 
+def counts(values: list[int]) -> dict:
+    """A per-keystroke count's distribution (model calls, rows stepped)."""
+    s = sorted(values)
+    return {"total": sum(s), "mean": round(statistics.fmean(s), 3), "p50": s[len(s) // 2],
+            "p99": s[min(len(s) - 1, int(len(s) * 0.99))], "max": s[-1]}
+
+
+def model_work(native: dict) -> dict:
+    """What the model ran per suggestions() call (nk_session_model_steps): calls, rows, and both
+    for the slowest 1% of calls by thread CPU time."""
+    calls, rows = native["calls"], native["rows"]
+    slow = sorted(range(len(calls)), key=lambda i: -native["cpu_ms"][i])[:max(1, len(calls) // 100)]
+    return {"calls": counts(calls), "rows": counts(rows),
+            "slowest_1pct": {"calls": counts([calls[i] for i in slow]), "rows": counts([rows[i] for i in slow])}}
+
+
 def python_load(bundle: Path) -> dict:
     """Engine.load's time and the RSS of a process that only imports the engine and loads the bundle."""
     code = (
@@ -115,6 +133,23 @@ def python_load(bundle: Path) -> dict:
     return {k: round(v, 1) for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
 
 
+def run_sweep(cfg: BenchConfig, script: list[str]) -> list[dict]:
+    """native/build/batch_sweep over the same script: per decoder batch cap, the model calls,
+    rows and thread CPU time per suggestions() call, and the strips that differ from the first
+    cap's (bit for bit)."""
+    sweeper = cfg.driver.parent / "batch_sweep"
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as f:
+        f.write("\n".join(script) + "\n")
+    try:
+        done = subprocess.run([str(sweeper), str(cfg.bundle), f.name, *map(str, cfg.sweep)], capture_output=True,
+                              text=True)
+    finally:
+        os.unlink(f.name)
+    if done.returncode != 0:
+        raise SystemExit(f"{sweeper} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return json.loads(done.stdout)
+
+
 def run_native(cfg: BenchConfig, script: list[str]) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as f:
         f.write("\n".join(script) + "\n")
@@ -124,7 +159,7 @@ def run_native(cfg: BenchConfig, script: list[str]) -> dict:
         os.unlink(f.name)
     if done.returncode != 0:
         raise SystemExit(f"{cfg.driver} failed ({done.returncode}): {done.stderr[-2000:]}")
-    out: dict = {"strips": [], "suggest_ms": [], "cpu_ms": [], "edit_ms": [], "rss_kb": {}}
+    out: dict = {"strips": [], "suggest_ms": [], "cpu_ms": [], "edit_ms": [], "calls": [], "rows": [], "rss_kb": {}}
     for line in done.stdout.splitlines():
         f = line.split("\t")
         match f[0]:
@@ -140,7 +175,9 @@ def run_native(cfg: BenchConfig, script: list[str]) -> dict:
                 out["edit_ms"].append(float(f[1]))
                 out["suggest_ms"].append(float(f[2]))
                 out["cpu_ms"].append(float(f[3]))
-                rest = f[4:]
+                out["calls"].append(int(f[4]))
+                out["rows"].append(int(f[5]))
+                rest = f[6:]
                 out["strips"].append([(rest[i], float(rest[i + 1]), ("next", "completion", "learned")[int(rest[i + 2])],
                                        rest[i + 3] == "1") for i in range(0, len(rest), 4)])
     return out
@@ -203,6 +240,7 @@ def run(cfg: BenchConfig) -> dict:
     del engine
 
     native = run_native(cfg, script)
+    sweep = run_sweep(cfg, script) if cfg.sweep else None
     setup["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
 
     py_total = [e["edit_ms"] + ms for e, ms in zip(log, suggest_ms)]
@@ -226,9 +264,12 @@ def run(cfg: BenchConfig) -> dict:
                    "peak_rss_mb": round(native["hwm_kb"] / 1024, 1),
                    "suggestions_ms": percentiles(native["suggest_ms"]),
                    "edit_and_suggestions_ms": percentiles(nat_total),
-                   "suggestions_thread_cpu_ms": percentiles(native["cpu_ms"]), "by_kind": by_kind(native["suggest_ms"])},
+                   "suggestions_thread_cpu_ms": percentiles(native["cpu_ms"]), "by_kind": by_kind(native["suggest_ms"]),
+                   "model_per_keystroke": model_work(native)},
         "strips": compare([e["strip"] for e in log], native["strips"]),
     }
+    if sweep is not None:
+        report["batch_sweep"] = sweep
     n, p = report["native"], report["python"]
     got = {"native_p99_ms": n["suggestions_ms"]["p99"],
            "native_p99_over_python": n["suggestions_ms"]["p99"] / p["suggestions_ms"]["p99"],
@@ -252,9 +293,22 @@ def print_report(r: dict) -> None:
         print(f"{name:8} {e['load_ms']:8.1f} {rss:7.1f} | {'':17} {a['p50']:7.3f} {a['p99']:7.3f} {a['max']:7.3f} | "
               f"{'':20} {b['p50']:7.3f} {b['p99']:7.3f} {b['max']:7.3f} | {'':14} {c['p50']:6.3f} {c['p99']:6.3f} "
               f"{c['max']:6.3f}")
+    m = r["native"]["model_per_keystroke"]
+    for what in ("calls", "rows"):
+        a, b = m[what], m["slowest_1pct"][what]
+        print(f"native model {what} per suggestions(): total {a['total']}, mean {a['mean']:.2f}, p50 {a['p50']}, "
+              f"p99 {a['p99']}, max {a['max']}; in the slowest 1% (thread CPU): mean {b['mean']:.2f}, max {b['max']}")
     c = r["strips"]
     print(f"strips that differ: {c['words_differ']} of {c['keystrokes']} in words, {c['kind_or_corrected_differ']} in "
           f"kind/corrected; largest score difference {c['max_score_diff']:g}")
+    if "batch_sweep" in r:
+        print("decoder batch cap sweep (batch_sweep, one process, the caps interleaved by sentence):")
+        for c in r["batch_sweep"]:
+            a, b, t = c["calls"], c["rows"], c["thread_cpu_ms"]
+            print(f"  batch {c['batch']:2}: calls p50 {a['p50']} p99 {a['p99']} max {a['max']} total {a['total']:.0f}; "
+                  f"rows total {b['total']:.0f}; thread CPU ms p50 {t['p50']:.3f} p99 {t['p99']:.3f} "
+                  f"max {t['max']:.3f}; strips differing from batch {r['batch_sweep'][0]['batch']}: "
+                  f"{c['strips_differ_from_first']}")
     for k, t in r["targets"].items():
         print(f"  {'PASS' if t['pass'] else 'MISS'} {k}: {t['got']:g} (target <= {t['target']:g})")
 
@@ -266,8 +320,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sentences", type=int, default=BenchConfig.sentences)
     p.add_argument("--driver", type=Path, default=BenchConfig.driver)
     p.add_argument("--out", type=Path, default=BenchConfig.out_json)
+    p.add_argument("--sweep", type=lambda v: tuple(int(x) for x in v.split(",")), default=(),
+                   help="decoder batch caps to replay the script with, e.g. 1,2,4,8,16 (native/build/batch_sweep)")
     a = p.parse_args(argv)
-    report = run(BenchConfig(bundle=a.bundle, text=a.text, sentences=a.sentences, driver=a.driver, out_json=a.out))
+    report = run(BenchConfig(bundle=a.bundle, text=a.text, sentences=a.sentences, driver=a.driver, out_json=a.out,
+                             sweep=a.sweep))
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(report, indent=1) + "\n")
     print_report(report)

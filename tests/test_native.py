@@ -133,3 +133,106 @@ def test_the_c_example_suggests_what_the_python_engine_does(kit_runner):
         assert text == line
         words = re.findall(r" (\S+) \(-?[\d.]+, \w+\)\*?", shown)  # " word (score, kind)", '*': corrected
         assert words == [s.word for s in eng.suggest(line, 3)], (line, out)
+
+
+# -- through the C API (libnextkey.so, in native/build/typist_bench's process: loaded into this
+# one after TensorFlow has run, LiteRT's library crashed), side by side with the Python engine --
+
+@pytest.fixture(scope="module")
+def typist_bench(kit_runner) -> Path:
+    build = subprocess.run(["cmake", "--build", str(BUILD), "-j2", "--target", "typist_bench"],
+                           capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    return BUILD / "typist_bench"
+
+
+def _replay(driver: Path, script: list[str]) -> tuple[list[list[tuple[str, float]]], int, int]:
+    """typist_bench's strips for a script (its format: N, T, A, Q, L, E lines), and the model
+    calls and rows its suggestions() calls ran in all."""
+    done = subprocess.run([str(driver), str(BUNDLE), "/dev/stdin"], input="\n".join(script) + "\n",
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    strips, calls, rows = [], 0, 0
+    for line in done.stdout.splitlines():
+        f = line.split("\t")
+        if f[0] == "Q":
+            calls, rows = calls + int(f[4]), rows + int(f[5])
+            strips.append([(f[i], float(f[i + 1])) for i in range(6, len(f), 4)])
+    return strips, calls, rows
+
+
+def _typed(session, ops, script: list[str]) -> list[list[tuple[str, float]]]:
+    """Python's strips for ops ((type, text): one character at a time, suggestions after each,
+    as a keyboard asks; (accept, word)), and the same operations written to script."""
+    strips = []
+    for op, arg in ops:
+        for chars in ([arg] if op == "accept" else list(arg)):
+            if op == "accept":
+                session.accept(chars)
+                script.append("A" + chars)
+            else:
+                session.type(chars)
+                script.append("T" + chars)
+            strips.append([(s.word, float(s.score)) for s in session.suggest(3)])
+            script.append("Q3")
+    return strips
+
+
+def _same(py: list[list[tuple[str, float]]], nat: list[list[tuple[str, float]]]) -> None:
+    assert len(py) == len(nat)
+    for i, (a, b) in enumerate(zip(py, nat)):
+        assert [w for w, _ in a] == [w for w, _ in b], (i, a, b)
+        assert all(abs(x - y) < 1e-4 for (_, x), (_, y) in zip(a, b)), (i, a, b)
+
+
+LEARNED_TYPING = [("type", "I met Zorvan at the Quillby cafe. Zorvan likes Quil"), ("accept", "Quillby"),
+                  ("type", "tea, and Zorvan said hi to Brannoch. Then Brannoch left. "),
+                  ("type", " Zo Qu Zorvan l Bran")]
+
+
+@pytest.mark.parametrize("learn", [True, False])
+def test_native_learns_while_typing_as_python_does(typist_bench, learn):
+    """A session that learns (session.py _learn_commits, accept) learns the words typed as Python's
+    does: every strip along the way is the same, and the words typed twice are offered (only when
+    the session learns)."""
+    from nextkey.engine import Engine
+
+    script = ["N"] + (["L"] if learn else [])
+    py = _typed(Engine.load(BUNDLE).session(learn=learn), LEARNED_TYPING, script)
+    nat, _, _ = _replay(typist_bench, script)
+    _same(py, nat)
+    shown = {w for strip in nat for w, _ in strip}
+    assert ({"Zorvan", "Brannoch"} <= shown) == learn, shown
+
+
+def test_native_memory_evicts_as_python_does(typist_bench):
+    """Past max_words (20,000) the weakest words are dropped and the mass summed again
+    (memory.py _evict): a word learned after 25,000 others scores the same in both engines."""
+    from nextkey.engine import Engine
+
+    letters = "bcdfghjklmnpqrstvwz"
+    filler = " ".join("zq" + letters[i % 19] + letters[i // 19 % 19] + letters[i // 361 % 19] + letters[i // 6859]
+                      for i in range(25_000))
+    learned = "we met Zorvan. then Zorvan left. ask Zorvan now"
+    eng = Engine.load(BUNDLE)
+    eng.learn_text(filler)
+    eng.learn_text(learned)
+    assert len(eng.memory.words) <= 20_000
+    script = ["E" + filler, "E" + learned, "N"]
+    py = _typed(eng.session(), [("type", "ask Zo")], script)
+    nat, _, _ = _replay(typist_bench, script)
+    _same(py, nat)
+    assert "Zorvan" in [w for w, _ in nat[-1]], nat[-1]
+
+
+def test_batched_steps_make_fewer_calls_than_rows(typist_bench):
+    """The decoder steps several search nodes in one model call (native/README.md): on a typed
+    sentence the session makes fewer model calls than it steps rows, and shows Python's strips."""
+    from nextkey.engine import Engine
+
+    script = ["N"]
+    py = _typed(Engine.load(BUNDLE).session(),
+                [("type", "Thank you for the lovely dinner last night, we should do it again soon")], script)
+    nat, calls, rows = _replay(typist_bench, script)
+    _same(py, nat)
+    assert 0 < calls < rows, (calls, rows)

@@ -54,11 +54,19 @@ const char* nk_session_text(const nk_session* session);
 /* Up to n suggestions, best first, into out[0..*count). */
 nk_status nk_session_suggestions(nk_session* session, size_t n, nk_suggestion* out, size_t* count);
 nk_status nk_session_accept(nk_session* session, const char* word);
+/* Whether the session learns each word the user commits, typed (when the space after it is
+ * typed) or accepted, into the engine's memory: off when a session is made (a password field
+ * learns nothing). Turned on, it learns what is committed from then on. */
+nk_status nk_session_set_learning(nk_session* session, int learn);
 
 /* For ports and debugging (the conformance kit's context cases): the committed units the model
  * is fed, joined by '\n', and the word being typed. Valid until the next call on the session. */
 nk_status nk_session_context(nk_session* session, const char** units, const char** partial,
                              int* needs_space, int* sentence_start);
+
+/* For benchmarks: the model calls this session has run and the rows they stepped (one token
+ * each; a batched call steps several rows at once), since the session was made. */
+nk_status nk_session_model_steps(const nk_session* session, unsigned long* calls, unsigned long* rows);
 
 #ifdef __cplusplus
 }

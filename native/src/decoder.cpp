@@ -25,6 +25,45 @@ NodePtr WordDecoder::expand(NodeCache& cache, const std::vector<int>& path) {
   return node;
 }
 
+// The nodes after paths (not cached; their parents are), in one model call.
+void WordDecoder::step_paths(NodeCache& cache, const std::vector<const std::vector<int>*>& paths) {
+  std::vector<NodePtr> parents;
+  std::vector<const Node*> rows;
+  std::vector<int> tokens;
+  for (const std::vector<int>* p : paths) {
+    NodePtr parent = cache.get(std::vector<int>(p->begin(), p->end() - 1));
+    if (!parent) throw std::logic_error("decoder: a path's parent is not expanded");
+    rows.push_back(parent.get());
+    parents.push_back(std::move(parent));
+    tokens.push_back(p->back());
+  }
+  std::vector<NodePtr> nodes = step_nodes(runner_, rows, tokens);
+  for (size_t i = 0; i < paths.size(); ++i) cache.put(*paths[i], nodes[i]);
+}
+
+// Steps path (popped, not cached) and, in the same call, the best queued paths that need a step
+// and that the search may still pop: among the next `left` in pop order (the expansions left
+// after this one; paths queued later only push them back) and above floor (the search stops
+// before a path at or below the n-th word's score, which only rises). Which paths the search
+// pops, and what they hold, does not depend on this: it only fills the cache sooner.
+void WordDecoder::step_with_frontier(NodeCache& cache, const std::vector<int>& path, const std::vector<Item>& heap,
+                                     double floor, int left) {
+  std::vector<const std::vector<int>*> paths{&path};
+  size_t cap = size_t(std::max(cfg_.batch, 1));
+  if (cap > 1 && left > 0 && !heap.empty()) {
+    std::vector<const Item*> order;
+    for (const Item& h : heap) order.push_back(&h);
+    size_t k = std::min(order.size(), size_t(left));
+    std::partial_sort(order.begin(), order.begin() + long(k), order.end(),
+                      [](const Item* a, const Item* b) { return *b > *a; });  // pop order
+    for (size_t i = 0; i < k && paths.size() < cap; ++i) {
+      if (-order[i]->neg <= floor) break;
+      if (!cache.get(order[i]->path)) paths.push_back(&order[i]->path);
+    }
+  }
+  step_paths(cache, paths);
+}
+
 double WordDecoder::boundary(const Node& node) const {
   double mass = boundary_mass(node.logprobs.data(), vocab_.boundary_f.data(), node.logprobs.size());
   return std::log(std::max(mass, 1e-30));
@@ -50,16 +89,19 @@ Scored WordDecoder::search(NodeCache& cache, const u32& prefix, bool needs_space
   NodePtr root = cache.get({});
   push_children(heap, root->logprobs, 0.0, {}, U"", want, needs_space);
   int expanded = 0;
+  double floor = -INFINITY;  // the n_words-th word's score, once there are n_words
   while (!heap.empty() && expanded < cfg_.max_expansions) {
     if (finished.size() >= size_t(n_words)) {
       std::vector<double> v;
       for (auto& f : finished) v.push_back(f.second);
       std::sort(v.begin(), v.end(), std::greater<double>());
-      if (-heap.front().neg <= v[size_t(n_words) - 1]) break;
+      floor = v[size_t(n_words) - 1];
+      if (-heap.front().neg <= floor) break;
     }
     std::pop_heap(heap.begin(), heap.end(), cmp);
     Item it = std::move(heap.back());
     heap.pop_back();
+    if (!cache.get(it.path)) step_with_frontier(cache, it.path, heap, floor, cfg_.max_expansions - expanded - 1);
     NodePtr node = expand(cache, it.path);
     ++expanded;
     double score = -it.neg;
@@ -80,17 +122,39 @@ Scored WordDecoder::search(NodeCache& cache, const u32& prefix, bool needs_space
   return finished;
 }
 
-double WordDecoder::score_path(NodeCache& cache, const std::vector<int>& ids) {
-  double total = 0;
-  std::vector<int> path;
+double WordDecoder::score_path(NodeCache& cache, const std::vector<int>& ids) { return score_paths(cache, {ids})[0]; }
+
+std::vector<double> WordDecoder::score_paths(NodeCache& cache, const std::vector<std::vector<int>>& words) {
   cache.trim();
-  NodePtr node = cache.get({});
-  for (size_t k = 0; k < ids.size() && k < size_t(cfg_.max_pieces); ++k) {
-    total += double(node->logprobs[size_t(ids[k])]);
-    path.push_back(ids[k]);
-    node = expand(cache, path);
+  size_t cap = size_t(std::max(cfg_.batch, 1));
+  // The nodes the words pass through, depth by depth (a node's parent is one depth up), each
+  // missing one once, cap rows a call.
+  for (size_t depth = 1; depth <= size_t(cfg_.max_pieces); ++depth) {
+    std::vector<std::vector<int>> need;
+    for (const auto& ids : words) {
+      if (ids.size() < depth) continue;
+      std::vector<int> path(ids.begin(), ids.begin() + long(depth));
+      if (!cache.get(path) && std::find(need.begin(), need.end(), path) == need.end()) need.push_back(std::move(path));
+    }
+    for (size_t from = 0; from < need.size(); from += cap) {
+      std::vector<const std::vector<int>*> paths;
+      for (size_t i = from; i < need.size() && i < from + cap; ++i) paths.push_back(&need[i]);
+      step_paths(cache, paths);
+    }
   }
-  return total + boundary(*node);
+  std::vector<double> out;
+  for (const auto& ids : words) {
+    double total = 0;
+    std::vector<int> path;
+    NodePtr node = cache.get({});
+    for (size_t k = 0; k < ids.size() && k < size_t(cfg_.max_pieces); ++k) {
+      total += double(node->logprobs[size_t(ids[k])]);
+      path.push_back(ids[k]);
+      node = expand(cache, path);
+    }
+    out.push_back(total + boundary(*node));
+  }
+  return out;
 }
 
 void WordDecoder::push_children(std::vector<Item>& heap, const std::vector<float>& logprobs, double score,

@@ -19,6 +19,10 @@ struct DecoderConfig {
   int children = 8;         // continuations queued per expanded path
   int max_pieces = 6;       // longest word, in pieces
   int max_expansions = 12;  // model steps per search, at most
+  // Native only, a speed setting that changes no result: rows stepped in one model call, at most.
+  // A search that needs a step also steps the best queued paths it may still expand (batched
+  // rows cost a fraction of a call each and come out bit for bit the same; native/README.md).
+  int batch = 4;
 };
 
 using Scored = std::vector<std::pair<u32, double>>;  // (word, natural-log probability)
@@ -54,6 +58,8 @@ class WordDecoder {
   Scored search(NodeCache& cache, const u32& prefix, bool needs_space, int n_words);
   // log p of a word spelled by ids from the root, with its boundary mass.
   double score_path(NodeCache& cache, const std::vector<int>& ids);
+  // score_path for each of words, their missing nodes stepped level by level in batches.
+  std::vector<double> score_paths(NodeCache& cache, const std::vector<std::vector<int>>& words);
 
  private:
   struct Item {
@@ -67,6 +73,9 @@ class WordDecoder {
     }
   };
   NodePtr expand(NodeCache& cache, const std::vector<int>& path);
+  void step_paths(NodeCache& cache, const std::vector<const std::vector<int>*>& paths);
+  void step_with_frontier(NodeCache& cache, const std::vector<int>& path, const std::vector<Item>& heap,
+                          double floor, int left);
   double boundary(const Node& node) const;
   bool word(const u32& text, u32& out) const;
   void push_children(std::vector<Item>& heap, const std::vector<float>& logprobs, double score,

@@ -95,7 +95,56 @@ void UserMemory::observe(const u32& word, const std::optional<u32>& prev, bool s
     p.count = decayed(&p) + 1.0;
     p.last = clock_;
   }
+  evict();
   ++version_;
+}
+
+// memory.py _evict: a table over its limit keeps its int(limit * 0.9) strongest entries (decayed
+// counts), then the mass is summed again. A tie at the cut is kept by key order here, by insertion
+// order in Python: rare, as each observe bumps one entry of a table at a clock of its own.
+void UserMemory::evict() {
+  auto strongest = [this](std::vector<std::pair<double, size_t>>& order, size_t limit) {
+    std::stable_sort(order.begin(), order.end(), [](auto& a, auto& b) { return a.first > b.first; });
+    order.resize(size_t(double(limit) * 0.9));
+  };
+  bool evicted = false;
+  if (words_.size() > cfg_.max_words) {
+    std::vector<std::pair<double, size_t>> order;
+    std::vector<std::map<u32, Entry>::iterator> at;
+    for (auto it = words_.begin(); it != words_.end(); ++it) order.emplace_back(decayed(&it->second), at.size()), at.push_back(it);
+    strongest(order, cfg_.max_words);
+    std::map<u32, Entry> kept;
+    for (auto& [c, i] : order) kept.insert(*at[i]);
+    words_.swap(kept);
+    evicted = true;
+  }
+  if (pairs_.size() > cfg_.max_pairs) {
+    std::vector<std::pair<double, size_t>> order;
+    std::vector<std::unordered_map<u32, Entry>::iterator> at;
+    for (auto it = pairs_.begin(); it != pairs_.end(); ++it) order.emplace_back(decayed(&it->second), at.size()), at.push_back(it);
+    strongest(order, cfg_.max_pairs);
+    std::unordered_map<u32, Entry> kept;
+    for (auto& [c, i] : order) kept.insert(*at[i]);
+    pairs_.swap(kept);
+    evicted = true;
+  }
+  size_t votes = 0;
+  for (auto& [k, v] : votes_) votes += v.size();
+  if (votes > cfg_.max_pairs) {  // Python keeps the votes in one table ("key\tspelling") of this limit
+    std::vector<std::pair<double, size_t>> order;
+    std::vector<std::pair<u32, std::map<u32, Entry>::iterator>> at;
+    for (auto& [k, v] : votes_)
+      for (auto it = v.begin(); it != v.end(); ++it) order.emplace_back(decayed(&it->second), at.size()), at.emplace_back(k, it);
+    strongest(order, cfg_.max_pairs);
+    std::unordered_map<u32, std::map<u32, Entry>> kept;
+    for (auto& [c, i] : order) kept[at[i].first].insert(*at[i].second);
+    votes_.swap(kept);
+    evicted = true;
+  }
+  if (evicted) {
+    mass_ = 0;
+    for (auto& [k, e] : words_) mass_ += decayed(&e);
+  }
 }
 
 size_t UserMemory::learn_text(const u32& text) {

@@ -1,7 +1,7 @@
 // What the engine learns from its user (engine/memory.py), kept in RAM for the engine's life:
 // decayed counts of committed words and word pairs, the user's spelling of each word, and the
 // blocklist. Not ported: the persistent store (store.py: SQLite, shared between processes),
-// eviction past max_words/max_pairs, forget/wipe/export; a later issue.
+// forget/wipe/export; a later issue.
 #pragma once
 #include <functional>
 #include <map>
@@ -16,6 +16,7 @@ namespace nextkey {
 
 struct MemoryConfig {
   double half_life = 5000.0;   // in committed words
+  size_t max_words = 20000, max_pairs = 50000;  // past these, the weakest are dropped (to 90%)
   double min_count = 1.5;      // a word must be typed about twice before it is offered
   double slip_min_count = 3.5; // ... four times when it is one slip from a frequent word
 };
@@ -46,6 +47,7 @@ class UserMemory {
     u32 spelling;
   };
   double decayed(const Entry* e) const;
+  void evict();
   bool learnable(const u32& word) const;
   const LanguagePack& pack_;
   MemoryConfig cfg_;

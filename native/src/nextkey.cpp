@@ -143,6 +143,12 @@ nk_status nk_session_accept(nk_session* s, const char* word) {
   });
 }
 
+nk_status nk_session_set_learning(nk_session* s, int learn) {
+  if (!s) return fail(NK_BAD_ARGUMENT, "nk_session_set_learning: session must not be NULL");
+  s->session->set_learning(learn != 0);
+  return NK_OK;
+}
+
 nk_status nk_session_context(nk_session* s, const char** units, const char** partial, int* needs_space,
                              int* sentence_start) {
   if (!s || !units || !partial || !needs_space || !sentence_start)
@@ -158,6 +164,13 @@ nk_status nk_session_context(nk_session* s, const char** units, const char** par
     *sentence_start = c.sentence_start;
     return NK_OK;
   });
+}
+
+nk_status nk_session_model_steps(const nk_session* s, unsigned long* calls, unsigned long* rows) {
+  if (!s || !calls || !rows) return fail(NK_BAD_ARGUMENT, "nk_session_model_steps: NULL argument");
+  *calls = static_cast<unsigned long>(s->session->runner().calls);
+  *rows = static_cast<unsigned long>(s->session->runner().rows);
+  return NK_OK;
 }
 
 }  // extern "C"

@@ -140,7 +140,10 @@ StepRunner::StepRunner(const std::string& model_path, int vocab_size, int state_
   // One step from the zero state: a damaged model that compiles may still fail to run, or give NaN.
   std::vector<float> zero(state_size, 0.f), lp(vocab_size), out(state_size);
   int32_t tok = 0;
-  step(&tok, zero.data(), 1, lp.data(), out.data());
+  const float* in_row = zero.data();
+  float *lp_row = lp.data(), *out_row = out.data();
+  step(&tok, &in_row, 1, &lp_row, &out_row);
+  calls = rows = 0;
   size_t bad_lp = 0, bad_st = 0;
   for (float x : lp) bad_lp += std::isnan(x) || x == INFINITY;
   for (float x : out) bad_st += !std::isfinite(x);
@@ -186,14 +189,20 @@ StepRunner::Batch& StepRunner::batch(int b) {
   return ref;
 }
 
-void StepRunner::step(const int32_t* tokens, const float* state, int b, float* logprobs, float* state_out) {
+void StepRunner::step(const int32_t* tokens, const float* const* states, int b, float* const* logprobs,
+                      float* const* states_out) {
   Batch& e = batch(b);
-  std::memcpy(e.tokens.p, tokens, sizeof(int32_t) * b);
-  std::memcpy(e.state.p, state, sizeof(float) * b * state_size_);
+  const size_t row_s = sizeof(float) * size_t(state_size_), row_v = sizeof(float) * size_t(vocab_size_);
+  std::memcpy(e.tokens.p, tokens, sizeof(int32_t) * size_t(b));
+  for (int i = 0; i < b; ++i) std::memcpy(static_cast<char*>(e.state.p) + row_s * size_t(i), states[i], row_s);
   LiteRtStatus st = LiteRtRunCompiledModel(static_cast<LiteRtCompiledModel>(compiled_), signature_, 2, e.in, 2, e.out);
   if (st != kLiteRtStatusOk) fail("running the step signature failed (status " + std::to_string(st) + ")");
-  std::memcpy(logprobs, e.logprobs.p, sizeof(float) * b * vocab_size_);
-  std::memcpy(state_out, e.state_out.p, sizeof(float) * b * state_size_);
+  for (int i = 0; i < b; ++i) {
+    std::memcpy(logprobs[i], static_cast<const char*>(e.logprobs.p) + row_v * size_t(i), row_v);
+    std::memcpy(states_out[i], static_cast<const char*>(e.state_out.p) + row_s * size_t(i), row_s);
+  }
+  ++calls;
+  rows += b;
 }
 
 }  // namespace nextkey

@@ -23,11 +23,15 @@ class StepRunner {
   StepRunner(const StepRunner&) = delete;
   StepRunner& operator=(const StepRunner&) = delete;
 
-  // tokens: batch ids; state: batch * state_size floats (row-major). Fills logprobs
-  // (batch * vocab_size) and state_out (batch * state_size).
-  void step(const int32_t* tokens, const float* state, int batch, float* logprobs, float* state_out);
+  // One call for batch rows: row i steps states[i] (state_size floats) with tokens[i] into
+  // logprobs[i] (vocab_size floats) and states_out[i] (state_size floats). The rows are
+  // independent: a row's output is the same, bit for bit, in any batch (tests/test_native.py).
+  void step(const int32_t* tokens, const float* const* states, int batch, float* const* logprobs,
+            float* const* states_out);
   int vocab_size() const { return vocab_size_; }
   int state_size() const { return state_size_; }
+  // Model calls run and rows stepped (tokens fed) since the probe step: what batching saves.
+  long calls = 0, rows = 0;
 
  private:
   struct Batch;

@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include "engine.h"
+#include "memory.h"
 #include "text.h"
 
 namespace nextkey {
@@ -55,7 +56,36 @@ void Session::type(const u32& chars) {
   }
   auto_space_ = auto_space_ == long(text_.size()) && chars == U"'" ? long(text.size()) : -1;
   text_ = text + chars;
-  // (learning what is typed word by word, session.py _learn_commits: not ported; accept learns)
+  if (learn_) learn_commits();
+}
+
+void Session::set_learning(bool learn) {
+  if (learn && !learn_) seen_ = text_;
+  learn_ = learn;
+}
+
+// Learns the words completed since the last look, when the text grew by typing (session.py
+// _learn_commits): a word is learned when the whitespace after its chunk is typed, so an address
+// ("https:" becoming "https://...") shows what it is first. More than 200 characters at once is a
+// paste, not typing; an edit or a cursor move (the text no longer starts with the old) learns nothing.
+void Session::learn_commits() {
+  const LanguagePack& pack = engine_.pack();
+  u32 old = seen_;
+  const u32& now = text_;
+  seen_ = now;
+  if (now.size() <= old.size() || now.size() - old.size() > 200 || now.compare(0, old.size(), old) != 0) return;
+  size_t start = old.size() > 64 ? old.size() - 64 : 0;
+  std::optional<u32> prev;
+  for (auto& [at0, word] : learnable_words(now.substr(start), pack)) {
+    size_t at = at0 + start, gap = at + word.size();
+    while (gap < now.size() && !is_space(now[gap])) ++gap;
+    // (a word at the lookback's start may be cut: skipped, unless it starts the text)
+    if (gap < now.size() && gap >= old.size() && (at > start || start == 0)) {
+      u32 before = now.substr(0, at);
+      engine_.memory->observe(learned_form(word, pack), prev ? prev : last_word(before, pack), starts_sentence(before));
+    }
+    prev = learned_form(word, pack);
+  }
 }
 
 void Session::backspace(size_t k) {
@@ -70,6 +100,7 @@ void Session::accept(const u32& word) {
   if (learn_) {
     u32 base = text_.substr(0, text_.size() - word.size() - 1);
     engine_.memory->observe(word, last_word(base, pack), starts_sentence(base));
+    seen_ = text_;
   }
 }
 
@@ -110,6 +141,7 @@ u32 Session::apostrophe() const {
 
 std::vector<Suggestion> Session::suggest(int n) {
   if (n == 0) return {};
+  if (learn_) learn_commits();
   const LanguagePack& pack = engine_.pack();
   const EngineSettings& s = engine_.settings;
   Context ctx = context();

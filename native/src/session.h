@@ -24,13 +24,19 @@ class Session {
   void type(const u32& chars);
   void backspace(size_t k);
   void accept(const u32& word);  // replace the word being typed by word, followed by a space
+  // Whether the session learns each word the user commits (typed or accepted) into the engine's
+  // memory; off for a password field. Turned on, it learns what is committed from then on.
+  void set_learning(bool learn);
+  bool learning() const { return learn_; }
   Context context() const;
   std::vector<Suggestion> suggest(int n);
+  const StepRunner& runner() const { return *runner_; }  // its calls and rows: what the session's model ran
 
  private:
   std::shared_ptr<Position> position(const SnapshotPtr& top);
   u32 apostrophe() const;
   bool starts_sentence(const u32& before) const;
+  void learn_commits();
   Engine& engine_;
   bool learn_;
   std::unique_ptr<StepRunner> runner_;
@@ -43,6 +49,7 @@ class Session {
   std::unique_ptr<Contractions> contractions_;
   std::unique_ptr<Pipeline> pipeline_;
   u32 text_;
+  u32 seen_;  // the text when commits were last looked for (learning)
   long auto_space_ = -1;  // the text's length right after an accept added its space (-1: none)
   std::shared_ptr<Position> pos_, root_pos_;
 };

@@ -1,5 +1,7 @@
 #include "state.h"
 
+#include <cassert>
+
 #include "text.h"
 
 namespace nextkey {
@@ -17,14 +19,28 @@ std::vector<int> unit_tokens(const sentencepiece::SentencePieceProcessor& sp, co
 
 namespace nextkey {
 
-NodePtr step_node(StepRunner& runner, const Node& node, int t) {
-  auto out = std::make_shared<Node>();
-  out->logprobs.resize(size_t(runner.vocab_size()));
-  out->state.resize(size_t(runner.state_size()));
-  int32_t tok = t;
-  runner.step(&tok, node.state.data(), 1, out->logprobs.data(), out->state.data());
+std::vector<NodePtr> step_nodes(StepRunner& runner, const std::vector<const Node*>& parents,
+                                const std::vector<int>& tokens) {
+  assert(parents.size() == tokens.size() && !parents.empty());
+  size_t b = parents.size();
+  std::vector<NodePtr> out;
+  std::vector<const float*> states;
+  std::vector<float*> logprobs, states_out;
+  for (size_t i = 0; i < b; ++i) {
+    auto node = std::make_shared<Node>();
+    node->logprobs.resize(size_t(runner.vocab_size()));
+    node->state.resize(size_t(runner.state_size()));
+    states.push_back(parents[i]->state.data());
+    logprobs.push_back(node->logprobs.data());
+    states_out.push_back(node->state.data());
+    out.push_back(std::move(node));
+  }
+  std::vector<int32_t> ids(tokens.begin(), tokens.end());
+  runner.step(ids.data(), states.data(), int(b), logprobs.data(), states_out.data());
   return out;
 }
+
+NodePtr step_node(StepRunner& runner, const Node& node, int t) { return step_nodes(runner, {&node}, {t})[0]; }
 
 namespace {
 size_t shared_units(const std::vector<SnapshotPtr>& snaps, const std::vector<u32>& units) {

@@ -32,6 +32,9 @@ using SnapshotPtr = std::shared_ptr<const Snapshot>;
 std::vector<int> unit_tokens(const sentencepiece::SentencePieceProcessor& sp, const u32& unit, int eos_id,
                              const LanguagePack& pack);
 
+// One model call stepping parents[i] with tokens[i], for every i (a batch of independent rows).
+std::vector<NodePtr> step_nodes(StepRunner& runner, const std::vector<const Node*>& parents,
+                                const std::vector<int>& tokens);
 // One model step from node with token t (batch 1).
 NodePtr step_node(StepRunner& runner, const Node& node, int t);
 

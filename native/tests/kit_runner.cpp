@@ -48,7 +48,14 @@ void check_step(Engine& eng, const json& c, const json& tol) {
   for (size_t t = 0; t < t_len; ++t) {  // rows in lockstep as one batch
     std::vector<int32_t> tok(b);
     for (int r = 0; r < b; ++r) tok[r] = rows[r][t];
-    eng.runner().step(tok.data(), state.data(), b, lp.data(), out.data());
+    std::vector<const float*> in_rows;
+    std::vector<float*> lp_rows, out_rows;
+    for (int r = 0; r < b; ++r) {
+      in_rows.push_back(state.data() + size_t(r) * s);
+      lp_rows.push_back(lp.data() + size_t(r) * v);
+      out_rows.push_back(out.data() + size_t(r) * s);
+    }
+    eng.runner().step(tok.data(), in_rows.data(), b, lp_rows.data(), out_rows.data());
     state = out;
   }
   double tl = tol["logprob"], ts = tol["state"];

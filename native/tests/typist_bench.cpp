@@ -8,9 +8,12 @@
 //   T<chars>   nk_session_type (the rest of the line, as is)
 //   A<word>    nk_session_accept
 //   Q<n>       nk_session_suggestions(n): timed
+//   L          nk_session_set_learning(1) (tests/test_native.py: learning while typing)
+//   E<text>    nk_engine_learn (the rest of the line)
 // Prints, tab-separated: "load_ms", "rss_kb" lines (VmRSS from /proc/self/status after the load and
 // after the first suggestions), then for each Q: "Q", the ms its edits took (the T/A since the last
-// Q), the ms nk_session_suggestions took (wall clock, then this thread's CPU time), then word, score, kind, corrected per suggestion; at
+// Q), the ms nk_session_suggestions took (wall clock, then this thread's CPU time), the model calls
+// and rows it ran (nk_session_model_steps), then word, score, kind, corrected per suggestion; at
 // the end "rss_kb end" and "hwm_kb" (the peak). Exits 1 with nk_last_error() when a call fails.
 #include <chrono>
 #include <cstdio>
@@ -84,7 +87,15 @@ int main(int argc, char** argv) {
       edit_ms = 0;
       continue;
     }
+    if (op == 'E') {
+      if (nk_engine_learn(engine, arg.c_str()) != NK_OK) return die("nk_engine_learn");
+      continue;
+    }
     if (!session) return std::fprintf(stderr, "typist_bench: %c before the first N\n", op), 2;
+    if (op == 'L') {
+      if (nk_session_set_learning(session, 1) != NK_OK) return die("nk_session_set_learning");
+      continue;
+    }
     auto t = Clock::now();
     if (op == 'T') {
       if (nk_session_type(session, arg.c_str()) != NK_OK) return die("nk_session_type");
@@ -93,11 +104,15 @@ int main(int argc, char** argv) {
       if (nk_session_accept(session, arg.c_str()) != NK_OK) return die("nk_session_accept");
       edit_ms += ms_since(t);
     } else if (op == 'Q') {
+      unsigned long calls0, rows0, calls, rows;
+      nk_session_model_steps(session, &calls0, &rows0);
+      t = Clock::now();
       double cpu0 = thread_cpu_ms();
       if (nk_session_suggestions(session, std::strtoul(arg.c_str(), nullptr, 10), out, &count) != NK_OK)
         return die("nk_session_suggestions");
       double ms = ms_since(t), cpu = thread_cpu_ms() - cpu0;
-      std::printf("Q\t%.4f\t%.4f\t%.4f", edit_ms, ms, cpu);
+      nk_session_model_steps(session, &calls, &rows);
+      std::printf("Q\t%.4f\t%.4f\t%.4f\t%lu\t%lu", edit_ms, ms, cpu, calls - calls0, rows - rows0);
       for (size_t i = 0; i < count; ++i)
         std::printf("\t%s\t%.6f\t%d\t%d", out[i].word, out[i].score, int(out[i].kind), out[i].corrected);
       std::printf("\n");

@@ -34,16 +34,16 @@ std::vector<u32> Contractions::candidates(const u32& folded) const {
 Scored Contractions::propose_scored(const Query& q, Position& pos) {
   std::vector<u32> found = candidates(q.folded);
   if (found.empty()) return {};
-  Scored model;
-  for (const u32& c : found) {
-    double s = model_.score(pos, c);
-    if (q.sentence_start) {
-      u32 cap = c;
+  std::vector<u32> words = found;  // then, at a sentence start, the capitalized forms
+  if (q.sentence_start)
+    for (u32 cap : found) {
       cap[0] = to_upper(cap[0]);
-      s = std::max(s, model_.score(pos, cap));
+      words.push_back(cap);
     }
-    model.emplace_back(c, s);
-  }
+  std::vector<double> s = model_.scores(pos, words);
+  Scored model;
+  for (size_t i = 0; i < found.size(); ++i)
+    model.emplace_back(found[i], q.sentence_start ? std::max(s[i], s[i + found.size()]) : s[i]);
   Query chain = q;
   chain.final = false;
   Scored out;

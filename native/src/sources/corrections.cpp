@@ -36,7 +36,10 @@ Scored Corrections::propose_scored(const Query& q, Position& pos) {
     if (s == slip.end()) slip.emplace_back(w, v - lexicon_.logprior(i));
     else s->second = v - lexicon_.logprior(i);
   }
-  for (auto& [w, c] : slip) model.emplace_back(w, model_.score(pos, w));
+  std::vector<u32> words;
+  for (auto& [w, c] : slip) words.push_back(w);
+  std::vector<double> scores = model_.scores(pos, words);
+  for (size_t i = 0; i < words.size(); ++i) model.emplace_back(words[i], scores[i]);
   Query chain = q;
   chain.final = false;
   Scored out;

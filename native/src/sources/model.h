@@ -20,6 +20,12 @@ class ModelSource {
     return it->second;
   }
   double score(Position& pos, const u32& word) { return decoder_.score_path(pos.nodes, encode_(word)); }
+  // score for each of words (their model steps batched: the same numbers as one by one)
+  std::vector<double> scores(Position& pos, const std::vector<u32>& words) {
+    std::vector<std::vector<int>> ids;
+    for (const u32& w : words) ids.push_back(encode_(w));
+    return decoder_.score_paths(pos.nodes, ids);
+  }
   const LanguagePack& pack() const { return pack_; }
 
  private:
