@@ -46,7 +46,7 @@ def type_document(engine, doc: list[tuple[str, str]], n: int, desc: str) -> dict
     packs = {"en": get_pack("en"), "de": get_pack("de")}
     before = ""
     for lang, sentence in tqdm(doc, desc=desc, unit="sentence", leave=False):
-        context = before[-CONTEXT_CHARS:]
+        context = before[-CONTEXT_CHARS:] + " " if before else ""
         one = TypingResult(n=n)
 
         def predict(text: str, k: int) -> list[str]:
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             report["runs"][name] = type_document(eng, doc, args.n, name)
             rows.append(name)
     settings = [MultiSettings()] if not args.grid else \
-        [MultiSettings(switch=s, mix_share=m) for s in (0.02, 0.1) for m in (0.03, 0.1)]
+        [MultiSettings(switch=s, mix_share=m) for s in (0.03, 0.1) for m in (0.02, 0.06)]
     for ms in settings:
         name = f"en+de (switch {ms.switch}, mix_share {ms.mix_share})"
         multi = MultiEngine.load(["en", "de"], [args.en_bundle, args.de_bundle], multi=ms)
