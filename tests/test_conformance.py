@@ -254,6 +254,24 @@ def test_the_shipped_kit_passes_against_the_default_bundle():
     assert kit_settings(kit["engine"]) == Engine.load().settings, "regenerate the kit: the engine settings changed"
 
 
+def test_the_german_kit_passes_against_the_shipped_german_bundle():
+    """The German bundle's kit (German traces added: nouns, folding, abbreviations, QWERTZ
+    slips, compounds). Regenerate after a deliberate change:
+
+        nextkey conformance engine/bundles/de --out engine/conformance/de.json
+    """
+    from nextkey.engine.engine import SHIPPED_BUNDLES
+
+    kit = read_kit(DEFAULT_KIT.parent / "de.json")
+    assert {"de-nouns", "de-folding", "de-sentence-rule", "de-qwertz-slips", "de-compounds"} <= \
+        {t["name"] for t in kit["traces"]}
+    report = check_kit(SHIPPED_BUNDLES / "de", kit)
+    assert report.ok, (report.summary() + "\n" + "\n".join(map(str, report.failures[:10]))
+                       + "\nregenerate: nextkey conformance engine/bundles/de --out engine/conformance/de.json")
+    compounds = next(t for t in kit["traces"] if t["name"] == "de-compounds")
+    assert "Passwortverwaltung" in [s["word"] for s in compounds["steps"][0]["expect"]], compounds["steps"][0]
+
+
 @pytest.mark.skipif(not DEFAULT_KIT.exists(), reason="no shipped kit")
 def test_the_shipped_kit_covers_what_ports_get_wrong():
     kit = read_kit(DEFAULT_KIT)
