@@ -237,3 +237,23 @@ def test_build_refuses_a_text_too_small_to_hold_out_before_training(tmp_path, ca
     err = capsys.readouterr().err
     assert "too few to hold out" in err and "nothing was trained" in err
     assert not (tmp_path / "out" / "run").exists() and not (tmp_path / "out" / "bundle").exists()
+
+
+def test_a_sweep_candidate_cut_short_resumes_only_its_own_run(tmp_path):
+    """A sweep spans sessions: a candidate whose run folder holds a checkpoint of the same
+    shape and planned steps continues from it; any other folder starts over."""
+    from nextkey.train.sweep import _same_run
+
+    shape = {"vocab_size": 8000, "embed_dim": 128, "hidden_dim": 384, "num_layers": 1}
+    run = tmp_path / "sweep-V8k"
+    run.mkdir()
+    assert not _same_run(run, shape, 900)  # nothing there
+    (run / "model_config.json").write_text(json.dumps({**shape, "dropout": 0.1}))
+    (run / "train_config.json").write_text(json.dumps({"max_steps": 900}))
+    assert not _same_run(run, shape, 900)  # no checkpoint yet
+    (run / "ckpt-500.npz").write_bytes(b"")
+    assert _same_run(run, shape, 900)
+    assert not _same_run(run, shape, 1200)  # another budget
+    assert not _same_run(run, {**shape, "hidden_dim": 512}, 900)  # another shape
+    (run / "train_config.json").write_text("{not json")
+    assert not _same_run(run, shape, 900)

@@ -271,9 +271,13 @@ def run_candidate(cfg: SweepConfig, c: Candidate, probed: dict, sets: dict[str, 
     shape = {"vocab_size": c.vocab_size, "embed_dim": c.embed_dim, "hidden_dim": c.hidden_dim,
              "num_layers": c.num_layers}
     if done is None or done["step"] != steps or {k: done["model_config"][k] for k in shape} != shape:
-        log.info("%s: training %d steps (%.0f tokens/s x %.1f min / %d tokens per step)",
-                 c.name, steps, tokens_per_second, cfg.budget_minutes, tokens_per_step)
-        done = train(cfg.corpus, run, preset_for(c, steps), force=True).report
+        # A candidate cut short (a session that ended mid-run) continues from its last checkpoint
+        # when it was started with this shape and these steps; anything else starts over.
+        resume = done is None and _same_run(run, shape, steps)
+        log.info("%s: %s %d steps (%.0f tokens/s x %.1f min / %d tokens per step)", c.name,
+                 "resuming, to" if resume else "training", steps, tokens_per_second, cfg.budget_minutes,
+                 tokens_per_step)
+        done = train(cfg.corpus, run, preset_for(c, steps), resume=resume, force=not resume).report
     train_wall = (time.time() - t0) / 60
     bundle = run / "bundle-int8"
     export_bundle(ExportConfig(run_dir=run, out_dir=bundle, quantization=Quantization.INT8, force=True,
@@ -291,6 +295,17 @@ def run_candidate(cfg: SweepConfig, c: Candidate, probed: dict, sets: dict[str, 
         **measure(bundle, sets, cfg.suggestions),
     }
     return rec
+
+
+def _same_run(run: Path, shape: dict, steps: int) -> bool:
+    """Whether ``run`` holds a checkpoint of a run of ``shape`` planned for ``steps`` steps."""
+    try:
+        model = json.loads((run / "model_config.json").read_text())
+        train_cfg = json.loads((run / "train_config.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return any(run.glob("ckpt-*.npz")) and all(model.get(k) == v for k, v in shape.items()) \
+        and train_cfg.get("max_steps") == steps
 
 
 def sweep(cfg: SweepConfig) -> dict:
