@@ -465,8 +465,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--memory", action="store_true",
                    help="use the words you taught (nextkey demo --learn, nextkey memory learn); read only")
     s.add_argument("--store", help="--memory with this store (default: memory.db in the XDG data dir)")
-    s.add_argument("--lang", help="the bundle of this language (en, de): the shipped one or the one installed "
-                                  "in ~/.local/share/nextkey/bundles/LANG")
+    s.add_argument("--lang", help="the bundle of this language (en, de): yours installed in "
+                                  "~/.local/share/nextkey/bundles/LANG, else the shipped one; en+de: both at once")
     s.set_defaults(func=_suggest)
 
     d = sub.add_parser("demo", help="a terminal keyboard with a live suggestion strip",

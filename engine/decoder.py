@@ -117,13 +117,14 @@ class WordDecoder:
                 self._push_children(heap, row, score, path, text, want, first=False)
         return sorted(finished.items(), key=lambda kv: -kv[1])
 
-    def score_path(self, cache: NodeCache, ids: list[int]) -> float:
+    def score_path(self, cache: NodeCache, ids: list[int], max_pieces: int | None = None) -> float:
         """log p of a word spelled by ``ids`` from the root, with its boundary mass
-        (one segmentation: the tokenizer's)."""
+        (one segmentation: the tokenizer's); only its first ``max_pieces`` pieces (None:
+        the decoder's ``max_pieces``, what a search reaches) are scored."""
         total, path = 0.0, ()
         cache.trim()
         node = cache.get(())
-        for t in ids[: self.cfg.max_pieces]:
+        for t in ids[: self.cfg.max_pieces if max_pieces is None else max_pieces]:
             total += float(node.logprobs[t])
             path = path + (t,)
             node = self._expand(cache, path)

@@ -125,7 +125,8 @@ class Engine:
             self.slips = SlipModel(slips, self.pack, bundle.lexicon.has_prefix)
         # Without a store the memory lives in RAM: the blocklist applies and learn_text() lasts as long as the engine.
         self.memory = memory or UserMemory(MemoryConfig(path=None))
-        self.memory.add_language(self.pack)  # its shipped blocklist and endings
+        # its shipped blocklist and endings (and for compounds, which rests are words)
+        self.memory.add_language(self.pack, None if bundle.lexicon is None else bundle.lexicon.__contains__)
         self.vocab = Vocab(self.sp, self.manifest.eos_id, self.pack)
         self.walk = None if bundle.lexicon is None else LexiconWalk(self.vocab, bundle.lexicon)
         # Closed compounds (German): the rule of sources/compounds.py, without its model
@@ -179,10 +180,14 @@ class Engine:
         ``lang``, or one of another language), ValueError (an unknown ``lang``),
         NotAStoreError (a memory path that is not a nextkey store).
 
-        ``lang`` a list of two or more codes (``["en", "de"]``): a MultiEngine typing in
+        ``lang`` a list of two or more codes (``["en", "de"]``, or "en+de"): a MultiEngine typing in
         those languages at once (engine/multi.py), each from its ``lang`` bundle, or from
         ``path`` a list of as many bundle paths (None entries: the language's own)."""
         t0 = time.perf_counter()
+        if isinstance(lang, str) and "+" in lang:
+            lang = lang.split("+")  # "en+de", as nextkey's --lang takes it
+        if lang is not None and not isinstance(lang, (str, list, tuple)):
+            raise TypeError(f"lang must be a language code such as 'de', or a list of them, got {type(lang).__name__}")
         if isinstance(lang, (list, tuple)):
             if len(lang) == 1:
                 lang = lang[0]
@@ -231,7 +236,8 @@ class Engine:
                                                                    combiner, fold)
         contractions = None if self.bundle.lexicon is None else Contractions(self.pack, self.bundle.lexicon, model,
                                                                              combiner)
-        compounds = None if self._compound_rule is None else Compounds(self.pack, self.bundle.lexicon, model, combiner)
+        compounds = None if self._compound_rule is None else Compounds(self.pack, self.bundle.lexicon, model, combiner,
+                                                                       self.memory.blocklist.is_blocked)
         pipeline = Pipeline(model, combiner, selector, corrections, self.known.known, contractions, compounds)
         return Session(stack, pipeline, self.memory, self.known, settings, self.pack, text, learn=learn)
 
@@ -270,8 +276,9 @@ class Engine:
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` is one the engine may offer: in the lexicon or learned from the
-        user, or such words joined by hyphens."""
-        return self.known.knows(word)
+        user, or such words joined by hyphens (or, in German, a closed compound of nouns).
+        Raises TypeError for a ``word`` that is not a str."""
+        return self.known.knows(check_text(word))
 
     def context(self, text: str) -> Context:
         """What the model is fed for ``text`` (the committed units) and the word being typed

@@ -58,6 +58,13 @@ class Layout:
         return cls(near)
 
 
+# An umlaut typed without its dots ("Madchen", "Ubersetzung") or ß as one s ("Strase"): no
+# slip of the finger but the keyboard's second layer left out, as likely as a slip at its
+# most likely (-6.0) would be far too rare; -2.0 lets the word into the strip beside the
+# completions of what was typed (tests/test_typing_de.py), not above a likely one.
+DOTLESS = -2.0
+
+
 class SlipModel:
     def __init__(self, cfg: SlipConfig, pack: LanguagePack, is_prefix: Callable[[str], bool]):
         """``is_prefix(folded)``: whether some word the engine may offer starts with it (the
@@ -69,6 +76,10 @@ class SlipModel:
         # a proposal with a key's letter ("ü" for "p", an inserted "ä") is folded the same way.
         self.fold = pack.fold if pack.fold_letters else None
         self.best_cost = max(cfg.adjacent, cfg.swapped, cfg.missing, cfg.extra)  # the likeliest slip
+        # (the plain letter, what its folded umlaut adds): ("a", "e") for ä -> ae, ("s", "s") for ß -> ss
+        self.dotless = tuple((f[0], f[1:]) for _, f in pack.fold_letters if len(f) == 2)
+        if self.dotless:
+            self.best_cost = max(self.best_cost, DOTLESS)
         self._memo: dict[str, dict[str, float]] = {}
 
     def meant(self, typed: str) -> dict[str, float]:
@@ -103,4 +114,8 @@ class SlipModel:
         for i in range(1, n):  # (a letter missing at the end is just not typed yet)
             for alt in self.alphabet:
                 add(typed[:i] + alt + typed[i:], c.missing)
+        for i in range(n):  # the first letter too: "Ubersetzung" is no slip of the first key
+            for plain, rest in self.dotless:
+                if typed[i] == plain and typed[i + 1:i + 2] != rest:
+                    add(typed[:i + 1] + rest + typed[i + 1:], DOTLESS)
         return out

@@ -53,6 +53,10 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 2  # of export()
 MAX_IMPORT_COUNT = 1e6  # a count an imported word may bring (a word typed a million times)
 TOP_K = 32  # strongest learned words kept per first letter: next-word and one-letter lookups read only these
+# In a language that writes compounds as one word, a shipped word of this many letters or more
+# blocks the compounds it begins ("Arschfick", "Wichsvorlage"); shorter ones would block
+# ordinary words ("Sau" -> "sauber").
+BLOCKED_COMPOUND_HEAD = 5
 SHIPPED_BLOCKLIST = DEFAULT.blocklist_path  # the English pack's (engine/lang/en_blocklist.txt)
 
 
@@ -173,15 +177,20 @@ class UserMemory:
             self._take(snap)
             self._writer = StoreWriter(store, self._on_snapshot, snap, self.cfg.refresh_seconds)
 
-    def add_language(self, pack) -> None:
+    def add_language(self, pack, is_word=None) -> None:
         """Apply language ``pack``'s rules too (an engine of that language uses this memory):
         its shipped blocklist, and its endings for the user's blocks. Keys stay as they are
         (lowercase, one apostrophe: the same in every language), so one store serves every
         language; a pack's letter folding (German "schoen" for "schön") is matched by the
-        memory source (sources/memory.py). Raises EngineError when the list cannot be read."""
+        memory source (sources/memory.py). ``is_word(word)``: whether a word is one of the
+        language (its lexicon), for the compounds its shipped words block (a language that
+        writes them as one word). Raises EngineError when the list cannot be read."""
         if pack.code in self.languages:
             return
-        other = Blocklist.shipped_with(pack.blocklist_path, pack.fold, pack.base_forms, pack.blocklist_endings)
+        other = Blocklist.shipped_with(pack.blocklist_path, pack.fold, pack.base_forms, pack.blocklist_endings,
+                                       BLOCKED_COMPOUND_HEAD if pack.closed_compounds and is_word else 0)
+        if is_word is not None:
+            other.is_word, other.links = is_word, pack.linking_elements
         with self._lock:
             self.blocklist.add_language(other)
             self.languages.append(pack.code)

@@ -271,6 +271,7 @@ class MultiEngine:
         return self._session.shares()
 
     def knows(self, word: str) -> bool:
+        """Whether one of the languages knows ``word`` (Engine.knows)."""
         return any(e.knows(word) for e in self.engines)
 
     def learn_text(self, text: str) -> int:

@@ -84,5 +84,8 @@ class Pipeline:
         if c is not None and c.applies(q) and c.can_enter([sc for _, sc, _ in found], n):
             found = self.selector.with_corrections(found, c.propose_scored(q, pos), q, self.knows(typed),
                                                    lambda: c.exact(q, pos, self.selector))
+        if typed and self.selector.pack.fold_letters:  # the umlauts and ß typed stay ("Fußballv" -> Fußballverein)
+            respell = self.selector.pack.with_typed_letters
+            found = [(respell(w, typed), sc, corrected) for w, sc, corrected in found]
         kind = Kind.COMPLETION if typed or q.stem else Kind.NEXT
         return [Suggestion(q.stem + w, sc, kind, corrected) for w, sc, corrected in found[:n]]

@@ -256,4 +256,20 @@ def build_manifest(cfg: ExportConfig, q: Quantization, model_cfg, run_dir: Path,
         bundle, name=cfg.name or f"{run_dir.name}-{q.value}", quantization=q, vocab_size=model_cfg.vocab_size,
         layers=[model_cfg.hidden_dim] * model_cfg.num_layers,
         special_ids={"pad": PAD_ID, "unk": UNK_ID, "bos": BOS_ID, "eos": EOS_ID, "start_of_text": EOS_ID},
-        language=cfg.language, settings=cfg.settings.to_dict(), lexicon=lexicon, provenance=provenance).data
+        language=cfg.language, settings=_language_settings(cfg.settings, cfg.language).to_dict(), lexicon=lexicon,
+        provenance=provenance).data
+
+
+def _language_settings(settings: EngineSettings, language: str | None) -> EngineSettings:
+    """``settings`` with the slip model on the language's own keyboard (its pack's first
+    layout: QWERTZ for German) when they name the default QWERTY, which the language's
+    keyboards may not use."""
+    from dataclasses import replace
+
+    from nextkey.engine.lang import get_pack
+
+    pack = get_pack(language or "en")
+    first = pack.layouts[0][0]
+    if settings.slips.layout == EngineSettings().slips.layout and first != settings.slips.layout:
+        settings = replace(settings, slips=replace(settings.slips, layout=first))
+    return settings

@@ -92,6 +92,12 @@ def test_engine_load_with_two_languages_gives_a_multi_engine(multi):
     assert isinstance(Engine.load(lang=["en"]), Engine)  # one language: the plain engine
     with pytest.raises(ValueError, match="each language once"):
         Engine.load(lang=["de", "de"])
+    with pytest.raises(TypeError, match="lang must be"):
+        Engine.load(lang=5)
+    with pytest.raises(TypeError):
+        multi.knows(None)
+    both = Engine.load(lang="en+de")  # as nextkey suggest --lang en+de takes it
+    assert isinstance(both, MultiEngine) and both.languages == ["en", "de"]
 
 
 def test_each_sentence_is_predicted_in_its_own_language(multi):

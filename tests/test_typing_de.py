@@ -46,7 +46,23 @@ def test_an_abbreviation_ends_no_sentence(de):
     assert s.context().sentence_start
 
 
-@pytest.mark.parametrize("typed,meant", [("Das Hsus", "Haus"), ("Ich gehe nsch", "nach")])
+@pytest.mark.parametrize("typed,word", [
+    ("Die Ubersetz", "Übersetzung"), ("Bitte wahlen", "wählen"), ("Die Anderungen", "Änderungen"),
+    ("Es ist moglich", "möglich"), ("Die Strase", "Straße"),
+])
+def test_an_umlaut_typed_without_its_dots_or_sz_as_one_s_is_corrected(de, typed, word):
+    found = de.suggest(typed, 3)
+    assert any(s.word == word and s.corrected for s in found), found
+
+
+def test_the_german_bundle_types_on_qwertz(de):
+    assert de.settings.slips.layout == "qwertz"
+
+
+@pytest.mark.parametrize("typed,meant", [
+    ("Das Hsus", "Haus"), ("Ich gehe nsch", "nach"),
+    ("Sie hat keine Zeiz", "Zeit"), ("Ich esse gern Pizua", "Pizza"),  # z beside t and u on QWERTZ
+])
 def test_qwertz_slips_are_corrected(de, typed, meant):
     found = de.suggest(typed, 3)
     assert any(s.word == meant and s.corrected for s in found), found
@@ -66,6 +82,40 @@ def test_a_compound_no_lexicon_lists_is_completed_from_its_parts(de, typed, comp
 def test_a_compound_s_head_typed_without_umlauts_is_shown_with_them(de):
     found = words(de, "Die Schluesselverw", 3)
     assert "Schlüsselverwaltung" in found and not any(w.startswith("Schluessel") for w in found), found
+    found = words(de, "Die Uebersetzungsdat", 3)
+    assert found and all(w.startswith("Übersetzungsdat") for w in found), found
+
+
+@pytest.mark.parametrize("typed", ["Die Fußballmannschaftsk", "Grüßkart", "Die Fußballv"])
+def test_a_compound_keeps_the_umlauts_and_sz_the_user_typed(de, typed):
+    found = words(de, typed, 5)
+    assert all("ß" in w for w in found), found  # never "Fussball..." for a typed "Fußball"
+
+
+@pytest.mark.parametrize("typed", ["Sie ist muedeg", "Das war durstig", "Das Schlüsselbundh", "Der Passwortv"])
+def test_compounds_are_nouns_made_of_nouns(de, typed):
+    """Only a noun head takes a part, and only a noun of the lexicon's frequent words ("-hcp",
+    verbs and adjectives glued to an adjective were offered)."""
+    head = typed.split()[-1]
+    for w in words(de, typed, 5):
+        if w not in de.bundle.lexicon:
+            rest = w[len(head) - 1:]  # the part, from the letter typed last
+            assert w[:1].isupper() and rest[:1].islower() and de.knows(w), (typed, w)
+    assert not de.knows("durstigel") and not de.knows("Schlüsselbundhcp")
+
+
+@pytest.mark.parametrize("typed", ["Du bist ein Arsc", "Du bist ein Arschl", "Hurenk", "Du Fotzenk"])
+def test_no_compound_or_correction_of_a_blocked_word_is_offered(de, typed):
+    for s in de.suggest(typed, 5):
+        assert not de.memory.is_blocked(s.word), (typed, s)
+    assert de.memory.is_blocked("Arschfick") and not de.memory.is_blocked("Mongolei")
+
+
+def test_a_word_the_user_blocks_makes_no_compounds():
+    eng = Engine.load(lang="de")
+    eng.memory.block("Hund")
+    assert not any(s.word.lower().startswith("hund") for s in eng.suggest("Das Hundeh", 5))
+    assert eng.memory.is_blocked("Hundehalter") and not eng.memory.is_blocked("Hundert")
 
 
 def test_a_session_accepts_german_words_and_learns_them_with_umlauts():

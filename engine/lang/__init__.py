@@ -132,6 +132,35 @@ class LanguagePack:
             word = word.replace(a, self.apostrophes[0])
         return word
 
+    def with_typed_letters(self, word: str, typed: str) -> str:
+        """``word`` whose start is spelled with the folded letters as the user typed them:
+        typed "Fußballv" makes the lexicon's "Fussballverein" "Fußballverein" (and "Fussballv"
+        keeps it; a corrected word, up to where it stops agreeing with the typed letters).
+        The word's own case stays."""
+        if not self.fold_letters:
+            return word
+        letters = {letter for letter, _ in self.fold_letters}
+        if not any(ch.lower() in letters for ch in typed):
+            return word
+        fold, out, j = self.fold, [], 0
+        for t in typed:
+            f = fold(t)
+            if t.lower() in letters:
+                if j < len(word) and fold(word[j]) == f:
+                    width = 1
+                elif fold(word[j:j + 2]) == f:
+                    width = 2
+                else:
+                    break
+                out.append(t if t == "ß" else (t.upper() if word[j].isupper() else t.lower()))
+                j += width
+            elif j < len(word) and fold(word[j]) == f:
+                out.append(word[j])
+                j += 1
+            else:
+                break
+        return "".join(out) + word[j:]
+
     def prefix_spellings(self, prefix: str, limit: int = 16) -> list[str]:
         """The spellings, lowercase with the first apostrophe, that a typed ``prefix`` may
         stand for under the pack's ``fold_letters`` (German: "schoe" and "schö" both stand

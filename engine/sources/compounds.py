@@ -24,53 +24,85 @@ Source of the rule: the German compound (Fugenelement, linking elements -s-, -es
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 
 from ..lang import LanguagePack
 from ..lexicon import Lexicon
 from . import Query
 
-MIN_PART = 3  # letters of each part (shorter ones split too many words by chance)
+MIN_PART = 3  # letters of a head word (shorter ones split too many words by chance)
+MIN_TAIL = 4  # letters of the last part ("-hcp", "-sie" are no parts)
+PART_RANK = 30_000  # the last part is among the lexicon's this many most frequent words
 MAX_HEADS = 3
 MAX_CANDIDATES = 8
 PARTS_PER_HEAD = 4
-LOOK_AT = 48  # most frequent lexicon words of the tail looked at for parts of the head's kind
+LOOK_AT = 64  # most frequent lexicon words of the tail looked at for parts
+MAX_PIECES = 24  # a compound is scored over all its pieces (state.MAX_UNIT_PIECES)
+# A compound the model gives less than this is not shown: set by reading strips of made-up
+# German compounds typed part way (the newcomer trial of issue 24): the real ones scored
+# -10 to -26 ("Systemverwaltung" -10.2, "Druckertreiberinformationen" -25.8), the
+# junk -28 to -40 ("Passwortverwendung" -28.1, "Bahnhofsumschalt" -35.5).
+MIN_LOGPROB = -26.0
 
 
 class Compounds:
     name = "compounds"
 
-    def __init__(self, pack: LanguagePack, lexicon: Lexicon, model, combiner):
+    def __init__(self, pack: LanguagePack, lexicon: Lexicon, model, combiner,
+                 is_blocked: Callable[[str], bool] | None = None):
         """``model`` (sources/model.py) scores the candidates, ``combiner`` mixes the other
-        sources in; only the pack's ``linking_elements`` join parts."""
+        sources in; only the pack's ``linking_elements`` join parts; ``is_blocked(word)``:
+        the blocklist (a compound with a blocked part is never made)."""
         self.pack, self.lexicon, self.model, self.combiner = pack, lexicon, model, combiner
         self.fold = pack.fold
         self.links = tuple(sorted(pack.linking_elements, key=len, reverse=True))
+        self.is_blocked = is_blocked or (lambda word: False)
+        self._plain = set("".join(letter for letter, _ in pack.fold_letters))
 
     def applies(self, q: Query) -> bool:
         return len(q.typed) > MIN_PART and q.typed.isalpha() and not q.stem
 
-    def is_head(self, head: str, depth: int = 1) -> bool:
-        """Whether ``head`` may begin a compound: a lexicon word of MIN_PART letters or more,
-        or one followed by a linking element ("Bahnhofs"), or (``depth`` > 0) a compound
-        itself ("Druckertreiber" + "installation")."""
-        if len(head) < MIN_PART:
-            return False
-        if head in self.lexicon:
-            return True
+    def _noun(self, word: str) -> str | None:
+        """The lexicon's form of ``word`` if it is a noun there (capitalized, the rest
+        lowercase: not "HCP"), else None."""
+        i = self.lexicon.index(word)
+        if i is None:
+            return None
+        form = self.lexicon.forms[i]
+        return form if form[:1].isupper() and form[1:].islower() and form.isalpha() else None
+
+    def head_stem(self, head: str, depth: int = 1) -> str | None:
+        """The noun a compound's ``head`` ends in (its lexicon form), or None when ``head``
+        may not begin a compound: a noun of MIN_PART letters or more, or (``depth`` > 0) a
+        compound itself ("Druckertreiber" + "installation"), either one possibly followed
+        by a linking element ("Bahnhofs", "Fußballmannschafts")."""
         low = head.lower()
-        if any(low.endswith(e) and len(head) - len(e) >= MIN_PART and head[: -len(e)] in self.lexicon
-               for e in self.links):
-            return True
-        return depth > 0 and self.is_compound(head, depth - 1)
+        for e in ("", *self.links):
+            if e and not low.endswith(e):
+                continue
+            stem = head[: len(head) - len(e)]
+            if len(stem) < MIN_PART:
+                continue
+            noun = self._noun(stem)
+            if noun is None and depth > 0:
+                noun = next((self._noun(stem[i:]) for i in range(len(stem) - MIN_PART, MIN_PART - 1, -1)
+                             if self._noun(stem[i:]) is not None and self.head_stem(stem[:i], depth - 1) is not None),
+                            None)
+            if noun is not None:
+                return noun
+        return None
+
+    def is_head(self, head: str, depth: int = 1) -> bool:
+        return self.head_stem(head, depth) is not None
 
     def is_compound(self, word: str, depth: int = 1) -> bool:
         """Whether ``word`` is a head (is_head) followed by a lexicon word of MIN_PART letters
         or more ("Passwortverwaltung", "Druckertreiberinstallation"; not "Haus", a word
         itself). ``depth``: how many compounds deep a head may be."""
-        if not word.isalpha() or len(word) < 2 * MIN_PART:
+        if not word.isalpha() or len(word) < MIN_PART + MIN_TAIL:
             return False
-        return any(word[i:] in self.lexicon and self.is_head(word[:i], depth)
-                   for i in range(len(word) - MIN_PART, MIN_PART - 1, -1))
+        return any(self._noun(word[i:]) is not None and self.is_head(word[:i], depth)
+                   for i in range(len(word) - MIN_TAIL, MIN_PART - 1, -1))
 
     def candidates(self, typed: str) -> list[str]:
         """Compounds that begin with ``typed``: head + a lexicon word that begins with the rest,
@@ -80,14 +112,16 @@ class Compounds:
         forms = self.lexicon.forms
         for i in range(len(typed) - 1, MIN_PART - 1, -1):
             head, tail = typed[:i], typed[i:]
-            if not self.is_head(head):
+            stem = self.head_stem(head)
+            if stem is None or self.is_blocked(stem) or self.is_blocked(head):
                 continue
             heads += 1
             head = self._spelled(head)
-            noun, parts = head[:1].isupper(), 0
+            parts = 0
             for j in self.lexicon.completions(self.fold(tail), LOOK_AT):
                 part = forms[j]
-                if len(part) >= MIN_PART and part.isalpha() and part[:1].isupper() == noun:
+                if j < PART_RANK and len(part) >= MIN_TAIL and part.isalpha() and part[:1].isupper() \
+                        and part[1:].islower() and not self.is_blocked(part):
                     word = head + part.lower()
                     if word not in out:
                         out.append(word)
@@ -99,15 +133,22 @@ class Compounds:
         return out[:MAX_CANDIDATES]
 
     def _spelled(self, head: str) -> str:
-        """``head`` as the lexicon spells it when it is a lexicon word typed with folded
-        letters ("Schluessel" -> "Schlüssel"), the first letter's case as typed."""
-        i = self.lexicon.index(head)
-        if i is None:
+        """``head`` with the umlauts and ß of the lexicon's spelling when it was typed with
+        none ("Schluessel" -> "Schlüssel", "Uebersetzungs" -> "Übersetzungs"); a head typed
+        with any of them is the user's spelling and kept ("Fußball", not "Fussball"). The
+        first letter's case as typed."""
+        if self._plain & set(head.lower()):
             return head
-        form = self.lexicon.forms[i]
-        if form == head or self.fold(form) != self.fold(head):
-            return head
-        return (form[:1].upper() if head[:1].isupper() else form[:1].lower()) + form[1:]
+        for cut in ("", *self.links):
+            stem = head[: len(head) - len(cut)] if cut else head
+            i = self.lexicon.index(stem)
+            if i is None or not head.lower().endswith(cut):
+                continue
+            form = self.lexicon.forms[i]
+            if self.fold(form) != self.fold(stem) or not self._plain & set(form.lower()):
+                return head
+            return (form[:1].upper() if head[:1].isupper() else form[:1].lower()) + form[1:] + head[len(stem):]
+        return head
 
     def propose_scored(self, q: Query, pos, shown: set[str]) -> list[tuple[str, float]]:
         """The compounds for the typed word, (word, mixed log-prob), best first; none already
@@ -115,6 +156,9 @@ class Compounds:
         found = [w for w in self.candidates(q.typed) if self.fold(w) not in shown]
         if not found:
             return []
-        model = {w: self.model.score(pos, w) for w in found}
+        model = {w: self.model.score(pos, w, MAX_PIECES) for w in found}
+        model = {w: sc for w, sc in model.items() if sc >= MIN_LOGPROB}
+        if not model:
+            return []
         mixed = self.combiner.merge(model, replace(q, final=False), pos)
         return [(w, sc) for w, sc in mixed if w in model]

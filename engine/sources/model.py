@@ -30,10 +30,11 @@ class ModelSource:
             found = pos.searches[key] = self.decoder.search(pos.nodes, prefix, needs_space, n)
         return found
 
-    def score(self, pos, word: str) -> float:
+    def score(self, pos, word: str, max_pieces: int | None = None) -> float:
         """log p of ``word`` (its tokenizer segmentation) from the position's state; costs
-        up to one model step per piece not yet computed."""
-        return self.decoder.score_path(pos.nodes, self.encode(word))
+        up to one model step per piece not yet computed. ``max_pieces``: how many of its
+        pieces are scored (None: as far as the search reaches; a long compound needs all)."""
+        return self.decoder.score_path(pos.nodes, self.encode(word), max_pieces)
 
     def logprob(self, word: str, query: Query, pos) -> float:
         return self.score(pos, word)
