@@ -68,9 +68,10 @@ Lexicon Lexicon::read(const std::string& path, long entries, const LanguagePack&
   for (size_t i = n_keys - 1; i >= 1; --i) lex.min_tree_[i] = std::min(lex.min_tree_[2 * i], lex.min_tree_[2 * i + 1]);
   // The exact forms: entry indices sorted by plain-apostrophe form, one per form (the last listed,
   // as Python's dict). Not a hash map of copied strings: that held 8 MB of the 40 MB RSS target.
+  lex.has_alt_.assign(lex.forms_.size(), false);
   for (size_t i = 0; i < lex.forms_.size(); ++i) {
     u32 plain = pack.plain_apostrophes(lex.forms_[i]);
-    if (plain != lex.forms_[i]) lex.plain_alt_.emplace(long(i), std::move(plain));
+    if (plain != lex.forms_[i]) lex.plain_alt_.emplace(long(i), std::move(plain)), lex.has_alt_[i] = true;
   }
   std::vector<int32_t> exact(lex.forms_.size());
   for (size_t i = 0; i < exact.size(); ++i) exact[i] = int32_t(i);
@@ -94,6 +95,7 @@ bool Lexicon::has_prefix(const u32& folded) const {
 namespace nextkey {
 
 const u32& Lexicon::plain(long i) const {
+  if (!has_alt_[size_t(i)]) return forms_[size_t(i)];
   auto alt = plain_alt_.find(i);
   return alt == plain_alt_.end() ? forms_[size_t(i)] : alt->second;
 }

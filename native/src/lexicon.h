@@ -36,6 +36,7 @@ class Lexicon {
   std::vector<double> logprior_;
   std::vector<int32_t> exact_;  // indices by plain-apostrophe form, one per form (the last listed, as Python's dict)
   std::unordered_map<long, u32> plain_alt_;  // the few forms whose plain-apostrophe form differs
+  std::vector<bool> has_alt_;                 // per form: in plain_alt_ (exact's binary search asks plain() ~17 times)
   const u32& plain(long i) const;
   long exact(const u32& word) const;  // the index of the form, apostrophes aside; -1: none
 };
