@@ -65,8 +65,11 @@ void WordDecoder::step_with_frontier(NodeCache& cache, const std::vector<int>& p
 }
 
 double WordDecoder::boundary(const Node& node) const {
-  double mass = boundary_mass(node.logprobs.data(), vocab_.boundary_f.data(), node.logprobs.size());
-  return std::log(std::max(mass, 1e-30));
+  if (std::isnan(node.log_boundary)) {
+    double mass = boundary_mass(node.logprobs, vocab_.boundary_f.data(), node.vocab);
+    node.log_boundary = std::log(std::max(mass, 1e-30));
+  }
+  return node.log_boundary;
 }
 
 bool WordDecoder::word(const u32& text, u32& out) const {
@@ -157,24 +160,53 @@ std::vector<double> WordDecoder::score_paths(NodeCache& cache, const std::vector
   return out;
 }
 
-void WordDecoder::push_children(std::vector<Item>& heap, const std::vector<float>& logprobs, double score,
+void WordDecoder::push_children(std::vector<Item>& heap, const float* logprobs, double score,
                                 const std::vector<int>& path, const u32& text, const u32& want, bool first) {
   u32 spelled = pack_.fold(text);
   u32 rest = spelled.size() < want.size() ? want.substr(spelled.size()) : U"";
-  std::vector<int> ids = walk_ ? walk_->pieces(first, spelled, rest) : vocab_.candidates(first, rest);
-  if (ids.empty()) return;
-  size_t k = size_t(cfg_.children);
-  if (ids.size() > k) {
-    std::nth_element(ids.begin(), ids.begin() + long(k) - 1, ids.end(),
-                     [&](int a, int b) { return logprobs[size_t(a)] > logprobs[size_t(b)]; });
-    ids.resize(k);
+  std::vector<int> found;
+  const std::vector<int>& ids = walk_ ? walk_->pieces(first, spelled, rest) : (found = vocab_.candidates(first, rest));
+  // The best `children` of ids by logprob, in one pass without copying ids (a word's first piece
+  // has thousands of candidates; copying them for nth_element was most of this function's time).
+  // Equal logprobs at the cut: the smaller id stays (ids are sorted). The heap orders the queued
+  // paths totally, so the order they are pushed in does not matter.
+  const size_t k = size_t(std::max(cfg_.children, 0));
+  if (ids.empty() || k == 0) return;
+  if (k > MAX_CHILDREN) {  // the settings allow it; the shipped ones queue 8
+    std::vector<int> all(ids);
+    if (all.size() > k) {
+      std::nth_element(all.begin(), all.begin() + long(k) - 1, all.end(),
+                       [&](int a, int b) { return logprobs[size_t(a)] > logprobs[size_t(b)]; });
+      all.resize(k);
+    }
+    for (int t : all) push_child(heap, score + double(logprobs[size_t(t)]), path, text, t);
+    return;
   }
+  int best[MAX_CHILDREN];
+  float val[MAX_CHILDREN];
+  size_t n = 0, low = 0;  // low: the slot of the smallest value kept, once n == k
   for (int t : ids) {
-    Item item{-(score + double(logprobs[size_t(t)])), path, text + vocab_.text[size_t(t)]};
-    item.path.push_back(t);
-    heap.push_back(std::move(item));
-    std::push_heap(heap.begin(), heap.end(), std::greater<Item>());
+    float v = logprobs[size_t(t)];
+    if (n < k) {
+      best[n] = t, val[n] = v;
+      if (++n == k)
+        for (size_t i = 1; i < k; ++i)
+          if (val[i] < val[low] || (val[i] == val[low] && best[i] > best[low])) low = i;
+    } else if (v > val[low]) {
+      best[low] = t, val[low] = v;
+      for (size_t i = 0; i < k; ++i)
+        if (val[i] < val[low] || (val[i] == val[low] && best[i] > best[low])) low = i;
+    }
   }
+  for (size_t i = 0; i < n; ++i) push_child(heap, score + double(val[i]), path, text, best[i]);
+}
+
+void WordDecoder::push_child(std::vector<Item>& heap, double score, const std::vector<int>& path, const u32& text,
+                             int t) {
+  Item item{-score, path, text + vocab_.text[size_t(t)]};
+  item.path.push_back(t);
+  heap.push_back(std::move(item));
+  std::push_heap(heap.begin(), heap.end(), std::greater<Item>());
 }
 
 }  // namespace nextkey

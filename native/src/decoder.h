@@ -78,7 +78,9 @@ class WordDecoder {
                           double floor, int left);
   double boundary(const Node& node) const;
   bool word(const u32& text, u32& out) const;
-  void push_children(std::vector<Item>& heap, const std::vector<float>& logprobs, double score,
+  static constexpr size_t MAX_CHILDREN = 64;  // push_children's one-pass top-k; more: nth_element
+  void push_child(std::vector<Item>& heap, double score, const std::vector<int>& path, const u32& text, int t);
+  void push_children(std::vector<Item>& heap, const float* logprobs, double score,
                      const std::vector<int>& path, const u32& text, const u32& want, bool first);
   StepRunner& runner_;
   const Vocab& vocab_;

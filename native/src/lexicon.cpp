@@ -68,15 +68,24 @@ Lexicon Lexicon::read(const std::string& path, long entries, const LanguagePack&
   for (size_t i = n_keys - 1; i >= 1; --i) lex.min_tree_[i] = std::min(lex.min_tree_[2 * i], lex.min_tree_[2 * i + 1]);
   // The exact forms: entry indices sorted by plain-apostrophe form, one per form (the last listed,
   // as Python's dict). Not a hash map of copied strings: that held 8 MB of the 40 MB RSS target.
+  lex.has_alt_.assign(lex.forms_.size(), false);
   for (size_t i = 0; i < lex.forms_.size(); ++i) {
     u32 plain = pack.plain_apostrophes(lex.forms_[i]);
-    if (plain != lex.forms_[i]) lex.plain_alt_.emplace(long(i), std::move(plain));
+    if (plain != lex.forms_[i]) lex.plain_alt_.emplace(long(i), std::move(plain)), lex.has_alt_[i] = true;
   }
-  std::vector<int32_t> exact(lex.forms_.size());
-  for (size_t i = 0; i < exact.size(); ++i) exact[i] = int32_t(i);
-  std::stable_sort(exact.begin(), exact.end(), [&](int32_t a, int32_t b) { return lex.plain(a) < lex.plain(b); });
-  for (size_t i = 0; i < exact.size(); ++i)
-    if (i + 1 == exact.size() || lex.plain(exact[i]) != lex.plain(exact[i + 1])) lex.exact_.push_back(exact[i]);
+  size_t slots = 1;
+  while (slots < 2 * lex.forms_.size()) slots <<= 1;
+  lex.exact_.assign(slots, -1);
+  for (size_t i = 0; i < lex.forms_.size(); ++i) {
+    const u32& key = lex.plain(long(i));
+    for (size_t at = lex.slot(key);; at = (at + 1) & (slots - 1)) {
+      int32_t& e = lex.exact_[at];
+      if (e < 0 || lex.plain(e) == key) {
+        e = int32_t(i);  // a later entry of the same form replaces the earlier one
+        break;
+      }
+    }
+  }
   return lex;
 }
 
@@ -94,14 +103,20 @@ bool Lexicon::has_prefix(const u32& folded) const {
 namespace nextkey {
 
 const u32& Lexicon::plain(long i) const {
+  if (!has_alt_[size_t(i)]) return forms_[size_t(i)];
   auto alt = plain_alt_.find(i);
   return alt == plain_alt_.end() ? forms_[size_t(i)] : alt->second;
 }
 
+size_t Lexicon::slot(const u32& plain_form) const { return std::hash<u32>{}(plain_form) & (exact_.size() - 1); }
+
 long Lexicon::exact(const u32& word) const {
   u32 key = pack_->plain_apostrophes(word);
-  auto it = std::lower_bound(exact_.begin(), exact_.end(), key, [&](int32_t i, const u32& k) { return plain(i) < k; });
-  return it != exact_.end() && plain(*it) == key ? long(*it) : -1;
+  for (size_t at = slot(key);; at = (at + 1) & (exact_.size() - 1)) {
+    int32_t e = exact_[at];
+    if (e < 0) return -1;
+    if (plain(e) == key) return e;
+  }
 }
 
 bool Lexicon::has_form(const u32& word) const { return exact(word) >= 0; }

@@ -34,8 +34,14 @@ class Lexicon {
   std::vector<long> rank_;  // per key: the index of its most frequent form
   std::vector<int32_t> min_tree_;  // 2 x keys: [n + i] = rank_[i], [i] = min of [2i], [2i + 1]
   std::vector<double> logprior_;
-  std::vector<int32_t> exact_;  // indices by plain-apostrophe form, one per form (the last listed, as Python's dict)
+  // A hash table (open addressing, linear probing, -1 empty) of entry indices by plain-apostrophe
+  // form, one per form (the last listed, as Python's dict): the search and the prior ask for a
+  // word's entry many times a keystroke, and a binary search over 68k scattered strings missed the
+  // cache at every step. Indices, not copied strings: a map of strings held 8 MB of the RSS.
+  std::vector<int32_t> exact_;
+  size_t slot(const u32& plain_form) const;  // the first slot to probe
   std::unordered_map<long, u32> plain_alt_;  // the few forms whose plain-apostrophe form differs
+  std::vector<bool> has_alt_;                 // per form: in plain_alt_ (exact's binary search asks plain() ~17 times)
   const u32& plain(long i) const;
   long exact(const u32& word) const;  // the index of the form, apostrophes aside; -1: none
 };

@@ -1,5 +1,6 @@
 #include "state.h"
 
+#include <algorithm>
 #include <cassert>
 
 #include "text.h"
@@ -27,12 +28,10 @@ std::vector<NodePtr> step_nodes(StepRunner& runner, const std::vector<const Node
   std::vector<const float*> states;
   std::vector<float*> logprobs, states_out;
   for (size_t i = 0; i < b; ++i) {
-    auto node = std::make_shared<Node>();
-    node->logprobs.resize(size_t(runner.vocab_size()));
-    node->state.resize(size_t(runner.state_size()));
-    states.push_back(parents[i]->state.data());
-    logprobs.push_back(node->logprobs.data());
-    states_out.push_back(node->state.data());
+    auto node = std::make_shared<Node>(size_t(runner.vocab_size()), size_t(runner.state_size()));
+    states.push_back(parents[i]->state);
+    logprobs.push_back(node->logprobs);
+    states_out.push_back(node->state);
     out.push_back(std::move(node));
   }
   std::vector<int32_t> ids(tokens.begin(), tokens.end());
@@ -53,8 +52,8 @@ size_t shared_units(const std::vector<SnapshotPtr>& snaps, const std::vector<u32
 StateStack::StateStack(StepRunner& runner, const sentencepiece::SentencePieceProcessor& sp, int start_id, int eos_id,
                        const LanguagePack& pack)
     : runner_(runner), sp_(sp), eos_id_(eos_id), pack_(pack) {
-  Node zero;
-  zero.state.assign(size_t(runner.state_size()), 0.f);
+  Node zero(0, size_t(runner.state_size()));
+  std::fill(zero.state, zero.state + runner.state_size(), 0.f);
   snapshots_.push_back(std::make_shared<Snapshot>(Snapshot{U"", step_node(runner, zero, start_id)}));
   ahead_ = {snapshots_[0]};
 }

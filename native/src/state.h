@@ -6,6 +6,7 @@
 #include <sentencepiece_processor.h>
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -16,9 +17,19 @@ namespace nextkey {
 
 constexpr int MAX_UNIT_PIECES = 24;  // a pasted 400-character "word" costs at most this many steps
 
-struct Node {  // the model after some tokens
-  std::vector<float> logprobs;  // (V,)
-  std::vector<float> state;     // (S,)
+// The model after some tokens. One uninitialized block holds the logprobs and the state: a node is
+// made for every row stepped (tens of thousands a typist's run), so no zero fill and one
+// allocation instead of two.
+struct Node {
+  Node(size_t vocab_size, size_t state_size)
+      : vocab(vocab_size), data(new float[vocab_size + state_size]), logprobs(data.get()), state(data.get() + vocab_size) {}
+  size_t vocab;                    // logprobs' length
+  std::unique_ptr<float[]> data;   // logprobs (V,), then state (S,)
+  float* const logprobs;
+  float* const state;
+  // The decoder's log boundary mass of this node, once asked (NaN: not yet). A search pops the
+  // same nodes again keystroke after keystroke; a node belongs to one session (one thread).
+  mutable double log_boundary = std::numeric_limits<double>::quiet_NaN();
 };
 using NodePtr = std::shared_ptr<const Node>;
 

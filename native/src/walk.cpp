@@ -1,6 +1,7 @@
 #include "walk.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 #include <tuple>
 
@@ -60,20 +61,25 @@ std::vector<int> LexiconWalk::walk(const Trie& root, const u32& text, const u32&
   size_t hi = size_t(std::lower_bound(keys.begin() + long(lo), keys.end(), text + END) - keys.begin());
   if (lo == hi || !starts(keys[lo], text)) return {};
   std::vector<int> out(root.ids);
-  std::vector<std::tuple<const Trie*, u32, size_t, size_t>> stack{{&root, text, lo, hi}};
+  // (trie node, length spelled, the keys [a, h) that begin with what it spells). Within such a
+  // range the keys are sorted by their character at the spelled length (a key that ends there
+  // first), so a child's range is found comparing that one character: no string is built.
+  std::vector<std::tuple<const Trie*, size_t, size_t, size_t>> stack{{&root, text.size(), lo, hi}};
   while (!stack.empty()) {
-    auto [node, spelled, a0, h0] = stack.back();
+    auto [node, d, a0, h0] = stack.back();
     stack.pop_back();
-    size_t depth = spelled.size() - text.size();
+    auto at = [d](const u32& k) { return k.size() > d ? int64_t(k[d]) : int64_t(-1); };
+    size_t depth = d - text.size();
     bool forced = depth < rest.size();
     auto visit = [&](char32_t ch, const Trie& child) {
-      u32 grown = spelled + ch;
-      size_t a = size_t(std::lower_bound(keys.begin() + long(a0), keys.begin() + long(h0), grown) - keys.begin());
-      if (a == h0 || !starts(keys[a], grown)) return;  // no word begins with it: nor with anything longer
+      size_t a = size_t(std::partition_point(keys.begin() + long(a0), keys.begin() + long(h0),
+                                             [&](const u32& k) { return at(k) < int64_t(ch); }) - keys.begin());
+      if (a == h0 || at(keys[a]) != int64_t(ch)) return;  // no word begins with it: nor with anything longer
       out.insert(out.end(), child.ids.begin(), child.ids.end());
       if (!child.children.empty()) {
-        size_t b = size_t(std::lower_bound(keys.begin() + long(a), keys.begin() + long(h0), grown + END) - keys.begin());
-        stack.emplace_back(&child, grown, a, b);
+        size_t b = size_t(std::partition_point(keys.begin() + long(a), keys.begin() + long(h0),
+                                               [&](const u32& k) { return at(k) <= int64_t(ch); }) - keys.begin());
+        stack.emplace_back(&child, d + 1, a, b);
       }
     };
     if (forced) {
