@@ -164,8 +164,10 @@ void WordDecoder::push_children(std::vector<Item>& heap, const float* logprobs, 
                                 const std::vector<int>& path, const u32& text, const u32& want, bool first) {
   u32 spelled = pack_.fold(text);
   u32 rest = spelled.size() < want.size() ? want.substr(spelled.size()) : U"";
+  std::shared_ptr<const std::vector<int>> walked;  // held while ids is read
   std::vector<int> found;
-  const std::vector<int>& ids = walk_ ? walk_->pieces(first, spelled, rest) : (found = vocab_.candidates(first, rest));
+  const std::vector<int>& ids = walk_ ? *(walked = walk_->pieces(first, spelled, rest))
+                                      : (found = vocab_.candidates(first, rest));
   // The best `children` of ids by logprob, in one pass without copying ids (a word's first piece
   // has thousands of candidates; copying them for nth_element was most of this function's time).
   // Equal logprobs at the cut: the smaller id stays (ids are sorted). The heap orders the queued

@@ -29,29 +29,35 @@ std::unique_ptr<LexiconWalk::Trie> LexiconWalk::build(const Vocab& vocab, const 
 
 LexiconWalk::LexiconWalk(const Vocab& v, const Lexicon& lex) : vocab(v), lexicon(lex) {
   cont_ = build(vocab, vocab.cont_ids, lex.pack());
-  starts_ = walk(*build(vocab, vocab.start_ids, lex.pack()), U"", U"");
-  std::sort(starts_.begin(), starts_.end());
+  std::vector<int> starts = walk(*build(vocab, vocab.start_ids, lex.pack()), U"", U"");
+  std::sort(starts.begin(), starts.end());
+  starts_ = std::make_shared<const std::vector<int>>(std::move(starts));
   std::set<char32_t> firsts;
   for (const u32& k : lex.keys())
     if (!k.empty()) firsts.insert(k[0]);
   for (char32_t ch : firsts) pieces(false, u32(1, ch), U"");  // the widest walks, done now
 }
 
-const std::vector<int>& LexiconWalk::pieces(bool first, const u32& text, const u32& rest) {
+std::shared_ptr<const std::vector<int>> LexiconWalk::pieces(bool first, const u32& text, const u32& rest) {
   if (first && rest.empty()) return starts_;
   u32 key = u32(1, first ? U'1' : U'0') + text + U'\x01' + rest;
-  auto it = memo_.find(key);
-  if (it != memo_.end()) return it->second;
-  if (memo_.size() >= MAX_MEMO) memo_.clear();  // (Python drops the oldest quarter; answers never change)
-  std::vector<int> found;
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    auto it = memo_.find(key);
+    if (it != memo_.end()) return it->second;
+  }
+  std::vector<int> found;  // computed outside the lock (the trie and the keys are read-only)
   if (first) {
     std::vector<int> typed = vocab.candidates(true, rest);
-    std::set_intersection(starts_.begin(), starts_.end(), typed.begin(), typed.end(), std::back_inserter(found));
+    std::set_intersection(starts_->begin(), starts_->end(), typed.begin(), typed.end(), std::back_inserter(found));
   } else {
     found = walk(*cont_, text, rest);
     std::sort(found.begin(), found.end());
   }
-  return memo_[key] = std::move(found);
+  auto shared = std::make_shared<const std::vector<int>>(std::move(found));
+  std::lock_guard<std::mutex> guard(lock_);
+  if (memo_.size() >= MAX_MEMO) memo_.clear();  // (Python drops the oldest quarter; answers never change)
+  return memo_.emplace(key, shared).first->second;
 }
 
 std::vector<int> LexiconWalk::walk(const Trie& root, const u32& text, const u32& rest) const {
