@@ -238,7 +238,8 @@ class Engine:
                                                                              combiner)
         compounds = None if self._compound_rule is None else Compounds(self.pack, self.bundle.lexicon, model, combiner,
                                                                        self.memory.blocklist.is_blocked)
-        pipeline = Pipeline(model, combiner, selector, corrections, self.known.known, contractions, compounds)
+        pipeline = Pipeline(model, combiner, selector, corrections, self.known.known, contractions, compounds,
+                            self.bundle.lexicon)
         return Session(stack, pipeline, self.memory, self.known, settings, self.pack, text, learn=learn)
 
     def _user_spelling(self, word: str) -> str | None:

@@ -51,11 +51,23 @@ class Pipeline:
 
     def __init__(self, model: ModelSource, combiner: Combiner, selector: Selector,
                  corrections: Corrections | None, knows, contractions: Contractions | None = None,
-                 compounds: Compounds | None = None):
+                 compounds: Compounds | None = None, lexicon=None):
         """``knows(word)``: whether a word is one the engine may offer (known.py);
-        ``compounds``: closed compounds for the free slots (a language that writes them)."""
+        ``compounds``: closed compounds for the free slots (a language that writes them);
+        ``lexicon``: the bundle's, whose spellings a typed umlaut or ß may keep."""
         self.model, self.combiner, self.selector, self.corrections = model, combiner, selector, corrections
         self.knows, self.contractions, self.compounds = knows, contractions, compounds
+        self.lexicon = lexicon  # (the spellings the umlauts typed may keep)
+
+    def _as_typed(self, word: str, typed: str) -> str:
+        """``word`` with the umlauts and ß as typed when the lexicon spells it so too (typed
+        "Straß" on "Strasse" -> "Straße"); never a spelling the lexicon lacks ("aß" does not
+        make "Assistent" "Aßistent")."""
+        respelled = self.selector.pack.with_typed_letters(word, typed)
+        if respelled == word:
+            return word
+        i = self.lexicon.index(respelled)
+        return respelled if i is not None and self.lexicon.forms[i].lower() == respelled.lower() else word
 
     def predict(self, q: Query, pos: Position) -> list[Suggestion]:
         """The strip for ``q`` from the state of ``pos``: at most ``q.n`` suggestions, best first."""
@@ -84,8 +96,7 @@ class Pipeline:
         if c is not None and c.applies(q) and c.can_enter([sc for _, sc, _ in found], n):
             found = self.selector.with_corrections(found, c.propose_scored(q, pos), q, self.knows(typed),
                                                    lambda: c.exact(q, pos, self.selector))
-        if typed and self.selector.pack.fold_letters:  # the umlauts and ß typed stay ("Fußballv" -> Fußballverein)
-            respell = self.selector.pack.with_typed_letters
-            found = [(respell(w, typed), sc, corrected) for w, sc, corrected in found]
+        if typed and self.selector.pack.fold_letters and self.lexicon is not None:
+            found = [(self._as_typed(w, typed), sc, corrected) for w, sc, corrected in found]
         kind = Kind.COMPLETION if typed or q.stem else Kind.NEXT
         return [Suggestion(q.stem + w, sc, kind, corrected) for w, sc, corrected in found[:n]]

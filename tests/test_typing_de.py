@@ -86,10 +86,30 @@ def test_a_compound_s_head_typed_without_umlauts_is_shown_with_them(de):
     assert found and all(w.startswith("Übersetzungsdat") for w in found), found
 
 
-@pytest.mark.parametrize("typed", ["Die Fußballmannschaftsk", "Grüßkart", "Die Fußballv"])
+@pytest.mark.parametrize("typed", ["Die Fußballmannschaftsk", "Grüßkart"])
 def test_a_compound_keeps_the_umlauts_and_sz_the_user_typed(de, typed):
     found = words(de, typed, 5)
     assert all("ß" in w for w in found), found  # never "Fussball..." for a typed "Fußball"
+
+
+@pytest.mark.parametrize("typed,wrong", [
+    ("Sie aß", "ß"), ("Das Paß", "Paßi"), ("Die Klaß", "Klaßi"), ("Das ist aktü", "aktül"), ("Der Blü", "Blüt"),
+])
+def test_a_typed_umlaut_or_sz_is_never_forced_into_a_word_spelled_otherwise(de, typed, wrong):
+    """The lexicon spells "Assistent", "aktuelle", "Bluetooth" with ss and ue: a typed ß or ü
+    matches them by the fold but must not respell them ("Aßistent", "aktülle", "Blütooth")."""
+    for w in words(de, typed, 5):
+        assert w in de.bundle.lexicon and de.bundle.lexicon.forms[de.bundle.lexicon.index(w)].lower() == w.lower() \
+            or not any(ch in w.lower() for ch in "äöüß"), (typed, w)
+    assert not any(w.startswith(("Aßi", "aktül", "Blüt", "Paßi", "Klaßi")) for w in words(de, typed, 5))
+
+
+@pytest.mark.parametrize("typed", ["Die Neuev", "Die Kleinev", "Die Altev", "Die Rotev", "Die Großeb"])
+def test_adjectives_start_no_compounds(de, typed):
+    """"Neu", "Groß" are listed capitalized (sentence starts, names) but are adjectives: their
+    key's commonest form is lowercase."""
+    head = typed.split()[-1][:-2]
+    assert not any(w.startswith(head) and w not in de.bundle.lexicon for w in words(de, typed, 5))
 
 
 @pytest.mark.parametrize("typed", ["Sie ist muedeg", "Das war durstig", "Das Schlüsselbundh", "Der Passwortv"])
@@ -104,7 +124,8 @@ def test_compounds_are_nouns_made_of_nouns(de, typed):
     assert not de.knows("durstigel") and not de.knows("Schlüsselbundhcp")
 
 
-@pytest.mark.parametrize("typed", ["Du bist ein Arsc", "Du bist ein Arschl", "Hurenk", "Du Fotzenk"])
+@pytest.mark.parametrize("typed", ["Du bist ein Arsc", "Du bist ein Arschl", "Hurenk", "Du Fotzenk", "Du ficks",
+                                   "Du bist ein Wichsr", "Er wichs"])
 def test_no_compound_or_correction_of_a_blocked_word_is_offered(de, typed):
     for s in de.suggest(typed, 5):
         assert not de.memory.is_blocked(s.word), (typed, s)

@@ -121,7 +121,8 @@ PACK = LanguagePack(
     bare_words=frozenset(c.replace("'", "") for c in CONTRACTIONS),
     # German forms of the shipped words ("Wichser" -> "Wichsern"): none of them makes an
     # ordinary word of a listed one (the list leaves out stems that would: "Sau" -> "sauer")
-    blocklist_endings=("e", "en", "er", "ern", "es", "n", "s"),
+    # (and the verb endings -st, -t, -te, -ten: "fickst", "wichst")
+    blocklist_endings=("e", "en", "er", "ern", "es", "n", "s", "st", "t", "te", "ten"),
     inflections=(("'s", ""), ("'", ""), ("ern", ""), ("en", ""), ("er", ""), ("es", ""), ("e", ""),
                  ("n", ""), ("s", "")),
     # Articles, conjunctions and pronouns never start or end a hyphenated word ("der-die-das"

@@ -63,9 +63,9 @@ class Compounds:
         return len(q.typed) > MIN_PART and q.typed.isalpha() and not q.stem
 
     def _noun(self, word: str) -> str | None:
-        """The lexicon's form of ``word`` if it is a noun there (capitalized, the rest
-        lowercase: not "HCP"), else None."""
-        i = self.lexicon.index(word)
+        """The lexicon's form of ``word`` if it is a noun there: its key's commonest form is
+        capitalized, the rest lowercase (not "HCP"; not "Neu", commoner as "neu"), else None."""
+        i = self.lexicon.index(word.lower())  # the key's commonest form: "neu" for "Neu" (an adjective)
         if i is None:
             return None
         form = self.lexicon.forms[i]
