@@ -257,3 +257,31 @@ def test_a_sweep_candidate_cut_short_resumes_only_its_own_run(tmp_path):
     assert not _same_run(run, {**shape, "hidden_dim": 512}, 900)  # another shape
     (run / "train_config.json").write_text("{not json")
     assert not _same_run(run, shape, 900)
+
+
+def test_a_sweep_run_one_candidate_at_a_time_keeps_the_earlier_ones(tmp_path, monkeypatch):
+    """A 45-minute-per-shape sweep spans sessions, one --only candidate at a time: a later run
+    keeps the earlier runs' probes and finished candidates (same settings) and probes only
+    the new one."""
+    from dataclasses import replace
+
+    from conftest import make_sentences, write_corpus
+    from nextkey.train import sweep as sw
+
+    corpus = write_corpus(tmp_path / "corpus", n_train=400)
+    (corpus / "heldout.txt").write_text("\n".join(make_sentences(20, 9)) + "\n")
+    (corpus / "corpus.json").write_text(json.dumps({"sources": ["made-up"]}))
+    base = sw.SweepConfig.tiny(corpus, tmp_path / "runs", tmp_path / "out")
+    probed = []
+    monkeypatch.setattr(sw, "probe", lambda cfg, c: probed.append(c.name) or {"tokens_per_second": 2000.0,
+                                                                             "clean": True, "windows": []})
+    measured = {"ksr": 0.5, "perplexity_per_word": 100.0, "latency_ms": {"p50": 1.0}}
+    monkeypatch.setattr(sw, "run_candidate", lambda cfg, c, p, sets: {
+        "name": c.name, "made": len(probed), "bundle_bytes": 1e6, "in_domain": measured, "held_out": measured})
+    monkeypatch.setattr(sw, "write_report", lambda results, out: None)
+    first, second = base.candidates
+    sw.sweep(replace(base, candidates=(first,)))
+    results = sw.sweep(replace(base, candidates=(second,)))
+    assert probed == [first.name, second.name]  # the first one's probe was kept
+    assert set(results["candidates"]) == {first.name, second.name}
+    assert results["candidates"][first.name]["made"] == 1

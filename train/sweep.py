@@ -323,16 +323,25 @@ def sweep(cfg: SweepConfig) -> dict:
                "corpus": json.loads((cfg.corpus / "corpus.json").read_text()),
                "candidates": {}}
     earlier = json.loads(out_json.read_text()) if out_json.exists() else {}
-    if earlier.get("config") == results["config"] and set(earlier.get("probe", {})) == {c.name for c in cfg.candidates}:
-        log.info("reusing the probes and finished candidates of %s (same config)", out_json)
-        results["probe"] = earlier["probe"]
-        results["candidates"] = earlier.get("candidates", {})
-    else:
+    same = {k: v for k, v in earlier.get("config", {}).items() if k != "candidates"} == \
+        {k: v for k, v in results["config"].items() if k != "candidates"}
+    names = {c.name for c in cfg.candidates}
+    # A sweep spans sessions (--only one candidate at a time): the probes and finished candidates
+    # of an earlier run with the same settings are kept, whichever candidates it ran.
+    results["probe"] = {k: v for k, v in earlier.get("probe", {}).items()} if same else {}
+    results["candidates"] = {k: v for k, v in earlier.get("candidates", {}).items()} if same else {}
+    if same and results["probe"]:
+        log.info("reusing the probes and finished candidates of %s (same settings): %s", out_json,
+                 sorted(results["candidates"]) or "none finished")
+    missing = [c for c in cfg.candidates if c.name not in results["probe"]]
+    if missing:
         log.info("probing throughput (load average %.2f)", loadavg())
-        results["probe"] = probe_all(cfg)
+        for v in sorted({c.vocab_size for c in missing}):
+            tokenizer_for(cfg, v)
+        results["probe"].update({c.name: probe(cfg, c) for c in missing})
     out_json.write_text(json.dumps(results, indent=2, default=str))
     for c in cfg.candidates:
-        if c.name in results["candidates"]:
+        if c.name in results["candidates"] or c.name not in names:
             continue
         results["candidates"][c.name] = run_candidate(cfg, c, results["probe"][c.name], sets)
         out_json.write_text(json.dumps(results, indent=2, default=str))
