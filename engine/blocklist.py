@@ -76,8 +76,11 @@ class Blocklist:
             if self._shipped(k, other, endings, compounds) or ((p := self._possessive(k)) is not None
                                                                and self._shipped(p, other, endings)):
                 return True
-            if compounds[0] and user and _compound_of(key, user, USER_COMPOUND_HEAD, compounds[1], compounds[2]):
-                return True  # the user's "Hund" blocks "Hundehalter" (a language of closed compounds)
+            # the user's "Hund" blocks "Hundehalter", "Schule" blocks "Schulbildung" (a noun in -e loses it
+            # before another): a language of closed compounds
+            if compounds[0] and user and _compound_of(key, lambda h: h in user or h + "e" in user, USER_COMPOUND_HEAD,
+                                                      compounds[1], compounds[2]):
+                return True
         return any(k in user for k in forms)  # the user's own entries block every form
 
     @staticmethod
@@ -91,7 +94,7 @@ class Blocklist:
         if key in shipped or any(key.endswith(e) and key[: -len(e)] in shipped for e in endings):
             return True
         k, is_word, links = (*compounds, ())[:3]
-        return k > 0 and _compound_of(key, shipped, k, is_word, links)
+        return k > 0 and _compound_of(key, shipped.__contains__, k, is_word, links)
 
     def _possessive(self, key: str) -> str | None:
         for end in ("'s", "'"):
@@ -103,12 +106,13 @@ class Blocklist:
 USER_COMPOUND_HEAD = 4  # letters of a user's entry that blocks the compounds it begins
 
 
-def _compound_of(key: str, heads, min_head: int, is_word: Callable[[str], bool], links: tuple[str, ...]) -> bool:
-    """Whether ``key`` is one of ``heads`` (``min_head`` letters or more), maybe a linking
+def _compound_of(key: str, is_head: Callable[[str], bool], min_head: int, is_word: Callable[[str], bool],
+                 links: tuple[str, ...]) -> bool:
+    """Whether ``key`` is a head (``is_head``, ``min_head`` letters or more), maybe a linking
     element, and a word of 4 letters or more (``is_word``): "arsch" + "fick", "hund" + "e" +
     "halter"; not "mongo" + "lei" nor "hund" + "ert"."""
     for i in range(min_head, len(key) - 3):
-        if key[:i] in heads:
+        if is_head(key[:i]):
             rest = key[i:]
             if is_word(rest) or any(rest.startswith(e) and len(rest) - len(e) >= 4 and is_word(rest[len(e):])
                                     for e in links):

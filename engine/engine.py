@@ -189,6 +189,8 @@ class Engine:
         if lang is not None and not isinstance(lang, (str, list, tuple)):
             raise TypeError(f"lang must be a language code such as 'de', or a list of them, got {type(lang).__name__}")
         if isinstance(lang, (list, tuple)):
+            if not all(isinstance(code, str) for code in lang):
+                raise TypeError(f"lang must be language codes such as 'de', got {list(lang)!r}")
             if len(lang) == 1:
                 lang = lang[0]
             else:

@@ -94,6 +94,8 @@ def test_engine_load_with_two_languages_gives_a_multi_engine(multi):
         Engine.load(lang=["de", "de"])
     with pytest.raises(TypeError, match="lang must be"):
         Engine.load(lang=5)
+    with pytest.raises(TypeError, match="lang must be"):
+        Engine.load(lang=[5, "de"])
     with pytest.raises(TypeError):
         multi.knows(None)
     both = Engine.load(lang="en+de")  # as nextkey suggest --lang en+de takes it

@@ -137,6 +137,9 @@ def test_a_word_the_user_blocks_makes_no_compounds():
     eng.memory.block("Hund")
     assert not any(s.word.lower().startswith("hund") for s in eng.suggest("Das Hundeh", 5))
     assert eng.memory.is_blocked("Hundehalter") and not eng.memory.is_blocked("Hundert")
+    eng.memory.block("Schule")  # a noun in -e loses it before another part
+    assert eng.memory.is_blocked("Schulbildung") and eng.memory.is_blocked("Schulentwicklung")
+    assert not eng.memory.is_blocked("Schulter") and not eng.memory.is_blocked("Schuld")
 
 
 def test_a_session_accepts_german_words_and_learns_them_with_umlauts():
