@@ -85,9 +85,11 @@ class Compounds:
                 continue
             noun = self._noun(stem)
             if noun is None and depth > 0:
-                noun = next((self._noun(stem[i:]) for i in range(len(stem) - MIN_PART, MIN_PART - 1, -1)
-                             if self._noun(stem[i:]) is not None and self.head_stem(stem[:i], depth - 1) is not None),
-                            None)
+                for i in range(len(stem) - MIN_PART, MIN_PART - 1, -1):
+                    last = self._noun(stem[i:])
+                    if last is not None and self.head_stem(stem[:i], depth - 1) is not None:
+                        noun = last
+                        break
             if noun is not None:
                 return noun
         return None
