@@ -55,6 +55,7 @@ class BenchConfig:
     driver: Path = ROOT / "native" / "build" / "typist_bench"
     out_json: Path = ROOT / "reports" / "native_bench.json"
     sweep: tuple[int, ...] = ()  # decoder batch caps for native/build/batch_sweep (none: no sweep)
+    script_out: Path | None = None  # where to keep the typist's script (for perf: typist_bench BUNDLE SCRIPT)
 
 
 class Recorder:
@@ -238,6 +239,8 @@ def run(cfg: BenchConfig) -> dict:
 
     keys = sum(type_accepting(Recorder(engine.session(), script, log), s, cfg.suggestions, timed) for s in sentences)
     del engine
+    if cfg.script_out:
+        cfg.script_out.write_text("\n".join(script) + "\n", encoding="utf-8")
 
     native = run_native(cfg, script)
     sweep = run_sweep(cfg, script) if cfg.sweep else None
@@ -322,9 +325,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=BenchConfig.out_json)
     p.add_argument("--sweep", type=lambda v: tuple(int(x) for x in v.split(",")), default=(),
                    help="decoder batch caps to replay the script with, e.g. 1,2,4,8,16 (native/build/batch_sweep)")
+    p.add_argument("--script-out", type=Path, default=None,
+                   help="also write the typist's script here (replay it with native/build/typist_bench BUNDLE SCRIPT, "
+                        "e.g. under perf)")
     a = p.parse_args(argv)
     report = run(BenchConfig(bundle=a.bundle, text=a.text, sentences=a.sentences, driver=a.driver, out_json=a.out,
-                             sweep=a.sweep))
+                             sweep=a.sweep, script_out=a.script_out))
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(report, indent=1) + "\n")
     print_report(report)

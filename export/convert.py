@@ -194,7 +194,8 @@ def export_bundle(cfg: ExportConfig) -> dict:
         manifest = build_manifest(cfg, q, model_cfg, run_dir, tmp, verification, lexicon_entries)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
         opened = Bundle.open(tmp)
-        bundle_settings(opened.manifest), bundle_pack(opened.manifest)
+        bundle_settings(opened.manifest)
+        write_pack_files(bundle_pack(opened.manifest), tmp)
         os.chmod(tmp, 0o755)  # (mkdtemp makes it 0700: a bundle is read by other users' apps too)
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -203,6 +204,26 @@ def export_bundle(cfg: ExportConfig) -> dict:
         stages.close()
         shutil.rmtree(tmp, ignore_errors=True)
     return manifest
+
+
+def write_pack_files(pack, bundle_dir: Path) -> list[Path]:
+    """Copy the language pack's data files (its shipped blocklist, its common letter-digit
+    words) into ``bundle_dir/lang/``, so that a port (native/: an app's assets) finds them
+    beside the model; the Python engine reads its package's copies (engine/lang/). Returns
+    the files written. Raises BundleError when the pack names a file the package lacks."""
+    from nextkey.engine import lang as lang_pkg
+
+    src, dst = Path(lang_pkg.__file__).parent, Path(bundle_dir) / "lang"
+    dst.mkdir(exist_ok=True)
+    written = []
+    for name in (pack.blocklist, pack.alnum_words):
+        if not name:
+            continue
+        if not (src / name).is_file():
+            raise BundleError(f"the language pack {pack.code!r} names {name}, which {src} lacks")
+        shutil.copyfile(src / name, dst / name)
+        written.append(dst / name)
+    return written
 
 
 def _write_lexicon(run_dir: Path, cfg: LexiconConfig, path: Path) -> int:

@@ -66,6 +66,10 @@ def test_manifest_records_what_an_app_needs(tiny_bundle):
     sp = load_tokenizer(tiny_bundle / "tokenizer.model")
     assert data["tokenizer"]["pieces_sha256"] == pieces_fingerprint(sp)
     assert data["training"]["valid"] == json.loads((Path(data["training"]["run_dir"]) / "report.json").read_text())["valid"]
+    # the pack's files travel with the bundle (a port reads them from lang/), equal to the package's
+    lang_src = Path(__file__).resolve().parent.parent / "engine" / "lang"
+    for name in ("en_blocklist.txt", "en_alnum.txt"):
+        assert (tiny_bundle / "lang" / name).read_bytes() == (lang_src / name).read_bytes()
 
 
 def test_quantized_agreement_computed_here(tiny_run, tiny_bundle, tmp_path):

@@ -135,6 +135,37 @@ def test_the_c_example_suggests_what_the_python_engine_does(kit_runner):
         assert words == [s.word for s in eng.suggest(line, 3)], (line, out)
 
 
+def test_the_c_example_reads_the_bundles_own_language_files_from_any_folder(kit_runner, tmp_path):
+    """An app opens a bundle wherever it unpacked it, from any working folder: the pack's files
+    (the shipped blocklist, the letter-digit words) come from the bundle's lang/ (nextkey export
+    writes it). A word added to that copy's blocklist is no longer offered from its prefix."""
+    build = subprocess.run(["cmake", "--build", str(BUILD), "-j2", "--target", "suggest_stdin"],
+                           capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    assert sorted(p.name for p in (BUNDLE / "lang").iterdir()) == ["en_alnum.txt", "en_blocklist.txt"]
+    bundle = tmp_path / "assets" / "bundle"
+    shutil.copytree(BUNDLE, bundle)
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+
+    def strip(line: str) -> list[str]:
+        done = subprocess.run([str(BUILD / "suggest_stdin"), str(bundle)], input=line + "\n", cwd=elsewhere,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return re.findall(r" (\S+) \(-?[\d.]+, \w+\)\*?", done.stdout.rpartition("|")[2])
+
+    before = strip("The weath")
+    assert "weather" in before, before
+    with (bundle / "lang" / "en_blocklist.txt").open("a", encoding="utf-8") as f:
+        f.write("\nweather\n")
+    after = strip("The weath")
+    assert "weather" not in after and after, after
+    (bundle / "lang" / "en_alnum.txt").unlink()  # a damaged bundle: a clear error, not a crash
+    done = subprocess.run([str(BUILD / "suggest_stdin"), str(bundle)], input="x\n", cwd=elsewhere,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "en_alnum.txt" in done.stderr, done.stderr[-2000:]
+
+
 # -- through the C API (libnextkey.so, in native/build/typist_bench's process: loaded into this
 # one after TensorFlow has run, LiteRT's library crashed), side by side with the Python engine --
 

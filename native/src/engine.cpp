@@ -25,7 +25,21 @@ bool near_slip(const u32& word, const Lexicon& lexicon, SlipModel& slips, const 
 }
 }  // namespace
 
-Engine::Engine(const std::string& bundle_path, const EngineSettings* given, const std::string& lang_dir) {
+#ifndef NEXTKEY_LANG_DIR
+#define NEXTKEY_LANG_DIR "engine/lang"
+#endif
+
+namespace {
+// The folder with the pack's files: the caller's, else the bundle's lang/, else the compiled-in one.
+std::string lang_folder(const std::string& given, const std::string& bundle_path, const LanguagePack& pk) {
+  if (!given.empty()) return given;
+  std::string own = bundle_path + "/lang";
+  if (std::ifstream(own + "/" + pk.blocklist).good()) return own;
+  return NEXTKEY_LANG_DIR;
+}
+}  // namespace
+
+Engine::Engine(const std::string& bundle_path, const EngineSettings* given, const std::string& given_lang_dir) {
   auto t0 = std::chrono::steady_clock::now();
   bundle_ = Bundle::open(bundle_path);
   const Manifest& m = bundle_.manifest;
@@ -39,12 +53,15 @@ Engine::Engine(const std::string& bundle_path, const EngineSettings* given, cons
     }
   }
   const LanguagePack& pk = *bundle_.pack;
+  const std::string lang_dir = lang_folder(given_lang_dir, bundle_path, pk);
   const Lexicon* lex = bundle_.lexicon.get();
   if (settings.slips.enabled && lex)
     slips = std::make_unique<SlipModel>(settings.slips, pk, [lex](const u32& f) { return lex->has_prefix(f); });
   memory = std::make_unique<UserMemory>(pk, Blocklist::shipped_with(lang_dir + "/" + pk.blocklist, pk));
-  {
+  if (!pk.alnum_words.empty()) {
     std::ifstream f(lang_dir + "/" + pk.alnum_words);
+    if (!f) throw BundleError("cannot read the language pack's file " + lang_dir + "/" + pk.alnum_words +
+                              " (a bundle carries its pack's files in lang/: nextkey export writes them)");
     std::string line;
     while (std::getline(f, line)) {
       u32 w = strip(from_utf8(line), U" \t\r\n", true, true);

@@ -19,10 +19,6 @@
 #include "vocab.h"
 #include "walk.h"
 
-#ifndef NEXTKEY_LANG_DIR
-#define NEXTKEY_LANG_DIR "engine/lang"
-#endif
-
 namespace nextkey {
 
 constexpr long FREQUENT_WORDS = 20000;  // a learned word one slip from one of these is a likely typo
@@ -30,10 +26,12 @@ constexpr long SLIP_RANK_RATIO = 10;
 
 class Engine {
  public:
-  // lang_dir: the language packs' files (the shipped blocklist, the common letter-digit words).
-  // settings: null for the bundle's own. Throws BundleError, EngineError.
+  // lang_dir: the language pack's files (the shipped blocklist, the common letter-digit words);
+  // empty: the bundle's own lang/ folder (nextkey export writes it), else the folder compiled in
+  // (NEXTKEY_LANG_DIR: the source tree's engine/lang). settings: null for the bundle's own.
+  // Throws BundleError (also for a language file that cannot be read), EngineError.
   explicit Engine(const std::string& bundle_path, const EngineSettings* settings = nullptr,
-                  const std::string& lang_dir = NEXTKEY_LANG_DIR);
+                  const std::string& lang_dir = "");
   Context context(const std::string& text_before_cursor) const;  // UTF-8 in
   Context context(const u32& text) const;
   std::vector<int> encode(const std::string& text) const;
