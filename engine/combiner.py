@@ -13,6 +13,16 @@ order, this is one linear interpolation whose effective weights are
 LinearCombiner). A source that has no opinion about a word (``logprob`` None)
 leaves its score as it was; an inactive source or a weight of 0 changes nothing.
 All scores are natural-log probabilities.
+
+Two optional attributes of a source change its step (the phrase source's,
+engine/sources/ngram.py; bench/ngram_source.py measures them):
+
+- ``mixing = "loglinear"``: ``log p(word) <- (1 - w) log p(word) + w log p_s(word)``
+  (log-linear interpolation, a product of experts: not normalized, which the
+  ranking does not need; Klakow 1998, "Log-linear interpolation of language models").
+- ``evidence(word, query, pos) -> float`` in [0, 1]: scales ``w`` for that word, so a
+  source weighs in only as far as it has evidence (an n-gram: the order it found the
+  word at; 0 leaves the score as it was).
 """
 
 from __future__ import annotations
@@ -53,14 +63,22 @@ class Combiner:
             if w <= 0 or not source.active or (only is not None and source.name not in only):
                 continue
             out: dict[str, float] = {}
+            loglinear = getattr(source, "mixing", "linear") == "loglinear"
+            evidence = getattr(source, "evidence", None)
             for word, logp in scored:
                 lp = source.logprob(word, query, pos)
-                out[word] = logp if lp is None else log_mix(logp, lp, w)
-            log_w = math.log(w)
+                ws = w if lp is None or evidence is None else w * evidence(word, query, pos)
+                if lp is None or ws <= 0:
+                    out[word] = logp
+                elif loglinear:
+                    out[word] = (1 - ws) * logp + ws * lp if lp > -math.inf else logp + math.log1p(-ws)
+                else:
+                    out[word] = log_mix(logp, lp, ws)
             for word in source.propose(query, pos):
                 if word not in out:
                     lp = source.logprob(word, query, pos)
-                    if lp is not None and lp > -math.inf:
-                        out[word] = log_w + lp
+                    ws = w if evidence is None else w * evidence(word, query, pos)
+                    if lp is not None and lp > -math.inf and ws > 0:
+                        out[word] = math.log(ws) + lp
             scored = sorted(out.items(), key=lambda kv: -kv[1])
         return scored

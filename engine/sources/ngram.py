@@ -66,16 +66,21 @@ class NgramModel:
         return i if i < len(keys) and keys[i] == key else -1
 
     def logprob(self, u: int, v: int, w: int) -> float:
+        return self.logprob_order(u, v, w)[0]
+
+    def logprob_order(self, u: int, v: int, w: int) -> tuple[float, int]:
+        """(natural-log p(w | u v), the order it was found at: 3 a kept trigram, 2 a kept
+        bigram, 1 the unigram after backing off)."""
         V = self.V
         i = self._find(self.tri_key, (u * V + v) * V + w)
         if i >= 0:
-            return float(self.tri_logp[i])
+            return float(self.tri_logp[i]), 3
         j = self._find(self.ctx2_key, u * V + v)
         bow = float(self.ctx2_bow[j]) if j >= 0 else 0.0
         k = self._find(self.bi_key, v * V + w)
         if k >= 0:
-            return bow + float(self.bi_logp[k])
-        return bow + float(self.bow1[v]) + float(self.uni[w])
+            return bow + float(self.bi_logp[k]), 2
+        return bow + float(self.bow1[v]) + float(self.uni[w]), 1
 
     def continuations(self, u: int, v: int, limit: int = 64) -> list[tuple[str, float]]:
         """The kept trigram continuations of (u, v), else the bigram ones of v, best first."""
@@ -109,8 +114,19 @@ class NgramSource:
     name = "ngram"
     active = True
 
-    def __init__(self, model: NgramModel, proposals: int = 3, evidence_only: bool = True):
+    def __init__(self, model: NgramModel, proposals: int = 3, evidence_only: bool = True,
+                 mixing: str = "linear", order_weights: tuple[float, float, float] | None = None):
+        """``mixing``: "linear" or "loglinear" (combiner.py). ``order_weights``: (unigram,
+        bigram, trigram) scales of the source's weight by the order the word was found at
+        (the combiner's ``evidence``); None: the same weight at every order."""
+        if mixing not in ("linear", "loglinear"):
+            raise ValueError(f"mixing must be 'linear' or 'loglinear', got {mixing!r}")
+        if order_weights is not None and (len(order_weights) != 3 or not all(0 <= x <= 1 for x in order_weights)):
+            raise ValueError(f"order_weights must be three scales in [0, 1], got {order_weights!r}")
         self.model, self.proposals, self.evidence_only = model, proposals, evidence_only
+        self.mixing, self.order_weights = mixing, order_weights
+        if order_weights is not None:
+            self.evidence = self._evidence
 
     def _context(self, query: Query) -> tuple[int, int] | None:
         m = self.model
@@ -126,6 +142,14 @@ class NgramSource:
         if ctx is None:
             return None  # a word or a context the phrase model knows nothing about: no opinion
         return m.logprob(ctx[0], ctx[1], w)
+
+    def _evidence(self, word: str, query: Query, pos=None) -> float:
+        m = self.model
+        w = m.index.get(m.fold(word))
+        ctx = self._context(query) if w is not None else None
+        if ctx is None:
+            return 0.0
+        return self.order_weights[m.logprob_order(ctx[0], ctx[1], w)[1] - 1]
 
     def propose(self, query: Query, pos=None) -> list[str]:
         ctx = self._context(query) if self.proposals > 0 else None
