@@ -267,3 +267,37 @@ def test_batched_steps_make_fewer_calls_than_rows(typist_bench):
     nat, calls, rows = _replay(typist_bench, script)
     _same(py, nat)
     assert 0 < calls < rows, (calls, rows)
+
+
+# -- sessions on several threads (include/nextkey.h: an engine is shared by its sessions) --
+
+def _build(build_dir: Path, target: str, *flags: str) -> Path:
+    configure = subprocess.run(["cmake", "-S", str(NATIVE), "-B", str(build_dir), f"-DNEXTKEY_PYTHON={sys.executable}",
+                                *flags], capture_output=True, text=True)
+    assert configure.returncode == 0, configure.stderr[-3000:]
+    build = subprocess.run(["cmake", "--build", str(build_dir), "-j2", "--target", target], capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    return build_dir / target
+
+
+def test_sessions_on_several_threads_learn_and_block_together(kit_runner):
+    """Four sessions type, ask and accept with learning on while a fifth thread learns and blocks:
+    every call succeeds, and the words taught on any thread are offered to a new session."""
+    runner = _build(BUILD, "threads_test")
+    done = subprocess.run([str(runner), str(BUNDLE), "4", "6"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("PASS: 4 sessions x 6 sentences"), done.stdout
+
+
+def test_no_data_race_between_sessions_under_thread_sanitizer(kit_runner):
+    """The same run built with ThreadSanitizer (native/build-tsan, -DNEXTKEY_SANITIZE=thread): no
+    data race in the engine's shared state (the user memory behind Engine::memory_lock, the slip
+    model's memo, the lexicon walk's). Without the memory lock this run reports hundreds of races
+    (native/README.md); TSan exits 66 and prints 'data race' for any."""
+    if subprocess.run(["g++", "-fsanitize=thread", "-x", "c++", "-", "-o", "/dev/null"], input="int main(){}",
+                      capture_output=True, text=True).returncode != 0:
+        pytest.skip("g++ here cannot link -fsanitize=thread (libtsan missing)")
+    runner = _build(NATIVE / "build-tsan", "threads_test", "-DNEXTKEY_SANITIZE=thread", "-DCMAKE_BUILD_TYPE=RelWithDebInfo")
+    done = subprocess.run([str(runner), str(BUNDLE), "4", "3"], capture_output=True, text=True, timeout=600)
+    assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
+    assert done.returncode == 0 and done.stdout.startswith("PASS"), done.stderr[-3000:]

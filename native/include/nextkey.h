@@ -6,7 +6,10 @@
  *
  * Status of the port (native/README.md): every function works; the user memory (learn, block)
  * lives in RAM for the engine's life (no persistent store yet). An engine is shared by its
- * sessions; learn and block change what every session suggests. One session per thread. */
+ * sessions; learn and block change what every session suggests. One session per thread: sessions
+ * of one engine may run on different threads at once, and learn/block may be called from any
+ * thread (the user memory is behind a reader-writer lock; native/tests/threads_test.cpp checks it
+ * under ThreadSanitizer). A session itself is not to be called from two threads at once. */
 #ifndef NEXTKEY_H_
 #define NEXTKEY_H_
 

@@ -3,6 +3,7 @@
 // the lexicon walk, the user memory (in RAM), the known words, the slip model and the sources.
 #pragma once
 #include <memory>
+#include <shared_mutex>
 #include <set>
 #include <string>
 
@@ -42,7 +43,17 @@ class Engine {
   StepRunner& runner() { return *runner_; }
   std::unique_ptr<StepRunner> new_runner() const;
   std::unique_ptr<Session> session(bool learn = false) { return std::make_unique<Session>(*this, learn); }
-  size_t learn_text(const u32& text) { return memory->learn_text(text); }
+  size_t learn_text(const u32& text) {
+    std::unique_lock<std::shared_mutex> w(memory_lock);
+    return memory->learn_text(text);
+  }
+  void block(const u32& word) {
+    std::unique_lock<std::shared_mutex> w(memory_lock);
+    memory->block(word);
+  }
+  // Sessions on several threads share the engine: what changes the user memory (learn, block, a
+  // session's observe) holds this exclusively; a session's suggestions and context hold it shared.
+  std::shared_mutex memory_lock;
   std::optional<u32> user_spelling(const u32& word) const;
   double load_ms = 0;
 

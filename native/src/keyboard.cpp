@@ -17,10 +17,12 @@ SlipModel::SlipModel(const SlipConfig& c, const LanguagePack& pack, std::functio
   best_cost = std::max({cfg.adjacent, cfg.swapped, cfg.missing, cfg.extra});
 }
 
-const Meant& SlipModel::meant(const u32& typed) {
-  auto it = memo_.find(typed);
-  if (it != memo_.end()) return it->second;
-  if (memo_.size() >= (1u << 14)) memo_.clear();
+Meant SlipModel::meant(const u32& typed) {
+  {
+    std::lock_guard<std::mutex> guard(memo_lock_);
+    auto it = memo_.find(typed);
+    if (it != memo_.end()) return it->second;
+  }
   Meant out;
   auto add = [&](const u32& q, double cost) {
     if (q == typed) return;
@@ -51,6 +53,8 @@ const Meant& SlipModel::meant(const u32& typed) {
   }
   for (size_t i = 1; i < n; ++i)
     for (char32_t alt : alphabet_) add(typed.substr(0, i) + alt + typed.substr(i), cfg.missing);
+  std::lock_guard<std::mutex> guard(memo_lock_);
+  if (memo_.size() >= (1u << 14)) memo_.clear();
   return memo_[typed] = std::move(out);
 }
 

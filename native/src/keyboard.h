@@ -4,6 +4,7 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -26,7 +27,9 @@ using Meant = std::vector<std::pair<u32, double>>;  // insertion order, as Pytho
 class SlipModel {
  public:
   SlipModel(const SlipConfig& cfg, const LanguagePack& pack, std::function<bool(const u32&)> is_prefix);
-  const Meant& meant(const u32& typed);  // memoized
+  // What a typed prefix may have meant, memoized (bounded); safe to call from several threads
+  // (sessions of one engine): a copy is returned, the memo is locked.
+  Meant meant(const u32& typed);
   SlipConfig cfg;
   double best_cost;
 
@@ -35,6 +38,7 @@ class SlipModel {
   std::map<char32_t, std::vector<char32_t>> near_;  // neighbours, in layout order
   u32 alphabet_;
   std::unordered_map<u32, Meant> memo_;
+  std::mutex memo_lock_;
 };
 
 }  // namespace nextkey

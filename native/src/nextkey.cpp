@@ -75,7 +75,7 @@ nk_status nk_engine_learn(nk_engine* e, const char* text) {
 nk_status nk_engine_block(nk_engine* e, const char* word) {
   if (!e || !word) return fail(NK_BAD_ARGUMENT, "nk_engine_block: engine and word must not be NULL");
   try {
-    e->engine->memory->block(nextkey::from_utf8(word));
+    e->engine->block(nextkey::from_utf8(word));
     return NK_OK;
   } catch (const std::invalid_argument& x) {
     return fail(NK_BAD_ARGUMENT, std::string("nk_engine_block: ") + x.what());
@@ -96,20 +96,26 @@ void nk_session_free(nk_session* session) { delete session; }
 
 nk_status nk_session_type(nk_session* s, const char* chars) {
   if (!s || !chars) return fail(NK_BAD_ARGUMENT, "nk_session_type: session and chars must not be NULL");
-  s->session->type(nextkey::from_utf8(chars));
-  return NK_OK;
+  return guard([&] {
+    s->session->type(nextkey::from_utf8(chars));
+    return NK_OK;
+  });
 }
 
 nk_status nk_session_backspace(nk_session* s, size_t count) {
   if (!s) return fail(NK_BAD_ARGUMENT, "nk_session_backspace: session must not be NULL");
-  s->session->backspace(count);
-  return NK_OK;
+  return guard([&] {
+    s->session->backspace(count);
+    return NK_OK;
+  });
 }
 
 nk_status nk_session_set_text(nk_session* s, const char* text) {
   if (!s || !text) return fail(NK_BAD_ARGUMENT, "nk_session_set_text: session and text must not be NULL");
-  s->session->set_text(nextkey::from_utf8(text));
-  return NK_OK;
+  return guard([&] {
+    s->session->set_text(nextkey::from_utf8(text));
+    return NK_OK;
+  });
 }
 
 const char* nk_session_text(const nk_session* s) {
@@ -145,8 +151,10 @@ nk_status nk_session_accept(nk_session* s, const char* word) {
 
 nk_status nk_session_set_learning(nk_session* s, int learn) {
   if (!s) return fail(NK_BAD_ARGUMENT, "nk_session_set_learning: session must not be NULL");
-  s->session->set_learning(learn != 0);
-  return NK_OK;
+  return guard([&] {
+    s->session->set_learning(learn != 0);
+    return NK_OK;
+  });
 }
 
 nk_status nk_session_context(nk_session* s, const char** units, const char** partial, int* needs_space,

@@ -82,6 +82,7 @@ void Session::learn_commits() {
     // (a word at the lookback's start may be cut: skipped, unless it starts the text)
     if (gap < now.size() && gap >= old.size() && (at > start || start == 0)) {
       u32 before = now.substr(0, at);
+      std::unique_lock<std::shared_mutex> w(engine_.memory_lock);
       engine_.memory->observe(learned_form(word, pack), prev ? prev : last_word(before, pack), starts_sentence(before));
     }
     prev = learned_form(word, pack);
@@ -99,6 +100,7 @@ void Session::accept(const u32& word) {
   auto_space_ = long(text_.size());
   if (learn_) {
     u32 base = text_.substr(0, text_.size() - word.size() - 1);
+    std::unique_lock<std::shared_mutex> w(engine_.memory_lock);
     engine_.memory->observe(word, last_word(base, pack), starts_sentence(base));
     seen_ = text_;
   }
@@ -112,7 +114,10 @@ bool Session::starts_sentence(const u32& before) const {
   return rest.empty() && (start > 0 || before.size() <= 300);
 }
 
-Context Session::context() const { return engine_.context(text_); }
+Context Session::context() const {
+  std::shared_lock<std::shared_mutex> r(engine_.memory_lock);
+  return engine_.context(text_);
+}
 
 std::shared_ptr<Position> Session::position(const SnapshotPtr& top) {
   if (!pos_ || pos_->top != top) {
@@ -142,9 +147,10 @@ u32 Session::apostrophe() const {
 std::vector<Suggestion> Session::suggest(int n) {
   if (n == 0) return {};
   if (learn_) learn_commits();
+  std::shared_lock<std::shared_mutex> reading(engine_.memory_lock);  // (after learning: that writes)
   const LanguagePack& pack = engine_.pack();
   const EngineSettings& s = engine_.settings;
-  Context ctx = context();
+  Context ctx = engine_.context(text_);
   SnapshotPtr top;
   if (pos_) {
     std::shared_ptr<Position> searched = pos_;
