@@ -73,8 +73,11 @@ class TypingResult:
 
 def type_sentence(predict: Predictor, sentence: str, n: int, result: TypingResult,
                   ignore_case: bool = False, known: Callable[[str], bool] | None = None,
-                  pack: LanguagePack = DEFAULT) -> None:
-    """Type one sentence into an empty field, updating ``result``; ``pack``: the text's language."""
+                  pack: LanguagePack = DEFAULT,
+                  on_word: Callable[[str, int, int, int], None] | None = None) -> None:
+    """Type one sentence into an empty field, updating ``result``; ``pack``: the text's language.
+    ``on_word(word, start, keystrokes, characters)``: called after each word with the keystrokes
+    it took and the characters they covered (the word, and the space a selection typed with it)."""
     spans = {m.start(): m.end() for m in pack.word_re.finditer(sentence)}
     result.characters += len(sentence)
     i = 0
@@ -86,6 +89,7 @@ def type_sentence(predict: Predictor, sentence: str, n: int, result: TypingResul
             continue
         word = sentence[i:end].casefold() if ignore_case else sentence[i:end]
         result.words += 1
+        start, keys_before = i, result.keystrokes
         has_letter = any(ch.isalpha() for ch in word)
         j = i  # cursor inside the word
         while j < end:
@@ -107,6 +111,8 @@ def type_sentence(predict: Predictor, sentence: str, n: int, result: TypingResul
                 break
             result.keystrokes += 1
             j += 1
+        if on_word is not None:
+            on_word(sentence[start:end].rstrip(" "), start, result.keystrokes - keys_before, end - start)
         i = end
 
 
