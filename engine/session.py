@@ -21,8 +21,11 @@ from .pipeline import Pipeline, Suggestion
 from .position import Position
 from .settings import EngineSettings
 from .sources import Query
+from .sources.recency import HISTORY_WORDS
 from .state import Snapshot, StateStack
 from .text import SPACE as _SPACE, sentence_start, accept, check_n, check_text, in_address, last_word, learnable_words, learned_form, partial_word, takes_space
+
+HISTORY_CHARS = 2000  # Query.history looks this far back in the field (characters)
 
 # Letters that follow an apostrophe in a possessive or contraction ("'s", "'t", "'d", "'m",
 # "'ll", "'re", "'ve"): typed after an accepted word's space and a ', they join the word.
@@ -40,6 +43,7 @@ class Session:
         self.settings, self.pack = settings, pack
         self._text = check_text(text)
         self._seen = self._text  # the text when commits were last looked for
+        self._hist: tuple[str, tuple[str, ...]] | None = None  # (committed text, its Query.history)
         self._auto_space = -1  # the text's length right after an accept added its space (-1: none)
         self._pos: Position | None = None
         self._root_pos: Position | None = None  # every sentence starts here: its searches are kept
@@ -144,9 +148,23 @@ class Session:
             prev = last_word(ctx.units[-1]) if ctx.units else None
             recent = self.pack.word_re.findall(" ".join(ctx.units[-2:])[-120:]) if ctx.units else []
             q = Query(ctx.partial, self.pack.fold(ctx.partial), prev, ctx.needs_space, ctx.sentence_start, n,
-                      apostrophe, ctx.stem, context=tuple(recent[-2:]))
+                      apostrophe, ctx.stem, context=tuple(recent[-2:]), history=self._history())
             found = answers[key] = self.pipeline.predict(q, pos)
         return list(found)
+
+    def _history(self) -> tuple[str, ...]:
+        """The words of the field before the one typed (Query.history): outside addresses, the
+        last HISTORY_WORDS of the last HISTORY_CHARS characters; one tuple per committed text."""
+        committed = self._text[: len(self._text) - len(partial_word(self._text, self.pack))]
+        if self._hist is not None and self._hist[0] == committed:
+            return self._hist[1]
+        start = max(0, len(committed) - HISTORY_CHARS)
+        words = learnable_words(committed[start:], self.pack)
+        if start > 0 and words and words[0][0] == 0:
+            words = words[1:]  # cut by the lookback
+        history = tuple(w for _, w in words[-HISTORY_WORDS:])
+        self._hist = (committed, history)
+        return history
 
     def unit_logprobs(self) -> list[tuple[str, float]]:
         """The committed units of the text (the context window's: tracker.py) and the

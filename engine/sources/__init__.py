@@ -40,7 +40,9 @@ class Query:
     can end the model's search early, so a source whose words should only fill slots
     the model leaves empty (the lexicon's prior) proposes nothing until ``final``;
     ``context``: the last words of the sentence before the one typed, at most two (a
-    phrase source's history; ``prev`` is its last)."""
+    phrase source's history; ``prev`` is its last); ``history``: the words of the whole
+    field before the one typed, oldest first, at most recency.HISTORY_WORDS (the recency
+    source's cache; the same tuple object while no word is committed)."""
 
     typed: str
     folded: str
@@ -52,6 +54,7 @@ class Query:
     stem: str = ""
     final: bool = True
     context: tuple[str, ...] = ()  # the sentence's last words before the one typed (at most 2), oldest first
+    history: tuple[str, ...] = ()  # the field's words before the one typed (at most 200), oldest first
 
 
 @runtime_checkable
