@@ -233,7 +233,8 @@ class Engine:
         rank, min_logp = settings.compound_rank, settings.compound_logprob
         selector = Selector(self.pack, self.memory.blocklist.is_blocked,
                             lambda stem, part, logp: self.known.compound_ok(stem, part, logp, rank, min_logp),
-                            self._user_spelling)
+                            self._user_spelling,
+                            None if self.bundle.lexicon is None else self.bundle.lexicon.has_form)
         corrections = None if self.slips is None else Corrections(self.slips, self.bundle.lexicon, model,
                                                                    combiner, fold)
         contractions = None if self.bundle.lexicon is None else Contractions(self.pack, self.bundle.lexicon, model,

@@ -17,12 +17,17 @@ def presentable(word: str) -> bool:
         and not any(ch.isspace() or not ch.isprintable() for ch in word)
 
 
-def shape(word: str, typed: str, sentence_start: bool, pack: LanguagePack = DEFAULT) -> str:
+def shape(word: str, typed: str, sentence_start: bool, pack: LanguagePack = DEFAULT,
+          has_form: Callable[[str], bool] | None = None) -> str:
     """The model's spelling of ``word`` in the case the user is typing.
 
     "HEL" -> "HELLO", "Hel" -> "Hello", a sentence start capitalizes, "i'm" ->
-    "I'm" (the pack's casing rule), and otherwise the model's own case stands
-    ("mon" -> "Monday"). A word typed in full is shown as typed ("GitHub" stays
+    "I'm" (the pack's casing rule). Letters typed in lowercase inside a sentence keep
+    a word lowercase where it has a lowercase spelling (``has_form``: the lexicon's
+    forms): "const" -> "constitution", not the model's "Constitution" (both are
+    English; the user typed the small letter), while a word with no such spelling
+    keeps the model's case ("mon" -> "Monday", "lond" -> "London"). Otherwise the
+    model's own case stands. A word typed in full is shown as typed ("GitHub" stays
     "GitHub", "monday" stays "monday"): accepting it never re-cases what the user
     wrote, except the pack's always-capitalized words ("i" -> "I").
     """
@@ -33,6 +38,11 @@ def shape(word: str, typed: str, sentence_start: bool, pack: LanguagePack = DEFA
         return word.upper()
     if (typed[:1].isupper() or sentence_start) and word[:1].islower():
         return word[:1].upper() + word[1:]
+    if (has_form is not None and not sentence_start and word[:1].isupper() and typed[:1].isalpha()
+            and not any(ch.isupper() for ch in typed)):
+        low = word[:1].lower() + word[1:]
+        if has_form(low):
+            return low
     return word
 
 
@@ -61,15 +71,19 @@ def merge(scored: list[tuple[str, float]], typed: str, sentence_start: bool,
 
 
 def merge_corrections(scored: list[tuple[str, float]], typed: str, sentence_start: bool,
-                      apostrophe: str = "'", pack: LanguagePack = DEFAULT) -> list[tuple[str, float]]:
+                      apostrophe: str = "'", pack: LanguagePack = DEFAULT,
+                      has_form: Callable[[str], bool] | None = None) -> list[tuple[str, float]]:
     """Corrected words shaped as the user types (case, apostrophe); they need
     not start with ``typed``, which is what makes them corrections."""
-    return [(shown, logp) for word, logp in scored if (shown := shown_as(word, typed, sentence_start, apostrophe, pack))]
+    return [(shown, logp) for word, logp in scored
+            if (shown := shown_as(word, typed, sentence_start, apostrophe, pack, has_form))]
 
 
-def shown_as(word: str, typed: str, sentence_start: bool, apostrophe: str, pack: LanguagePack) -> str | None:
-    """``word`` as the strip shows it (case, the user's ``apostrophe``), or None when it cannot be shown."""
-    shown = shape(word, typed, sentence_start, pack)
+def shown_as(word: str, typed: str, sentence_start: bool, apostrophe: str, pack: LanguagePack,
+             has_form: Callable[[str], bool] | None = None) -> str | None:
+    """``word`` as the strip shows it (case, the user's ``apostrophe``), or None when it cannot
+    be shown. ``has_form``: whether a spelling is one of the lexicon's (shape's lowercase rule)."""
+    shown = shape(word, typed, sentence_start, pack, has_form)
     for other in pack.apostrophes:
         if other != apostrophe:
             shown = shown.replace(other, apostrophe)

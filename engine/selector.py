@@ -44,11 +44,14 @@ class Selector:
 
     def __init__(self, pack: LanguagePack, is_blocked: Callable[[str], bool],
                  compound_ok: Callable[[str, str, float], bool] | None = None,
-                 spelling: Callable[[str], str | None] | None = None):
+                 spelling: Callable[[str], str | None] | None = None,
+                 has_form: Callable[[str], bool] | None = None):
         """``compound_ok(stem, part, log-prob)``: whether a part typed after a hyphenated
         word's stem may be offered (known.py; None: any). ``spelling(word)``: the user's own
-        spelling of a word, shown in place of the sources' ("GitHub"), or None (memory.py)."""
-        self.pack, self.fold, self.is_blocked = pack, pack.fold, is_blocked
+        spelling of a word, shown in place of the sources' ("GitHub"), or None (memory.py).
+        ``has_form(word)``: whether a spelling is the lexicon's (lexicon.Lexicon.has_form):
+        lowercase letters typed keep a word lowercase where it has that spelling (form.shape)."""
+        self.pack, self.fold, self.is_blocked, self.has_form = pack, pack.fold, is_blocked, has_form
         self.compound_ok, self.spelling = compound_ok, spelling
         self.hyphen_edge = pack.hyphen_stop_words
         self.misspellings = pack.misspellings
@@ -62,7 +65,7 @@ class Selector:
         if shown is _UNSEEN:
             if len(self._shown) >= MAX_SHOWN:
                 self._shown = {}
-            shown = self._shown[key] = shown_as(word, typed, sentence_start, apostrophe, self.pack)
+            shown = self._shown[key] = shown_as(word, typed, sentence_start, apostrophe, self.pack, self.has_form)
         return shown
 
     def pick(self, scored: list[tuple[str, float]], q: Query) -> list[tuple[str, float]]:
@@ -90,7 +93,7 @@ class Selector:
         when it is in the strip ("ill" beside "I'll"), keeps its place."""
         fold, low = self.fold, self.fold(q.typed)
         shown = {fold(w) for w, _, _ in found}
-        extra = [(w, sc, True) for w, sc in merge_corrections(respelled, q.typed, q.sentence_start, q.apostrophe, self.pack)
+        extra = [(w, sc, True) for w, sc in merge_corrections(respelled, q.typed, q.sentence_start, q.apostrophe, self.pack, self.has_form)
                  if fold(w) not in shown and not self.is_blocked(w)]
         if not extra:
             return found
@@ -113,7 +116,7 @@ class Selector:
         contraction_of, misspellings = self.pack.contraction_of, self.misspellings
         corrected = [(contraction_of[fold(w)][0] if fold(w) in misspellings else w, sc) for w, sc in corrected]
         extra = []
-        for w, sc in merge_corrections(corrected, q.typed, q.sentence_start, q.apostrophe, self.pack):
+        for w, sc in merge_corrections(corrected, q.typed, q.sentence_start, q.apostrophe, self.pack, self.has_form):
             if fold(w) not in shown and not self.is_blocked(w):
                 shown.add(fold(w))
                 extra.append((w, sc, True))
@@ -134,5 +137,5 @@ class Selector:
 
     def shape_exact(self, form: str, q: Query) -> str:
         """The typed word's lexicon form as the strip would show it (else as typed)."""
-        shaped = merge_corrections([(form, 0.0)], q.typed, q.sentence_start, q.apostrophe, self.pack)
+        shaped = merge_corrections([(form, 0.0)], q.typed, q.sentence_start, q.apostrophe, self.pack, self.has_form)
         return shaped[0][0] if shaped else q.typed

@@ -43,7 +43,7 @@ def words(eng, text, n=3):
     ("I would like to see you on ", "Monday", True),
     ("I would like to see you on Mon", "Monday", True),
     ("I would like to see you on MON", "MONDAY", True),
-    ("I would like to see you on mon", "Monday", True),   # the model's capital stays
+    ("I would like to see you on mon", "Monday", True),   # the model's capital stays: no "monday" spelling
     ("I would like to see you on Fri", "Monday", False),  # the prefix rules it out
     ("I would like to x", "see", False),
     ("Hello there, my ", "friend", True),

@@ -68,6 +68,50 @@ def test_the_i_rule_is_the_packs(word, typed, sentence_start, shown):
         == (word[:1].upper() + word[1:] if sentence_start or typed[:1].isupper() else word)
 
 
+LOWER_FORMS = {"constitution", "states", "apple", "sie"}
+
+
+@pytest.mark.parametrize("word, typed, sentence_start, shown", [
+    ("Constitution", "const", False, "constitution"),  # a lowercase spelling exists: the typed case wins
+    ("States", "st", False, "states"),
+    ("Apple", "appl", False, "apple"),
+    ("Monday", "mon", False, "Monday"),  # no lowercase spelling: the model's capital stays
+    ("London", "lond", False, "London"),
+    ("Constitution", "Const", False, "Constitution"),  # a capital typed
+    ("Constitution", "const", True, "Constitution"),  # a sentence start
+    ("Constitution", "", False, "Constitution"),  # nothing typed: no case to follow
+    ("Constitution", "CONST", False, "CONSTITUTION"),
+    ("Sie", "si", False, "sie"),  # German: "sie" is a spelling too
+    ("Constitution", "'c", False, "Constitution"),  # typed starts with no letter: no rule
+])
+def test_lowercase_typed_keeps_a_word_lowercase_where_it_has_that_spelling(word, typed, sentence_start, shown):
+    assert shape(word, typed, sentence_start, EN, LOWER_FORMS.__contains__) == shown
+    assert shape(word, typed, sentence_start, EN) == shape(word, typed, sentence_start)  # no lexicon: no rule
+
+
+@pytest.mark.parametrize("typed, shown, not_shown", [
+    ("Any proposal for a new const", "constitution", "Constitution"),  # the lexicon spells it both ways
+    ("Any proposal for a new Const", "Constitution", "constitution"),
+    ("groups of member st", "states", "States"),
+    ("I would like to see you on mon", "Monday", "monday"),  # only "Monday" is a spelling
+    ("I flew to lond", "London", "london"),
+])
+def test_the_default_engine_follows_the_case_typed(typed, shown, not_shown):
+    got = [s.word for s in _default_engine().suggest(typed, 3)]
+    assert shown in got and not_shown not in got, (typed, got)
+
+
+_ENGINE = []
+
+
+def _default_engine():
+    from nextkey.engine import Engine
+
+    if not _ENGINE:
+        _ENGINE.append(Engine.load())
+    return _ENGINE[0]
+
+
 def test_one_control_set_for_training_and_input():
     """train/corpus.normalize and engine/text.clean drop the same characters
     (they differed: the corpus kept C1 controls and zero-width joiners and dropped

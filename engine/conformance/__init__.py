@@ -121,6 +121,8 @@ TRACES = (
     ("sentence-starts", ("Hello there. ", "Hello there. h", "How are you? ", "Good morning! wh",
                          "Thanks.\n", "Thanks\nwh"), 3),
     ("typed-capital", ("Mon", "I will see you on Mon", "The Ca", "see you on F"), 3),
+    # lowercase typed keeps a word lowercase where the lexicon has that spelling (form.shape)
+    ("typed-lowercase", ("a new const", "a new Const", "groups of member st", "see you on mon", "I flew to lond"), 3),
     ("all-caps", ("I WOULD LIKE TO SE", "THANK YO", "HE", "H"), 3),
     ("pronoun-I", ("i", "and then i", "so i ", "yesterday i'", "what i"), 3),
     ("punctuation", ("Hello, ", "Hello,", "(wor", "\"Hel", "Really?", "Really? ", "I said \"",

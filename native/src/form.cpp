@@ -13,19 +13,26 @@ bool presentable(const u32& word) {
   return true;
 }
 
-u32 shape(const u32& word0, const u32& typed, bool sentence_start, const LanguagePack& pack) {
+u32 shape(const u32& word0, const u32& typed, bool sentence_start, const LanguagePack& pack, const HasForm& has_form) {
   if (typed.size() == word0.size() && pack.fold(typed) == pack.fold(word0)) return pack.fixed_case(typed);
   u32 word = pack.fixed_case(word0);
   if (std::count_if(typed.begin(), typed.end(), is_alpha) >= 2 && is_upper(typed)) return upper(word);
   if ((!typed.empty() && is_upper(u32(1, typed[0]))) || sentence_start) {
     if (!word.empty() && is_lower(u32(1, word[0]))) word[0] = to_upper(word[0]);
+    return word;
+  }
+  if (has_form && !word.empty() && is_upper(word[0]) && !typed.empty() && is_alpha(typed[0]) &&
+      std::none_of(typed.begin(), typed.end(), [](char32_t c) { return is_upper(c); })) {
+    u32 low = word;
+    low[0] = to_lower(low[0]);
+    if (has_form(low)) return low;
   }
   return word;
 }
 
 std::optional<u32> shown_as(const u32& word, const u32& typed, bool sentence_start, const u32& apostrophe,
-                            const LanguagePack& pack) {
-  u32 shown = shape(word, typed, sentence_start, pack);
+                            const LanguagePack& pack, const HasForm& has_form) {
+  u32 shown = shape(word, typed, sentence_start, pack, has_form);
   for (char32_t other : pack.apostrophes)
     if (u32(1, other) != apostrophe)
       for (auto& c : shown)
@@ -64,10 +71,10 @@ Scored merge_forms(const Scored& scored, const u32& typed, bool sentence_start, 
 }
 
 Scored merge_corrections(const Scored& scored, const u32& typed, bool sentence_start, const u32& apostrophe,
-                         const LanguagePack& pack) {
+                         const LanguagePack& pack, const HasForm& has_form) {
   Scored out;
   for (const auto& [word, logp] : scored)
-    if (auto shown = shown_as(word, typed, sentence_start, apostrophe, pack)) out.emplace_back(*shown, logp);
+    if (auto shown = shown_as(word, typed, sentence_start, apostrophe, pack, has_form)) out.emplace_back(*shown, logp);
   return out;
 }
 

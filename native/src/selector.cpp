@@ -20,9 +20,10 @@ void by_score(std::vector<Found>& v) {
 }
 }  // namespace
 
-Selector::Selector(const LanguagePack& pack, IsBlocked is_blocked, CompoundOk compound_ok, Spelling spelling)
+Selector::Selector(const LanguagePack& pack, IsBlocked is_blocked, CompoundOk compound_ok, Spelling spelling,
+                   HasForm has_form)
     : pack_(pack), is_blocked_(std::move(is_blocked)), compound_ok_(std::move(compound_ok)),
-      spelling_(std::move(spelling)), misspellings_(pack.misspellings()), contraction_of_(pack.contraction_of()) {}
+      spelling_(std::move(spelling)), has_form_(std::move(has_form)), misspellings_(pack.misspellings()), contraction_of_(pack.contraction_of()) {}
 
 Scored Selector::pick(const Scored& scored0, const Query& q) {
   Scored scored = scored0;
@@ -51,7 +52,7 @@ Scored Selector::pick(const Scored& scored0, const Query& q) {
     auto it = shown_.find(key);
     if (it != shown_.end()) return it->second;
     if (shown_.size() >= MAX_SHOWN) shown_.clear();
-    return shown_[key] = shown_as(word, typed, start, apostrophe, pack_);
+    return shown_[key] = shown_as(word, typed, start, apostrophe, pack_, has_form_);
   };
   u32 typed = pack_.fold(q.typed);
   Scored out;
@@ -70,7 +71,7 @@ std::vector<Found> Selector::with_respellings(const std::vector<Found>& found, c
   std::set<u32> shown;
   for (auto& f : found) shown.insert(pack_.fold(f.word));
   std::vector<Found> extra;
-  for (auto& [w, sc] : merge_corrections(respelled, q.typed, q.sentence_start, q.apostrophe, pack_))
+  for (auto& [w, sc] : merge_corrections(respelled, q.typed, q.sentence_start, q.apostrophe, pack_, has_form_))
     if (!shown.count(pack_.fold(w)) && !is_blocked_(w)) extra.push_back({w, sc, true});
   if (extra.empty()) return found;
   std::vector<Found> merged(found);
@@ -102,7 +103,7 @@ std::vector<Found> Selector::with_corrections(const std::vector<Found>& found, c
     corrected.emplace_back(misspellings_.count(f) ? contraction_of_.at(f)[0] : w, sc);
   }
   std::vector<Found> extra;
-  for (auto& [w, sc] : merge_corrections(corrected, q.typed, q.sentence_start, q.apostrophe, pack_))
+  for (auto& [w, sc] : merge_corrections(corrected, q.typed, q.sentence_start, q.apostrophe, pack_, has_form_))
     if (!shown.count(pack_.fold(w)) && !is_blocked_(w)) {
       shown.insert(pack_.fold(w));
       extra.push_back({w, sc, true});
@@ -135,7 +136,7 @@ std::vector<Found> Selector::with_corrections(const std::vector<Found>& found, c
 }
 
 u32 Selector::shape_exact(const u32& form, const Query& q) const {
-  auto shaped = merge_corrections({{form, 0.0}}, q.typed, q.sentence_start, q.apostrophe, pack_);
+  auto shaped = merge_corrections({{form, 0.0}}, q.typed, q.sentence_start, q.apostrophe, pack_, has_form_);
   return shaped.empty() ? q.typed : shaped[0].first;
 }
 

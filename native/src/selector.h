@@ -25,7 +25,8 @@ class Selector {
   using IsBlocked = std::function<bool(const u32&)>;
   using CompoundOk = std::function<bool(const u32&, const u32&, double)>;
   using Spelling = std::function<std::optional<u32>(const u32&)>;
-  Selector(const LanguagePack& pack, IsBlocked is_blocked, CompoundOk compound_ok, Spelling spelling);
+  Selector(const LanguagePack& pack, IsBlocked is_blocked, CompoundOk compound_ok, Spelling spelling,
+           HasForm has_form = nullptr);
   Scored pick(const Scored& scored, const Query& q);
   std::vector<Found> with_respellings(const std::vector<Found>& found, const Scored& respelled, const Query& q) const;
   std::vector<Found> with_corrections(const std::vector<Found>& found, const Scored& corrected, const Query& q,
@@ -37,6 +38,7 @@ class Selector {
   IsBlocked is_blocked_;
   CompoundOk compound_ok_;
   Spelling spelling_;
+  HasForm has_form_;
   std::set<u32> misspellings_;
   std::map<u32, std::vector<u32>> contraction_of_;
   std::map<std::tuple<u32, u32, bool, u32>, std::optional<u32>> shown_;  // memo, bounded

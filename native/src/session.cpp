@@ -29,7 +29,9 @@ Session::Session(Engine& engine, bool learn) : engine_(engine), learn_(learn) {
       [e, rank, min_logp](const u32& stem, const u32& part, double logp) {
         return e->known->compound_ok(stem, part, logp, rank, min_logp);
       },
-      [e](const u32& w) { return e->user_spelling(w); });
+      [e](const u32& w) { return e->user_spelling(w); },
+      engine.bundle().lexicon ? HasForm([lex = engine.bundle().lexicon.get()](const u32& w) { return lex->has_form(w); })
+                              : HasForm());
   const Lexicon* lex = engine.bundle().lexicon.get();
   if (engine.slips) corrections_ = std::make_unique<Corrections>(*engine.slips, *lex, *model_, *combiner_, pack);
   if (lex) contractions_ = std::make_unique<Contractions>(pack, *lex, *model_, *combiner_);
