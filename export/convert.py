@@ -32,7 +32,7 @@ from tqdm import tqdm
 from nextkey.engine.bundle import (LEXICON_FILE, MANIFEST, MODEL_FILE, STEP_SIGNATURE, TOKENIZER_FILE, Bundle, Manifest,
                                    Quantization)
 from nextkey.engine.errors import BundleError
-from nextkey.engine.lang import bundle_pack
+from nextkey.engine.lang import bundle_pack, get_pack
 from nextkey.engine.settings import EngineSettings, bundle_settings
 from nextkey.train.tokenizer import BOS_ID, EOS_ID, PAD_ID, UNK_ID, load_tokenizer
 from nextkey.train.run_dir import TrainError, corpus_of, load_trained_model, read_report, valid_lines
@@ -256,7 +256,10 @@ def build_manifest(cfg: ExportConfig, q: Quantization, model_cfg, run_dir: Path,
     if lexicon_entries is not None:
         lexicon = {"entries": lexicon_entries, "format": "form<TAB>count per billion words, most frequent first",
                    "sources": ["the training corpus's word counts (train split)",
-                               f"wordfreq {cfg.lexicon.language!r} top {cfg.lexicon.wordfreq_top:,}"],
+                               f"wordfreq {cfg.lexicon.language!r} top {cfg.lexicon.wordfreq_top:,}"]
+                   + ([f"Hunspell {get_pack(cfg.lexicon.language).hunspell} (spylls): corpus-only words one edit "
+                       f"from a {cfg.lexicon.typo_ratio:g}x more frequent word kept only if it knows them"]
+                      if cfg.lexicon.typo_ratio > 0 and get_pack(cfg.lexicon.language).hunspell else []),
                    "apostrophe": "folded to '; the engine shows the one the user types",
                    "config": asdict(cfg.lexicon)}
     provenance = {

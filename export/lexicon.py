@@ -24,6 +24,15 @@ pack's first (one spelling per word; the engine shows the apostrophe the user
 types). Every such fact is the language pack's (engine/lang/). Entries are cut, least frequent first,
 to ``max_bytes``.
 
+Typos in the corpus (chat text is full of them: "jsut", "definitly", "semster") would pass the
+count rule and be offered as words. A word the corpus alone brings (not in wordfreq's list)
+that is one edit (a letter left out, added, changed, or two swapped) from a listed word at
+least ``typo_ratio`` times as frequent in the corpus is kept only if the language's Hunspell
+dictionary knows it (``LanguagePack.hunspell``, read with spylls: Hunspell's own affix rules,
+so "nobler", "gaily", "budged" stay): ``likely_typos``. Names (a word whose commonest form is
+capitalized: "Nolte" beside "note") and rare terms with no frequent neighbour ("skrimshander")
+are not asked about.
+
 File format (docs/bundle-format.md): UTF-8 lines ``form<TAB>count``, most
 frequent first, where count is the prior in occurrences per billion words
 (an integer >= 1).
@@ -54,13 +63,18 @@ class LexiconConfig:
     min_form_share: float = 0.05
     max_bytes: int = 1_000_000
     language: str = "en"  # the language pack: wordfreq list, word rules, contractions
+    # a corpus-only word one edit from a listed word this many times as frequent must be a
+    # Hunspell word (likely_typos; 0: no check); the dictionaries' folder
+    typo_ratio: float = 20.0
+    hunspell_dir: str = "/usr/share/hunspell"
 
     def __post_init__(self):
         get_pack(self.language)  # ValueError naming the known languages
 
     @classmethod
     def tiny(cls) -> "LexiconConfig":
-        return cls(wordfreq_top=2_000, min_corpus_count=1, min_short_count=1, max_bytes=50_000)
+        # (no typo check: a test's few sentences need no Hunspell; tests/test_lexicon_typos.py checks it)
+        return cls(wordfreq_top=2_000, min_corpus_count=1, min_short_count=1, max_bytes=50_000, typo_ratio=0.0)
 
 
 def _is_entry(word: str, pack: LanguagePack = DEFAULT) -> bool:
@@ -68,6 +82,63 @@ def _is_entry(word: str, pack: LanguagePack = DEFAULT) -> bool:
     return pack.word_re.fullmatch(word) is not None and any(ch.isalpha() for ch in word) \
         and not any(ch.isdigit() for ch in word) and len(set(parts)) == len(parts) \
         and (len(parts) == 1 or not {parts[0], parts[-1]} & pack.hyphen_stop_words)  # not "it-it", "people-the"
+
+
+def _edits1(word: str, alphabet: str) -> set[str]:
+    """Every string one edit from ``word``: a letter deleted, two neighbours swapped, a letter
+    replaced or inserted (Damerau's four; letters from ``alphabet``)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in alphabet}
+    out |= {a + c + b for a, b in splits for c in alphabet}
+    out.discard(word)
+    return out
+
+
+def hunspell_dictionary(pack: LanguagePack, folder: str):
+    """The pack's Hunspell dictionary (spylls), or None when the pack names none. Raises
+    FileNotFoundError naming the Debian package when its files are missing, ImportError
+    naming the pip package when spylls is."""
+    if not pack.hunspell:
+        return None
+    base = Path(folder) / pack.hunspell
+    if not base.with_suffix(".dic").is_file() or not base.with_suffix(".aff").is_file():
+        deb = "hunspell-" + pack.hunspell.lower().replace("_", "-")
+        raise FileNotFoundError(f"the {pack.code!r} lexicon checks likely typos with Hunspell's {pack.hunspell}, "
+                                f"not found in {folder}: apt-get install {deb} (or LexiconConfig(typo_ratio=0))")
+    try:
+        from spylls.hunspell import Dictionary
+    except ImportError:
+        raise ImportError("the lexicon's typo check reads Hunspell dictionaries with spylls: "
+                          "pip install -e '.[train]' (or pip install spylls)") from None
+    return Dictionary.from_files(str(base))
+
+
+def likely_typos(corpus_only: set[str], listed: set[str], counts: Counter, forms: dict, cfg: "LexiconConfig",
+                 pack: LanguagePack = DEFAULT) -> set[str]:
+    """The keys of ``corpus_only`` (words the corpus brings, folded) that look like typos: one
+    edit from a key of ``listed`` at least ``cfg.typo_ratio`` times as frequent in the corpus,
+    and unknown to the pack's Hunspell dictionary in their commonest form."""
+    if cfg.typo_ratio <= 0:
+        return set()
+    dictionary = hunspell_dictionary(pack, cfg.hunspell_dir)
+    if dictionary is None:
+        return set()
+    alphabet = "".join(sorted({ch for k in listed for ch in k if ch.isalpha()}))
+    typos = set()
+    for key in corpus_only:
+        seen = counts.get(key, 0)
+        if len(key) < 3 or not key.isalpha() or seen <= 0:
+            continue
+        if not any(counts.get(n, 0) >= cfg.typo_ratio * seen for n in _edits1(key, alphabet) if n in listed):
+            continue
+        form = forms[key].most_common(1)[0][0] if forms.get(key) else key
+        if form[:1].isupper():
+            continue  # a name ("Nolte" beside "note"): Hunspell lists few; typos are lowercase
+        if not (dictionary.lookup(form) or dictionary.lookup(key)):
+            typos.add(key)
+    return typos
 
 
 def _belongs(key: str, keys: set[str], counts: Counter, cfg: LexiconConfig, pack: LanguagePack = DEFAULT) -> bool:
@@ -138,7 +209,10 @@ def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> l
         for w in listed:
             spellings.setdefault(pack.fold(w), Counter())[pack.plain_apostrophes(w)] += 0.5  # corpus first
     keys = {pack.fold(w) for w in listed}
-    keys |= {k for k, c in counts.items() if c >= cfg.min_corpus_count}
+    listed_keys = set(keys)
+    corpus_only = {k for k, c in counts.items() if c >= cfg.min_corpus_count} - listed_keys
+    typos = likely_typos(corpus_only, listed_keys, counts, forms, cfg, pack)
+    keys |= corpus_only - typos
     keys = {k for k in keys if _belongs(k, keys, counts, cfg, pack)}
     entries: list[tuple[str, float]] = []
     for key in keys:
@@ -163,7 +237,8 @@ def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> l
         if size > cfg.max_bytes:
             break
         out.append((w, max(1, round(p * 1e9))))
-    log.info("lexicon: %d entries (%d candidates), %d corpus words", len(out), len(entries), len(counts))
+    log.info("lexicon: %d entries (%d candidates), %d corpus words, %d likely typos left out", len(out),
+             len(entries), len(counts), len(typos))
     return out
 
 

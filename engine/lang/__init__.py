@@ -107,6 +107,10 @@ class LanguagePack:
     # common words that mix letters and digits ("mp3", "4g"), lowercase, one a line (made by
     # export/alnum.py from wordfreq): the only such words the user memory learns ("" none)
     alnum_words: str = ""
+    # the Hunspell dictionary (Debian's hunspell-* packages, /usr/share/hunspell/NAME.dic/.aff)
+    # the lexicon export asks whether a corpus-only word one letter from a far more frequent
+    # word is a word at all ("jsut" beside "just"); "" none (export/lexicon.py likely_typos)
+    hunspell: str = ""
     # endings a word of the shipped blocklist is blocked with (its possessives always are);
     # a user's own block covers every form ``inflections`` lead back to
     blocklist_endings: tuple[str, ...] = ("s",)

@@ -101,6 +101,7 @@ CONTRACTIONS = frozenset(
 PACK = LanguagePack(
     code="de",
     wordfreq_code="de",
+    hunspell="de_DE",
     apostrophes="'’",
     hyphens="-",
     control=r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]",

@@ -51,6 +51,7 @@ BARE_WORDS = frozenset("cant wont were well hell shell ill id its wed shed lets"
 PACK = LanguagePack(
     code="en",
     wordfreq_code="en",
+    hunspell="en_US",
     apostrophes="'’",
     hyphens="-",
     control=r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]",
