@@ -196,7 +196,13 @@ def test_kill_9_while_learning_loses_nothing_committed_and_leaks_no_files(tmp_pa
         lines: list[str] = []
         reader = threading.Thread(target=lambda: lines.extend(proc.stdout))
         reader.start()
-        time.sleep(rng.uniform(0.2, 0.6))  # sometimes while it opens the store, mostly while it learns
+        if it % 2:  # killed while it learns: once it has committed something, however slow the machine
+            deadline = time.monotonic() + 120
+            while len(lines) < 2 and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0.0, 0.2))
+        else:  # killed at a random moment: sometimes while it opens the store
+            time.sleep(rng.uniform(0.2, 0.6))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         reader.join()
