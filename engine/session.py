@@ -40,6 +40,8 @@ class Session:
                  settings: EngineSettings, pack: LanguagePack, text: str = "", learn: bool = False):
         """``pack``: the bundle's language (the tracker's rules, the apostrophes typed)."""
         self.stack, self.pipeline, self.memory, self.known, self.learn = stack, pipeline, memory, known, learn
+        # Query.history is built only for a source that reads it (recency.py: ``needs_history``)
+        self._wants_history = any(getattr(src, "needs_history", False) for src in pipeline.combiner.sources)
         self.settings, self.pack = settings, pack
         self._text = check_text(text)
         self._seen = self._text  # the text when commits were last looked for
@@ -148,7 +150,8 @@ class Session:
             prev = last_word(ctx.units[-1]) if ctx.units else None
             recent = self.pack.word_re.findall(" ".join(ctx.units[-2:])[-120:]) if ctx.units else []
             q = Query(ctx.partial, self.pack.fold(ctx.partial), prev, ctx.needs_space, ctx.sentence_start, n,
-                      apostrophe, ctx.stem, context=tuple(recent[-2:]), history=self._history())
+                      apostrophe, ctx.stem, context=tuple(recent[-2:]),
+                      history=self._history() if self._wants_history else ())
             found = answers[key] = self.pipeline.predict(q, pos)
         return list(found)
 

@@ -96,20 +96,16 @@ def test_lowercase_typed_keeps_a_word_lowercase_where_it_has_that_spelling(word,
     ("I would like to see you on mon", "Monday", "monday"),  # only "Monday" is a spelling
     ("I flew to lond", "London", "london"),
 ])
-def test_the_default_engine_follows_the_case_typed(typed, shown, not_shown):
-    got = [s.word for s in _default_engine().suggest(typed, 3)]
+def test_the_default_engine_follows_the_case_typed(default_engine, typed, shown, not_shown):
+    got = [s.word for s in default_engine.suggest(typed, 3)]
     assert shown in got and not_shown not in got, (typed, got)
 
 
-_ENGINE = []
-
-
-def _default_engine():
+@pytest.fixture(scope="module")
+def default_engine():
     from nextkey.engine import Engine
 
-    if not _ENGINE:
-        _ENGINE.append(Engine.load())
-    return _ENGINE[0]
+    return Engine.load()
 
 
 def test_one_control_set_for_training_and_input():

@@ -70,3 +70,10 @@ def test_history_is_the_fields_last_words_one_tuple_per_committed_text():
     assert s._history() is first  # same committed text: the same tuple (the source's memo key)
     s.set_text(" ".join(f"w{i}x" if i % 2 else "word" for i in range(3 * HISTORY_WORDS)) + " ")
     assert len(s._history()) <= HISTORY_WORDS
+
+
+def test_the_history_is_built_only_for_a_source_that_reads_it():
+    eng = Engine.load()
+    assert not eng.session()._wants_history  # the default wiring: no per-keystroke history work
+    eng.add_source(RecencySource(eng.pack), 0.05)
+    assert eng.session()._wants_history

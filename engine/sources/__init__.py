@@ -42,7 +42,8 @@ class Query:
     ``context``: the last words of the sentence before the one typed, at most two (a
     phrase source's history; ``prev`` is its last); ``history``: the words of the whole
     field before the one typed, oldest first, at most recency.HISTORY_WORDS (the recency
-    source's cache; the same tuple object while no word is committed)."""
+    source's cache; the same tuple object while no word is committed; built only when a
+    source has ``needs_history = True``, else empty)."""
 
     typed: str
     folded: str

@@ -37,6 +37,7 @@ class RecencySource:
 
     name = "recency"
     active = True
+    needs_history = True  # the session builds Query.history only for sources that say so
 
     def __init__(self, pack: LanguagePack = DEFAULT, proposals: int = 2, min_prefix: int = 1, decay: float = 0.99,
                  rank: Callable[[str], int | None] | None = None, min_rank: int = 0):
