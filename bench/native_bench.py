@@ -56,6 +56,7 @@ class BenchConfig:
     out_json: Path = ROOT / "reports" / "native_bench.json"
     sweep: tuple[int, ...] = ()  # decoder batch caps for native/build/batch_sweep (none: no sweep)
     script_out: Path | None = None  # where to keep the typist's script (for perf: typist_bench BUNDLE SCRIPT)
+    prefetch: int = 0  # also replay with nk_session_prefetch given up to this many guesses after each keystroke
 
 
 class Recorder:
@@ -151,16 +152,17 @@ def run_sweep(cfg: BenchConfig, script: list[str]) -> list[dict]:
     return json.loads(done.stdout)
 
 
-def run_native(cfg: BenchConfig, script: list[str]) -> dict:
+def run_native(cfg: BenchConfig, script: list[str], prefetch: int = 0) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as f:
         f.write("\n".join(script) + "\n")
     try:
-        done = subprocess.run([str(cfg.driver), str(cfg.bundle), f.name], capture_output=True, text=True)
+        done = subprocess.run([str(cfg.driver), str(cfg.bundle), f.name, str(prefetch)], capture_output=True, text=True)
     finally:
         os.unlink(f.name)
     if done.returncode != 0:
         raise SystemExit(f"{cfg.driver} failed ({done.returncode}): {done.stderr[-2000:]}")
-    out: dict = {"strips": [], "suggest_ms": [], "cpu_ms": [], "edit_ms": [], "calls": [], "rows": [], "rss_kb": {}}
+    out: dict = {"strips": [], "suggest_ms": [], "cpu_ms": [], "edit_ms": [], "calls": [], "rows": [], "rss_kb": {},
+                 "prefetch": []}
     for line in done.stdout.splitlines():
         f = line.split("\t")
         match f[0]:
@@ -172,6 +174,8 @@ def run_native(cfg: BenchConfig, script: list[str]) -> dict:
                 out["hwm_kb"] = int(f[1])
             case "threads":
                 out["threads"] = int(f[1])
+            case "P":  # the guesses prefetched after a keystroke: how many, wall ms, model calls, rows
+                out["prefetch"].append((int(f[1]), float(f[2]), int(f[3]), int(f[4])))
             case "Q":
                 out["edit_ms"].append(float(f[1]))
                 out["suggest_ms"].append(float(f[2]))
@@ -243,6 +247,7 @@ def run(cfg: BenchConfig) -> dict:
         cfg.script_out.write_text("\n".join(script) + "\n", encoding="utf-8")
 
     native = run_native(cfg, script)
+    prefetched = run_native(cfg, script, cfg.prefetch) if cfg.prefetch else None
     sweep = run_sweep(cfg, script) if cfg.sweep else None
     setup["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
 
@@ -252,6 +257,18 @@ def run(cfg: BenchConfig) -> dict:
     def by_kind(ms: list[float]) -> dict:
         return {k: percentiles([m for m, kk in zip(ms, kinds) if kk == k]) for k in sorted(set(kinds))}
 
+    def native_figures(nat: dict) -> dict:
+        total = [e + ms for e, ms in zip(nat["edit_ms"], nat["suggest_ms"])]
+        return {"load_ms": round(nat["load_ms"], 1), "threads": nat.get("threads"),
+                "rss_after_load_mb": round(nat["rss_kb"]["after_load"] / 1024, 1),
+                "rss_after_first_suggestions_mb": round(nat["rss_kb"]["after_first_suggestions"] / 1024, 1),
+                "rss_end_mb": round(nat["rss_kb"]["end"] / 1024, 1),
+                "peak_rss_mb": round(nat["hwm_kb"] / 1024, 1),
+                "suggestions_ms": percentiles(nat["suggest_ms"]),
+                "edit_and_suggestions_ms": percentiles(total),
+                "suggestions_thread_cpu_ms": percentiles(nat["cpu_ms"]), "by_kind": by_kind(nat["suggest_ms"]),
+                "model_per_keystroke": model_work(nat)}
+
     report = {
         "setup": setup,
         "keystrokes": keys,
@@ -260,25 +277,31 @@ def run(cfg: BenchConfig) -> dict:
                    "suggestions_ms": percentiles(suggest_ms), "edit_and_suggestions_ms": percentiles(py_total),
                    "suggestions_thread_cpu_ms": percentiles([e["cpu_ms"] for e in log]),
                    "by_kind": by_kind(suggest_ms)},
-        "native": {"load_ms": round(native["load_ms"], 1), "threads": native.get("threads"),
-                   "rss_after_load_mb": round(native["rss_kb"]["after_load"] / 1024, 1),
-                   "rss_after_first_suggestions_mb": round(native["rss_kb"]["after_first_suggestions"] / 1024, 1),
-                   "rss_end_mb": round(native["rss_kb"]["end"] / 1024, 1),
-                   "peak_rss_mb": round(native["hwm_kb"] / 1024, 1),
-                   "suggestions_ms": percentiles(native["suggest_ms"]),
-                   "edit_and_suggestions_ms": percentiles(nat_total),
-                   "suggestions_thread_cpu_ms": percentiles(native["cpu_ms"]), "by_kind": by_kind(native["suggest_ms"]),
-                   "model_per_keystroke": model_work(native)},
+        "native": native_figures(native),
         "strips": compare([e["strip"] for e in log], native["strips"]),
     }
     if sweep is not None:
         report["batch_sweep"] = sweep
+    if prefetched is not None:
+        p = prefetched["prefetch"]
+        report["native_prefetch"] = native_figures(prefetched) | {
+            "max_guesses": cfg.prefetch,
+            "keystrokes_without_model_call": round(sum(c == 0 for c in prefetched["calls"]) / len(prefetched["calls"]), 4),
+            "idle_work_per_keystroke": {"guesses": percentiles([g for g, _, _, _ in p]),
+                                        "ms": percentiles([ms for _, ms, _, _ in p]),
+                                        "model_calls": percentiles([c for _, _, c, _ in p])},
+            "strips": compare([e["strip"] for e in log], prefetched["strips"])}
     n, p = report["native"], report["python"]
     got = {"native_p99_ms": n["suggestions_ms"]["p99"],
            "native_p99_over_python": n["suggestions_ms"]["p99"] / p["suggestions_ms"]["p99"],
            "native_max_ms": n["suggestions_ms"]["max"], "native_rss_mb": n["rss_after_load_mb"]}
-    report["targets"] = {k: {"target": round(TARGETS[k], 3), "got": round(v, 3), "pass": v <= TARGETS[k]}
-                         for k, v in got.items()}
+    if prefetched is not None:
+        q = report["native_prefetch"]
+        got |= {"prefetch_native_p99_ms": q["suggestions_ms"]["p99"],
+                "prefetch_native_p99_over_python": q["suggestions_ms"]["p99"] / p["suggestions_ms"]["p99"],
+                "prefetch_native_max_ms": q["suggestions_ms"]["max"], "prefetch_native_rss_mb": q["rss_after_load_mb"]}
+    report["targets"] = {k: {"target": round(TARGETS[k.removeprefix("prefetch_")], 3), "got": round(v, 3),
+                             "pass": v <= TARGETS[k.removeprefix("prefetch_")]} for k, v in got.items()}
     return report
 
 
@@ -289,11 +312,13 @@ def print_report(r: dict) -> None:
           f"{s['loadavg_after']}")
     print(f"{'':8} {'load ms':>8} {'RSS MB':>7} | suggestions() ms: {'p50':>7} {'p99':>7} {'max':>7} | "
           f"edit+suggestions ms: {'p50':>7} {'p99':>7} {'max':>7} | thread CPU ms: {'p50':>6} {'p99':>6} {'max':>6}")
-    for name in ("native", "python"):
+    for name in ("native", "native_prefetch", "python"):
+        if name not in r:
+            continue
         e = r[name]
-        rss = e["rss_after_load_mb"] if name == "native" else e["child"]["rss_after_load_mb"]
+        rss = e["rss_after_load_mb"] if name != "python" else e["child"]["rss_after_load_mb"]
         a, b, c = e["suggestions_ms"], e["edit_and_suggestions_ms"], e["suggestions_thread_cpu_ms"]
-        print(f"{name:8} {e['load_ms']:8.1f} {rss:7.1f} | {'':17} {a['p50']:7.3f} {a['p99']:7.3f} {a['max']:7.3f} | "
+        print(f"{name[:8] if name != 'native_prefetch' else 'prefetch':8} {e['load_ms']:8.1f} {rss:7.1f} | {'':17} {a['p50']:7.3f} {a['p99']:7.3f} {a['max']:7.3f} | "
               f"{'':20} {b['p50']:7.3f} {b['p99']:7.3f} {b['max']:7.3f} | {'':14} {c['p50']:6.3f} {c['p99']:6.3f} "
               f"{c['max']:6.3f}")
     m = r["native"]["model_per_keystroke"]
@@ -304,6 +329,15 @@ def print_report(r: dict) -> None:
     c = r["strips"]
     print(f"strips that differ: {c['words_differ']} of {c['keystrokes']} in words, {c['kind_or_corrected_differ']} in "
           f"kind/corrected; largest score difference {c['max_score_diff']:g}")
+    if "native_prefetch" in r:
+        q = r["native_prefetch"]
+        w = q["idle_work_per_keystroke"]
+        print(f"prefetch (up to {q['max_guesses']} guesses after each keystroke): keystrokes answered without a model "
+              f"call {q['keystrokes_without_model_call']:.1%}; idle work per keystroke: guesses p50 {w['guesses']['p50']:g}, "
+              f"ms p50 {w['ms']['p50']:.2f} p99 {w['ms']['p99']:.2f} max {w['ms']['max']:.2f}, model calls p50 "
+              f"{w['model_calls']['p50']:g}; RSS end {q['rss_end_mb']} MB (without: {r['native']['rss_end_mb']}); strips "
+              f"that differ from Python's: {q['strips']['words_differ']} in words, largest score difference "
+              f"{q['strips']['max_score_diff']:g}")
     if "batch_sweep" in r:
         print("decoder batch cap sweep (batch_sweep, one process, the caps interleaved by sentence):")
         for c in r["batch_sweep"]:
@@ -328,9 +362,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--script-out", type=Path, default=None,
                    help="also write the typist's script here (replay it with native/build/typist_bench BUNDLE SCRIPT, "
                         "e.g. under perf)")
+    p.add_argument("--prefetch", type=int, default=0,
+                   help="also replay with nk_session_prefetch: up to this many guesses after each keystroke (e.g. 60)")
     a = p.parse_args(argv)
     report = run(BenchConfig(bundle=a.bundle, text=a.text, sentences=a.sentences, driver=a.driver, out_json=a.out,
-                             sweep=a.sweep, script_out=a.script_out))
+                             sweep=a.sweep, script_out=a.script_out, prefetch=a.prefetch))
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(report, indent=1) + "\n")
     print_report(report)

@@ -177,10 +177,11 @@ def typist_bench(kit_runner) -> Path:
     return BUILD / "typist_bench"
 
 
-def _replay(driver: Path, script: list[str]) -> tuple[list[list[tuple[str, float]]], int, int]:
+def _replay(driver: Path, script: list[str], prefetch: int = 0) -> tuple[list[list[tuple[str, float]]], int, int]:
     """typist_bench's strips for a script (its format: N, T, A, Q, L, E lines), and the model
-    calls and rows its suggestions() calls ran in all."""
-    done = subprocess.run([str(driver), str(BUNDLE), "/dev/stdin"], input="\n".join(script) + "\n",
+    calls and rows its suggestions() calls ran in all (prefetch: the guesses nk_session_prefetch
+    may compute after each suggestions call; their own calls are not counted)."""
+    done = subprocess.run([str(driver), str(BUNDLE), "/dev/stdin", str(prefetch)], input="\n".join(script) + "\n",
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     strips, calls, rows = [], 0, 0
@@ -221,16 +222,18 @@ LEARNED_TYPING = [("type", "I met Zorvan at the Quillby cafe. Zorvan likes Quil"
                   ("type", " Zo Qu Zorvan l Bran")]
 
 
+@pytest.mark.parametrize("prefetch", [0, 60])
 @pytest.mark.parametrize("learn", [True, False])
-def test_native_learns_while_typing_as_python_does(typist_bench, learn):
+def test_native_learns_while_typing_as_python_does(typist_bench, learn, prefetch):
     """A session that learns (session.py _learn_commits, accept) learns the words typed as Python's
     does: every strip along the way is the same, and the words typed twice are offered (only when
-    the session learns)."""
+    the session learns). With prefetch on, its guesses (accepting the words shown among them) are
+    never learned: the strips are still Python's."""
     from nextkey.engine import Engine
 
     script = ["N"] + (["L"] if learn else [])
     py = _typed(Engine.load(BUNDLE).session(learn=learn), LEARNED_TYPING, script)
-    nat, _, _ = _replay(typist_bench, script)
+    nat, _, _ = _replay(typist_bench, script, prefetch)
     _same(py, nat)
     shown = {w for strip in nat for w, _ in strip}
     assert ({"Zorvan", "Brannoch"} <= shown) == learn, shown
@@ -267,6 +270,43 @@ def test_batched_steps_make_fewer_calls_than_rows(typist_bench):
     nat, calls, rows = _replay(typist_bench, script)
     _same(py, nat)
     assert 0 < calls < rows, (calls, rows)
+
+
+PREFETCH_TYPING = [("type", "Thank you for the lovely d"), ("accept", "dinner"), ("type", "last night, we sh"),
+                   ("accept", "should"), ("type", "do it again soon. See you on Frid"), ("accept", "Friday"),
+                   ("type", ", and tell Anna hello!"), ("type", " The re"), ("accept", "rest"), ("type", "."),
+                   ("backspace", 1), ("type", " is up to you")]
+
+
+def test_prefetch_answers_keystrokes_from_memory_and_changes_no_strip(typist_bench):
+    """nk_session_prefetch (include/nextkey.h) computes, between keystrokes, the suggestions after
+    the likeliest next actions: accepting a shown word (with a period or comma after it), a space,
+    the likeliest letters. Typed with it, a sentence shows exactly Python's strips (which have no
+    prefetch), and most keystrokes run no model call at all; with it off, few do."""
+    from nextkey.engine import Engine
+
+    session = Engine.load(BUNDLE).session()
+    script = ["N"]
+    py = []
+    for op, arg in PREFETCH_TYPING:
+        if op == "backspace":
+            session.backspace(arg)
+            script.append("B")
+            py.append([(s.word, float(s.score)) for s in session.suggest(3)])
+            script.append("Q3")
+        else:
+            py += _typed(session, [(op, arg)], script)
+    zero = {}
+    for prefetch in (0, 60):
+        done = subprocess.run([str(typist_bench), str(BUNDLE), "/dev/stdin", str(prefetch)],
+                              input="\n".join(script) + "\n", capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        rows = [line.split("\t") for line in done.stdout.splitlines() if line.startswith("Q")]
+        _same(py, [[(f[i], float(f[i + 1])) for i in range(6, len(f), 4)] for f in rows])
+        zero[prefetch] = sum(int(f[4]) == 0 for f in rows) / len(rows)
+        guesses = [int(line.split("\t")[1]) for line in done.stdout.splitlines() if line.startswith("P")]
+        assert (sum(guesses) > 0) == (prefetch > 0), guesses
+    assert zero[60] > 0.6 and zero[0] < 0.3, zero
 
 
 # -- sessions on several threads (include/nextkey.h: an engine is shared by its sessions) --

@@ -141,6 +141,16 @@ nk_status nk_session_suggestions(nk_session* s, size_t n, nk_suggestion* out, si
   });
 }
 
+nk_status nk_session_prefetch(nk_session* s, size_t n, size_t letters, size_t* done) {
+  if (!s || !done || n > 100)
+    return fail(NK_BAD_ARGUMENT, "nk_session_prefetch: a NULL argument, or n above 100 (n=" + std::to_string(n) + ")");
+  *done = 0;
+  return guard([&] {
+    *done = s->session->prefetch(int(n), letters);
+    return NK_OK;
+  });
+}
+
 nk_status nk_session_accept(nk_session* s, const char* word) {
   if (!s || !word) return fail(NK_BAD_ARGUMENT, "nk_session_accept: session and word must not be NULL");
   return guard([&] {

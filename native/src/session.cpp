@@ -1,5 +1,8 @@
 #include "session.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "engine.h"
 #include "memory.h"
 #include "text.h"
@@ -127,7 +130,16 @@ std::shared_ptr<Position> Session::position(const SnapshotPtr& top) {
       if (!root_pos_) root_pos_ = std::make_shared<Position>(top);
       pos_ = root_pos_;
     } else {
-      pos_ = std::make_shared<Position>(top);
+      auto kept = std::find_if(recent_.begin(), recent_.end(), [&](auto& p) { return p->top == top; });
+      if (kept != recent_.end()) {
+        pos_ = *kept;
+        recent_.erase(kept);
+        recent_.push_back(pos_);  // the most recently used last
+      } else {
+        pos_ = std::make_shared<Position>(top);
+        if (recent_.size() >= MAX_RECENT) recent_.erase(recent_.begin());
+        recent_.push_back(pos_);
+      }
     }
   }
   return pos_;
@@ -191,6 +203,110 @@ std::vector<Suggestion> Session::suggest(int n) {
   std::vector<Suggestion> found = pipeline_->predict(q, *pos);
   answers[key] = found;
   return found;
+}
+
+}  // namespace nextkey
+
+namespace nextkey {
+
+// The likeliest next characters of the word being typed, best first (at most MAX_PLAN): by the
+// probability mass of the words the model's search found for the typed prefix (the position's
+// memo of the last suggestions), the words shown weighed down (a user who sees the word taps it
+// rather than typing on), then by the lexicon's most frequent completions. Each in the case it
+// would be typed: the word's own spelling, capitalized at a sentence's start.
+u32 Session::next_letters(int n) {
+  constexpr double SHOWN = 0.25;  // weight of a word already among the n shown
+  const LanguagePack& pack = engine_.pack();
+  Context ctx = engine_.context(text_);
+  // Inside a word, 12 letters; a word's first letter is the hardest to guess: 26.
+  const size_t MAX_PLAN = ctx.partial.empty() ? 26 : 12;
+  u32 folded = pack.fold(ctx.partial);
+  bool capital = ctx.partial.empty() ? ctx.sentence_start : (ctx.partial.size() >= 2 && is_upper(ctx.partial));
+  // The character a word continues the typed prefix with (0: none), in the case it is typed.
+  auto next_of = [&](const u32& word) -> char32_t {
+    u32 f = pack.fold(word);
+    if (word.size() <= folded.size() || f.size() != word.size() || f.compare(0, folded.size(), folded) != 0) return 0;
+    return capital ? to_upper(word[folded.size()]) : word[folded.size()];
+  };
+  std::vector<std::pair<char32_t, double>> mass;
+  if (pos_) {
+    auto it = pos_->searches.find(std::make_tuple(folded, ctx.needs_space, n));
+    if (it != pos_->searches.end()) {
+      std::vector<u32> shown;
+      for (auto& [key, found] : pos_->answers)
+        if (std::get<1>(key) == ctx.partial)
+          for (auto& s : found) shown.push_back(pack.fold(s.word));
+      for (auto& [w, score] : it->second) {
+        char32_t c = next_of(w);
+        if (!c) continue;
+        bool is_shown = std::find(shown.begin(), shown.end(), pack.fold(w)) != shown.end();
+        double p = std::exp(score) * (is_shown ? SHOWN : 1.0);
+        auto f = std::find_if(mass.begin(), mass.end(), [c](auto& m) { return m.first == c; });
+        if (f == mass.end()) mass.emplace_back(c, p);
+        else f->second += p;
+      }
+    }
+  }
+  std::stable_sort(mass.begin(), mass.end(), [](auto& a, auto& b) { return a.second > b.second; });
+  u32 plan;
+  for (auto& m : mass) plan += m.first;
+  if (const Lexicon* lex = engine_.bundle().lexicon.get())
+    for (long i : lex->completions(folded, ctx.partial.empty() ? 1024 : 64)) {
+      if (plan.size() >= MAX_PLAN) break;
+      char32_t c = next_of(lex->forms()[size_t(i)]);
+      if (c && plan.find(c) == u32::npos) plan += c;
+    }
+  if (plan.size() > MAX_PLAN) plan.resize(MAX_PLAN);
+  return plan;
+}
+
+std::vector<Session::Guess> Session::plan_guesses(int n) {
+  std::vector<Guess> plan;
+  Context ctx = engine_.context(text_);
+  std::vector<u32> shown;  // the words shown: the action a typist who sees the word takes
+  if (pos_)
+    for (auto& [key, found] : pos_->answers)
+      if (std::get<1>(key) == ctx.partial && std::get<0>(key) == ctx.stem && std::get<4>(key) == n)
+        for (auto& s : found) shown.push_back(s.word);
+  for (const u32& w : shown) plan.push_back({w, U""});
+  if (!ctx.partial.empty()) plan.push_back({U"", U" "});
+  for (char32_t c : next_letters(n)) plan.push_back({U"", u32(1, c)});
+  if (!strip(text_, U" ", true, true).empty()) plan.push_back({U"", U"."}), plan.push_back({U"", U","});
+  for (const u32& w : shown) plan.push_back({w, U"."}), plan.push_back({w, U","});
+  return plan;
+}
+
+size_t Session::prefetch(int n, size_t guesses) {
+  if (n <= 0 || guesses == 0) return 0;
+  if (!planned_ || plan_text_ != text_) {
+    plan_ = plan_guesses(n);
+    plan_text_ = text_;
+    plan_at_ = 0;
+    planned_ = true;
+  }
+  size_t done = 0;
+  while (done < guesses && plan_at_ < plan_.size()) {
+    const Guess& g = plan_[plan_at_++];
+    // Make the guess, ask, and put everything back as it was, also when the asking throws.
+    struct Restore {
+      Session& s;
+      u32 text, seen;
+      long auto_space;
+      bool learn;
+      std::shared_ptr<Position> pos;
+      StateStack::Saved stack;
+      ~Restore() {
+        s.text_ = text, s.seen_ = seen, s.auto_space_ = auto_space, s.learn_ = learn, s.pos_ = pos;
+        s.stack_->restore(std::move(stack));
+      }
+    } restore{*this, text_, seen_, auto_space_, learn_, pos_, stack_->save()};
+    learn_ = false;  // a guess must never be learned
+    if (!g.accept.empty()) accept(g.accept);
+    if (!g.chars.empty()) type(g.chars);
+    suggest(n);
+    ++done;
+  }
+  return done;
 }
 
 }  // namespace nextkey

@@ -30,6 +30,11 @@ class Session {
   bool learning() const { return learn_; }
   Context context() const;
   std::vector<Suggestion> suggest(int n);
+  // Idle work, native only, that changes no result: the suggestions (n of them) for the text with
+  // each of up to `letters` more of the likeliest next letters typed, kept in the Position's memo
+  // so the keystroke that types one is answered from it. The letters are ranked once per text
+  // (next_letters); returns how many were computed by this call (0: none left for this text).
+  size_t prefetch(int n, size_t letters);
   const StepRunner& runner() const { return *runner_; }  // its calls and rows: what the session's model ran
 
  private:
@@ -37,6 +42,12 @@ class Session {
   u32 apostrophe() const;
   bool starts_sentence(const u32& before) const;
   void learn_commits();
+  u32 next_letters(int n);
+  struct Guess {
+    u32 accept;  // a word to accept first ('' none)
+    u32 chars;   // then characters to type ('' none)
+  };
+  std::vector<Guess> plan_guesses(int n);
   Engine& engine_;
   bool learn_;
   std::unique_ptr<StepRunner> runner_;
@@ -52,6 +63,14 @@ class Session {
   u32 seen_;  // the text when commits were last looked for (learning)
   long auto_space_ = -1;  // the text's length right after an accept added its space (-1: none)
   std::shared_ptr<Position> pos_, root_pos_;
+  // The last positions made (their searches and strips), so a state the stack takes back (a
+  // branch: state.h) finds its memo again. At most MAX_RECENT.
+  static constexpr size_t MAX_RECENT = 16;
+  std::vector<std::shared_ptr<Position>> recent_;
+  u32 plan_text_;  // prefetch: the text it planned for
+  std::vector<Guess> plan_;
+  size_t plan_at_ = 0;    // the next letter of plan_ to compute
+  bool planned_ = false;
 };
 
 }  // namespace nextkey

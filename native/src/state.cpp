@@ -66,8 +66,13 @@ SnapshotPtr StateStack::sync(const std::vector<u32>& units, const SnapshotPtr& s
     ahead_[0] = snapshots_[0];
     common = shared_units(snapshots_, units);
   }
+  keep_branches(snapshots_, common);
   snapshots_.resize(common + 1);
   for (size_t i = common; i < units.size(); ++i) {
+    if (SnapshotPtr kept = branch(snapshots_.back(), units[i])) {
+      snapshots_.push_back(kept);
+      continue;
+    }
     bool from_search = lookup && snapshots_.back() == searched_top;
     snapshots_.push_back(std::make_shared<Snapshot>(
         Snapshot{units[i], feed(snapshots_.back()->node, units[i], from_search ? lookup : nullptr)}));
@@ -75,10 +80,43 @@ SnapshotPtr StateStack::sync(const std::vector<u32>& units, const SnapshotPtr& s
   return snapshots_.back();
 }
 
+SnapshotPtr StateStack::branch(const SnapshotPtr& parent, const u32& unit) const {
+  for (size_t b = 0; b < branches_.size(); ++b)
+    if (branch_parents_[b] == parent && branches_[b]->unit == unit) return branches_[b];
+  return nullptr;
+}
+
+void StateStack::keep_branches(const std::vector<SnapshotPtr>& stack, size_t from) {
+  for (size_t i = from + 1; i < stack.size(); ++i) {
+    if (std::find(branches_.begin(), branches_.end(), stack[i]) != branches_.end()) continue;
+    if (branches_.size() >= MAX_BRANCHES) branches_.pop_front(), branch_parents_.pop_front();
+    branches_.push_back(stack[i]);
+    branch_parents_.push_back(stack[i - 1]);
+  }
+}
+
+void StateStack::restore(Saved saved) {
+  // What each stack holds beyond what it shares with either saved stack (a guess that moved the
+  // window swapped them) is what the guess fed: kept as branches.
+  auto shared = [](const std::vector<SnapshotPtr>& a, const std::vector<SnapshotPtr>& b) {
+    size_t n = 0;
+    while (n + 1 < a.size() && n + 1 < b.size() && a[n + 1] == b[n + 1]) ++n;
+    return n;
+  };
+  for (const auto* stack : {&snapshots_, &ahead_})
+    keep_branches(*stack, std::max(shared(*stack, saved.snapshots), shared(*stack, saved.ahead)));
+  snapshots_ = std::move(saved.snapshots);
+  ahead_ = std::move(saved.ahead);
+}
+
 void StateStack::feed_ahead(const std::vector<u32>& units, int budget) {
   ahead_.resize(shared_units(ahead_, units) + 1);
   long before = steps_run;
   for (size_t i = ahead_.size() - 1; i < units.size(); ++i) {
+    if (SnapshotPtr kept = branch(ahead_.back(), units[i])) {
+      ahead_.push_back(kept);
+      continue;
+    }
     if (steps_run - before >= budget) break;
     ahead_.push_back(std::make_shared<Snapshot>(Snapshot{units[i], feed(ahead_.back()->node, units[i], nullptr)}));
   }

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <limits>
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -59,11 +60,26 @@ class StateStack {
   SnapshotPtr sync(const std::vector<u32>& units, const SnapshotPtr& searched_top = nullptr,
                    const Lookup& lookup = nullptr);
   void feed_ahead(const std::vector<u32>& units, int budget);
+  // The stacks as they are, and putting them back (Session::prefetch around a guess): what the
+  // guess pushed is kept as branches, so the keystroke that makes the guess takes it back.
+  struct Saved {
+    std::vector<SnapshotPtr> snapshots, ahead;
+  };
+  Saved save() const { return {snapshots_, ahead_}; }
+  void restore(Saved saved);
   const std::vector<SnapshotPtr>& snapshots() const { return snapshots_; }
   long steps_run = 0;
 
  private:
   NodePtr feed(const NodePtr& node, const u32& unit, const Lookup& lookup);
+  SnapshotPtr branch(const SnapshotPtr& parent, const u32& unit) const;  // a kept one, or null
+  void keep_branches(const std::vector<SnapshotPtr>& stack, size_t from);  // stack[from + 1:] as branches
+  // Snapshots popped by sync, by (parent, unit): a unit committed again on the same parent (the
+  // user deletes a space and types it again; Session::prefetch's guesses) is taken back, not fed:
+  // the same parent and unit give the same state. The last MAX_BRANCHES kept, oldest dropped first.
+  static constexpr size_t MAX_BRANCHES = 32;
+  std::deque<SnapshotPtr> branches_;  // each one's parent: the snapshot it was pushed on (parent_)
+  std::deque<SnapshotPtr> branch_parents_;
   StepRunner& runner_;
   const sentencepiece::SentencePieceProcessor& sp_;
   int eos_id_;

@@ -1,12 +1,13 @@
 // The native half of bench/native_bench.py: replays a typist's keystrokes through the C API
 // (include/nextkey.h, libnextkey.so: what an app links) and times each one.
 //
-//   typist_bench BUNDLE_DIR SCRIPT
+//   typist_bench BUNDLE_DIR SCRIPT [PREFETCH]
 //
 // SCRIPT has one operation a line, written by bench/native_bench.py from the Python typist's run:
 //   N          a new session (one per sentence)
 //   T<chars>   nk_session_type (the rest of the line, as is)
 //   A<word>    nk_session_accept
+//   B          nk_session_backspace(1)
 //   Q<n>       nk_session_suggestions(n): timed
 //   L          nk_session_set_learning(1) (tests/test_native.py: learning while typing)
 //   E<text>    nk_engine_learn (the rest of the line)
@@ -15,6 +16,9 @@
 // Q), the ms nk_session_suggestions took (wall clock, then this thread's CPU time), the model calls
 // and rows it ran (nk_session_model_steps), then word, score, kind, corrected per suggestion; at
 // the end "rss_kb end" and "hwm_kb" (the peak). Exits 1 with nk_last_error() when a call fails.
+// PREFETCH (default 0): after each Q, the idle time a typist leaves before the next key is given to
+// nk_session_prefetch one letter at a time, PREFETCH letters at most; a "P" line follows the Q
+// with the letters computed, their wall ms, and the model calls and rows they ran.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -52,7 +56,8 @@ int die(const char* what) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) return std::fprintf(stderr, "usage: typist_bench BUNDLE_DIR SCRIPT\n"), 2;
+  if (argc != 3 && argc != 4) return std::fprintf(stderr, "usage: typist_bench BUNDLE_DIR SCRIPT [PREFETCH]\n"), 2;
+  const size_t prefetch = argc == 4 ? std::strtoul(argv[3], nullptr, 10) : 0;
   std::ifstream script(argv[2]);
   if (!script) return std::fprintf(stderr, "typist_bench: cannot read %s\n", argv[2]), 2;
 
@@ -100,6 +105,9 @@ int main(int argc, char** argv) {
     if (op == 'T') {
       if (nk_session_type(session, arg.c_str()) != NK_OK) return die("nk_session_type");
       edit_ms += ms_since(t);
+    } else if (op == 'B') {
+      if (nk_session_backspace(session, 1) != NK_OK) return die("nk_session_backspace");
+      edit_ms += ms_since(t);
     } else if (op == 'A') {
       if (nk_session_accept(session, arg.c_str()) != NK_OK) return die("nk_session_accept");
       edit_ms += ms_since(t);
@@ -117,6 +125,18 @@ int main(int argc, char** argv) {
         std::printf("\t%s\t%.6f\t%d\t%d", out[i].word, out[i].score, int(out[i].kind), out[i].corrected);
       std::printf("\n");
       edit_ms = 0;
+      if (prefetch) {
+        size_t n = std::strtoul(arg.c_str(), nullptr, 10), letters = 0, done = 0;
+        nk_session_model_steps(session, &calls0, &rows0);
+        t = Clock::now();
+        do {
+          if (nk_session_prefetch(session, n, 1, &done) != NK_OK) return die("nk_session_prefetch");
+          letters += done;
+        } while (done && letters < prefetch);
+        double pms = ms_since(t);
+        nk_session_model_steps(session, &calls, &rows);
+        std::printf("P\t%zu\t%.4f\t%lu\t%lu\n", letters, pms, calls - calls0, rows - rows0);
+      }
     } else {
       return std::fprintf(stderr, "typist_bench: unknown operation %c\n", op), 2;
     }
