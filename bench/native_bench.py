@@ -20,6 +20,13 @@ time; RSS from /proc after load (the native figure is typist_bench's own process
 in it; Python's is a child that only imports the engine and loads the bundle). Strips that
 differ: in words (and their order), in kind or corrected flag, and the largest score difference.
 
+With ``--prefetch K`` the script is replayed a second time as an app runs the engine: the strip is
+shown after every keystroke (the typist types a word's last letter and the space or punctuation
+after it without looking in between: there the replay makes an untimed suggestions call), and the
+idle time after each strip goes to ``nk_session_prefetch``, one guess at a time, K at most
+(typist_bench's PREFETCH and ASK_ALL). The timed keystrokes are the same; the idle work is
+reported beside them.
+
 Prints a table with PASS/MISS against the issue's targets and writes ``--out``
 (reports/native_bench.json). Timings are wall clock on a possibly shared machine: the load
 average before and after is recorded.
@@ -152,11 +159,12 @@ def run_sweep(cfg: BenchConfig, script: list[str]) -> list[dict]:
     return json.loads(done.stdout)
 
 
-def run_native(cfg: BenchConfig, script: list[str], prefetch: int = 0) -> dict:
+def run_native(cfg: BenchConfig, script: list[str], prefetch: int = 0, ask_all: bool = False) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as f:
         f.write("\n".join(script) + "\n")
     try:
-        done = subprocess.run([str(cfg.driver), str(cfg.bundle), f.name, str(prefetch)], capture_output=True, text=True)
+        done = subprocess.run([str(cfg.driver), str(cfg.bundle), f.name, str(prefetch), str(int(ask_all))],
+                              capture_output=True, text=True)
     finally:
         os.unlink(f.name)
     if done.returncode != 0:
@@ -247,7 +255,7 @@ def run(cfg: BenchConfig) -> dict:
         cfg.script_out.write_text("\n".join(script) + "\n", encoding="utf-8")
 
     native = run_native(cfg, script)
-    prefetched = run_native(cfg, script, cfg.prefetch) if cfg.prefetch else None
+    prefetched = run_native(cfg, script, cfg.prefetch, ask_all=True) if cfg.prefetch else None
     sweep = run_sweep(cfg, script) if cfg.sweep else None
     setup["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
 
@@ -332,7 +340,7 @@ def print_report(r: dict) -> None:
     if "native_prefetch" in r:
         q = r["native_prefetch"]
         w = q["idle_work_per_keystroke"]
-        print(f"prefetch (up to {q['max_guesses']} guesses after each keystroke): keystrokes answered without a model "
+        print(f"prefetch (an app's replay: a strip after every keystroke, then up to {q['max_guesses']} guesses): keystrokes answered without a model "
               f"call {q['keystrokes_without_model_call']:.1%}; idle work per keystroke: guesses p50 {w['guesses']['p50']:g}, "
               f"ms p50 {w['ms']['p50']:.2f} p99 {w['ms']['p99']:.2f} max {w['ms']['max']:.2f}, model calls p50 "
               f"{w['model_calls']['p50']:g}; RSS end {q['rss_end_mb']} MB (without: {r['native']['rss_end_mb']}); strips "

@@ -17,8 +17,12 @@
 // and rows it ran (nk_session_model_steps), then word, score, kind, corrected per suggestion; at
 // the end "rss_kb end" and "hwm_kb" (the peak). Exits 1 with nk_last_error() when a call fails.
 // PREFETCH (default 0): after each Q, the idle time a typist leaves before the next key is given to
-// nk_session_prefetch one letter at a time, PREFETCH letters at most; a "P" line follows the Q
-// with the letters computed, their wall ms, and the model calls and rows they ran.
+// nk_session_prefetch one guess at a time, PREFETCH guesses at most; a "P" line follows the Q
+// with the guesses computed, their wall ms, and the model calls and rows they ran. ASK_ALL (default
+// 0; 1: on): an app shows suggestions after every keystroke, the typist looks only before a
+// letter it might not type (a word's last letter is followed by its space or punctuation unlooked):
+// with it, an edit that follows an edit with no Q between gets an untimed suggestions call first
+// (and, with PREFETCH, its idle prefetch), as in an app; the Q lines are the same keystrokes.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -56,8 +60,10 @@ int die(const char* what) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 && argc != 4) return std::fprintf(stderr, "usage: typist_bench BUNDLE_DIR SCRIPT [PREFETCH]\n"), 2;
-  const size_t prefetch = argc == 4 ? std::strtoul(argv[3], nullptr, 10) : 0;
+  if (argc < 3 || argc > 5)
+    return std::fprintf(stderr, "usage: typist_bench BUNDLE_DIR SCRIPT [PREFETCH [ASK_ALL]]\n"), 2;
+  const size_t prefetch = argc >= 4 ? std::strtoul(argv[3], nullptr, 10) : 0;
+  const bool ask_all = argc == 5 && std::strtoul(argv[4], nullptr, 10) != 0;
   std::ifstream script(argv[2]);
   if (!script) return std::fprintf(stderr, "typist_bench: cannot read %s\n", argv[2]), 2;
 
@@ -80,6 +86,23 @@ int main(int argc, char** argv) {
 
   nk_session* session = nullptr;
   double edit_ms = 0;
+  bool edited = false;  // an edit since the last suggestions call
+  // The idle time after a strip is shown: prefetch up to `prefetch` guesses, one at a time.
+  auto idle = [&](size_t n, bool report) -> bool {
+    unsigned long calls0, rows0, calls, rows;
+    size_t guesses = 0, done = 0;
+    nk_session_model_steps(session, &calls0, &rows0);
+    auto t = Clock::now();
+    do {
+      if (nk_session_prefetch(session, n, 1, &done) != NK_OK) return false;
+      guesses += done;
+    } while (done && guesses < prefetch);
+    double pms = ms_since(t);
+    nk_session_model_steps(session, &calls, &rows);
+    if (report) std::printf("P\t%zu\t%.4f\t%lu\t%lu\n", guesses, pms, calls - calls0, rows - rows0);
+    return true;
+  };
+  size_t last_n = 3;
   std::string line;
   while (std::getline(script, line)) {
     if (line.empty()) continue;
@@ -90,6 +113,7 @@ int main(int argc, char** argv) {
       session = nullptr;
       if (nk_session_new(engine, &session) != NK_OK) return die("nk_session_new");
       edit_ms = 0;
+      edited = false;
       continue;
     }
     if (op == 'E') {
@@ -101,6 +125,11 @@ int main(int argc, char** argv) {
       if (nk_session_set_learning(session, 1) != NK_OK) return die("nk_session_set_learning");
       continue;
     }
+    if (ask_all && edited && (op == 'T' || op == 'A' || op == 'B')) {  // the strip an app shows, untimed
+      if (nk_session_suggestions(session, last_n, out, &count) != NK_OK) return die("nk_session_suggestions");
+      if (prefetch && !idle(last_n, false)) return die("nk_session_prefetch");
+    }
+    edited = op == 'T' || op == 'A' || op == 'B';
     auto t = Clock::now();
     if (op == 'T') {
       if (nk_session_type(session, arg.c_str()) != NK_OK) return die("nk_session_type");
@@ -125,18 +154,8 @@ int main(int argc, char** argv) {
         std::printf("\t%s\t%.6f\t%d\t%d", out[i].word, out[i].score, int(out[i].kind), out[i].corrected);
       std::printf("\n");
       edit_ms = 0;
-      if (prefetch) {
-        size_t n = std::strtoul(arg.c_str(), nullptr, 10), letters = 0, done = 0;
-        nk_session_model_steps(session, &calls0, &rows0);
-        t = Clock::now();
-        do {
-          if (nk_session_prefetch(session, n, 1, &done) != NK_OK) return die("nk_session_prefetch");
-          letters += done;
-        } while (done && letters < prefetch);
-        double pms = ms_since(t);
-        nk_session_model_steps(session, &calls, &rows);
-        std::printf("P\t%zu\t%.4f\t%lu\t%lu\n", letters, pms, calls - calls0, rows - rows0);
-      }
+      last_n = std::strtoul(arg.c_str(), nullptr, 10);
+      if (prefetch && !idle(last_n, true)) return die("nk_session_prefetch");
     } else {
       return std::fprintf(stderr, "typist_bench: unknown operation %c\n", op), 2;
     }
