@@ -50,6 +50,8 @@ void typist(nk_engine* engine, int id, int rounds) {
       char one[2] = {*c, 0};
       if (!ok(nk_session_type(s, one), "nk_session_type")) return;
       if (!ok(nk_session_suggestions(s, 3, out, &count), "nk_session_suggestions")) return;
+      size_t done = 0;  // the idle time after a strip, as an app spends it (a guess accepts a shown word)
+      if (!ok(nk_session_prefetch(s, 3, 2, &done), "nk_session_prefetch")) return;
     }
     // accept the first suggestion of a fresh word start, as a typist does now and then
     ok(nk_session_type(s, "th"), "nk_session_type");
