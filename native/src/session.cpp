@@ -250,12 +250,21 @@ u32 Session::next_letters(int n) {
   std::stable_sort(mass.begin(), mass.end(), [](auto& a, auto& b) { return a.second > b.second; });
   u32 plan;
   for (auto& m : mass) plan += m.first;
-  if (const Lexicon* lex = engine_.bundle().lexicon.get())
-    for (long i : lex->completions(folded, ctx.partial.empty() ? 1024 : 64)) {
-      if (plan.size() >= MAX_PLAN) break;
-      char32_t c = next_of(lex->forms()[size_t(i)]);
-      if (c && plan.find(c) == u32::npos) plan += c;
-    }
+  // Then the lexicon's most frequent words after the typed prefix, and after the part past its
+  // last hyphen: "non-inte" continues as "non-interest-bearing" or, typed on, as "non-" + "intel".
+  if (const Lexicon* lex = engine_.bundle().lexicon.get()) {
+    std::vector<u32> prefixes{folded};
+    size_t hyphen = folded.find_last_of(U"-");
+    if (hyphen != u32::npos && hyphen + 1 < folded.size()) prefixes.push_back(folded.substr(hyphen + 1));
+    for (const u32& prefix : prefixes)
+      for (long i : lex->completions(prefix, ctx.partial.empty() ? 1024 : 64)) {
+        if (plan.size() >= MAX_PLAN) break;
+        const u32& form = lex->forms()[size_t(i)];
+        if (form.size() <= prefix.size() || pack.fold(form).size() != form.size()) continue;
+        char32_t c = capital ? to_upper(form[prefix.size()]) : form[prefix.size()];
+        if (plan.find(c) == u32::npos) plan += c;
+      }
+  }
   if (plan.size() > MAX_PLAN) plan.resize(MAX_PLAN);
   return plan;
 }
