@@ -141,12 +141,12 @@ nk_status nk_session_suggestions(nk_session* s, size_t n, nk_suggestion* out, si
   });
 }
 
-nk_status nk_session_prefetch(nk_session* s, size_t n, size_t letters, size_t* done) {
+nk_status nk_session_prefetch(nk_session* s, size_t n, size_t guesses, size_t* done) {
   if (!s || !done || n > 100)
     return fail(NK_BAD_ARGUMENT, "nk_session_prefetch: a NULL argument, or n above 100 (n=" + std::to_string(n) + ")");
   *done = 0;
   return guard([&] {
-    *done = s->session->prefetch(int(n), letters);
+    *done = s->session->prefetch(int(n), guesses);
     return NK_OK;
   });
 }

@@ -30,11 +30,13 @@ class Session {
   bool learning() const { return learn_; }
   Context context() const;
   std::vector<Suggestion> suggest(int n);
-  // Idle work, native only, that changes no result: the suggestions (n of them) for the text with
-  // each of up to `letters` more of the likeliest next letters typed, kept in the Position's memo
-  // so the keystroke that types one is answered from it. The letters are ranked once per text
-  // (next_letters); returns how many were computed by this call (0: none left for this text).
-  size_t prefetch(int n, size_t letters);
+  // Idle work, native only, that changes no result: the suggestions (n of them) after each of up
+  // to `guesses` of the likeliest next actions, kept in their positions' memos (and the states they
+  // commit as the stack's branches) so the keystroke that makes one is answered from memory. The
+  // guesses, planned once per text (plan_guesses): accepting each word shown, a space, the
+  // likeliest next letters (next_letters), a period and a comma, a shown word accepted with a
+  // period or a comma after it. None is learned. Returns how many this call computed (0: none left).
+  size_t prefetch(int n, size_t guesses);
   const StepRunner& runner() const { return *runner_; }  // its calls and rows: what the session's model ran
 
  private:
@@ -69,7 +71,7 @@ class Session {
   std::vector<std::shared_ptr<Position>> recent_;
   u32 plan_text_;  // prefetch: the text it planned for
   std::vector<Guess> plan_;
-  size_t plan_at_ = 0;    // the next letter of plan_ to compute
+  size_t plan_at_ = 0;    // the next guess of plan_ to make
   bool planned_ = false;
 };
 
