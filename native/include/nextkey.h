@@ -59,15 +59,22 @@ nk_status nk_session_suggestions(nk_session* session, size_t n, nk_suggestion* o
 nk_status nk_session_accept(nk_session* session, const char* word);
 /* Idle work between keystrokes (native only; it changes no result): computes the n suggestions
  * after each of up to `guesses` of the user's likeliest next actions and keeps them, so the
- * keystroke that makes one is answered from memory instead of the model. The guesses, planned
- * once per text: accepting each word last shown (alone, then with a period or a comma after it),
- * a space, the likeliest next letters (26 for a word's first letter, else 12: by the model's words
- * for the typed prefix, then the lexicon's), a period and a comma. None is learned. *done: how
- * many this call computed; 0 once none is left for this text. Each guess costs about one
- * suggestions call, so an app calls this with guesses = 1 while its input queue is empty, and a
- * key that arrives waits for at most one guess. Memory: the session keeps the last 16 positions'
- * memos and 32 states (RSS after a typist's 150 sentences: about 78 MB, against 50 MB without).
- * The figures with and without: README, "For app developers". */
+ * keystroke that makes one is answered from memory instead of the model. n must be the n the app
+ * asks nk_session_suggestions for (the memo is per n: another n keeps little of the gain). The
+ * guesses, planned once per text: accepting each word last shown (alone, then with a period or a
+ * comma after it), a space, the likeliest next letters (26 for a word's first letter, else 12: by
+ * the model's words for the typed prefix, then the lexicon's), a period and a comma. None is
+ * learned. *done: how many this call computed; 0 once none is left for this text, when n or
+ * guesses is 0, and on any failure. Each guess costs about one suggestions call, so an app calls
+ *
+ *     size_t done;
+ *     while (input_queue_empty() && nk_session_prefetch(session, n, 1, &done) == NK_OK && done) {}
+ *
+ * on the thread that calls the session's other functions (post it as an idle task: a session is
+ * not to be called from two threads at once), and a key that arrives waits for one guess at most.
+ * Memory: the session keeps its last 16 positions' memos and 32 states (RSS at the end of a
+ * typist's 150 sentences: about 78 MB with prefetch, 55 MB without). The figures with and without:
+ * README.md, "Use it in a native app (C API)". */
 nk_status nk_session_prefetch(nk_session* session, size_t n, size_t guesses, size_t* done);
 /* Whether the session learns each word the user commits, typed (when the space after it is
  * typed) or accepted, into the engine's memory: off when a session is made (a password field

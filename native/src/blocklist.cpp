@@ -30,7 +30,7 @@ bool Blocklist::shipped(const u32& key) const {
 bool Blocklist::is_blocked(const u32& word) const {
   u32 key = pack_->fold(word);
   if (shipped(key)) return true;
-  for (const u32 end : {u32(U"'s"), u32(U"'")})
+  for (const u32& end : {u32(U"'s"), u32(U"'")})
     if (ends_with(key, end) && key.size() > end.size() + 1) {
       if (shipped(key.substr(0, key.size() - end.size()))) return true;
       break;

@@ -142,9 +142,10 @@ nk_status nk_session_suggestions(nk_session* s, size_t n, nk_suggestion* out, si
 }
 
 nk_status nk_session_prefetch(nk_session* s, size_t n, size_t guesses, size_t* done) {
-  if (!s || !done || n > 100)
-    return fail(NK_BAD_ARGUMENT, "nk_session_prefetch: a NULL argument, or n above 100 (n=" + std::to_string(n) + ")");
-  *done = 0;
+  if (done) *done = 0;  // an app's `while (done)` loop ends on any failure
+  if (!s) return fail(NK_BAD_ARGUMENT, "nk_session_prefetch: session is NULL");
+  if (!done) return fail(NK_BAD_ARGUMENT, "nk_session_prefetch: done is NULL");
+  if (n > 100) return fail(NK_BAD_ARGUMENT, "nk_session_prefetch: n is above 100 (n=" + std::to_string(n) + ")");
   return guard([&] {
     *done = s->session->prefetch(int(n), guesses);
     return NK_OK;
