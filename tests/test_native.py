@@ -309,6 +309,54 @@ def test_prefetch_answers_keystrokes_from_memory_and_changes_no_strip(typist_ben
     assert zero[60] > 0.6 and zero[0] < 0.3, zero
 
 
+PREFETCH_APP = r"""
+#include <stdio.h>
+#include <string.h>
+#include "nextkey.h"
+/* Types argv[2] one character at a time into a session, printing each strip; with argv[3] = "1",
+   the idle loop of nextkey.h between keystrokes. Also the failure contract: done is 0. */
+int main(int argc, char** argv) {
+  nk_engine* e; nk_session* s; nk_suggestion out[3]; size_t count, done = 99;
+  if (nk_engine_open(argv[1], &e) != NK_OK) return fprintf(stderr, "%s\n", nk_last_error()), 1;
+  if (nk_session_prefetch(NULL, 3, 1, &done) != NK_BAD_ARGUMENT || done != 0) return 2;
+  if (!strstr(nk_last_error(), "session is NULL")) return 3;
+  if (nk_session_new(e, &s) != NK_OK) return 4;
+  if (nk_session_prefetch(s, 3, 1, NULL) != NK_BAD_ARGUMENT) return 5;
+  for (const char* c = argv[2]; *c; ++c) {
+    char one[2] = {*c, 0};
+    if (nk_session_type(s, one) != NK_OK || nk_session_suggestions(s, 3, out, &count) != NK_OK) return 6;
+    for (size_t i = 0; i < count; ++i) printf("%s %.6f\t", out[i].word, out[i].score);
+    printf("\n");
+    if (argv[3][0] == '1') while (nk_session_prefetch(s, 3, 1, &done) == NK_OK && done) {}
+  }
+  nk_session_free(s);
+  nk_engine_free(e);
+  return 0;
+}
+"""
+
+
+def test_an_app_built_with_the_readme_line_prefetches_and_shows_the_same_strips(kit_runner, tmp_path):
+    """README's compile line builds an app against nextkey.h and libnextkey.so; nextkey.h's idle
+    loop ends (done is 0 on a failure too, and the error names the NULL argument), and the strips
+    typed with it are those typed without."""
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc is not installed")
+    src = tmp_path / "app.c"
+    src.write_text(PREFETCH_APP)
+    build = subprocess.run(["gcc", "-std=gnu99", "-O2", "-I", str(NATIVE / "include"), str(src), "-o",
+                            str(tmp_path / "app"), "-L", str(BUILD), "-lnextkey", f"-Wl,-rpath,{BUILD}"],
+                           capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr[-2000:]
+    text = "See you at the station tomorrow, and bring the tick"
+    runs = [subprocess.run([str(tmp_path / "app"), str(BUNDLE), text, flag], capture_output=True, text=True,
+                           timeout=120) for flag in ("0", "1")]
+    for r in runs:
+        assert r.returncode == 0, (r.returncode, r.stderr[-2000:])
+    assert runs[0].stdout == runs[1].stdout and runs[0].stdout.count("\n") == len(text)
+    assert "tomorrow" in runs[0].stdout
+
+
 # -- sessions on several threads (include/nextkey.h: an engine is shared by its sessions) --
 
 def _build(build_dir: Path, target: str, *flags: str) -> Path:
