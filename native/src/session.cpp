@@ -214,10 +214,9 @@ namespace nextkey {
 // memo of the last suggestions), the words shown weighed down (a user who sees the word taps it
 // rather than typing on), then by the lexicon's most frequent completions. Each in the case it
 // would be typed: the word's own spelling, capitalized at a sentence's start.
-u32 Session::next_letters(int n) {
+u32 Session::next_letters(const Context& ctx, const std::vector<u32>& shown, int n) {
   constexpr double SHOWN = 0.25;  // weight of a word already among the n shown
   const LanguagePack& pack = engine_.pack();
-  Context ctx = engine_.context(text_);
   // Inside a word, 12 letters; a word's first letter is the hardest to guess: 26.
   const size_t MAX_PLAN = ctx.partial.empty() ? 26 : 12;
   u32 folded = pack.fold(ctx.partial);
@@ -232,14 +231,11 @@ u32 Session::next_letters(int n) {
   if (pos_) {
     auto it = pos_->searches.find(std::make_tuple(folded, ctx.needs_space, n));
     if (it != pos_->searches.end()) {
-      std::vector<u32> shown;
-      for (auto& [key, found] : pos_->answers)
-        if (std::get<1>(key) == ctx.partial)
-          for (auto& s : found) shown.push_back(pack.fold(s.word));
       for (auto& [w, score] : it->second) {
         char32_t c = next_of(w);
         if (!c) continue;
-        bool is_shown = std::find(shown.begin(), shown.end(), pack.fold(w)) != shown.end();
+        u32 key = pack.fold(w);
+        bool is_shown = std::any_of(shown.begin(), shown.end(), [&](const u32& s) { return pack.fold(s) == key; });
         double p = std::exp(score) * (is_shown ? SHOWN : 1.0);
         auto f = std::find_if(mass.begin(), mass.end(), [c](auto& m) { return m.first == c; });
         if (f == mass.end()) mass.emplace_back(c, p);
@@ -279,7 +275,7 @@ std::vector<Session::Guess> Session::plan_guesses(int n) {
         for (auto& s : found) shown.push_back(s.word);
   for (const u32& w : shown) plan.push_back({w, U""});
   if (!ctx.partial.empty()) plan.push_back({U"", U" "});
-  for (char32_t c : next_letters(n)) plan.push_back({U"", u32(1, c)});
+  for (char32_t c : next_letters(ctx, shown, n)) plan.push_back({U"", u32(1, c)});
   if (!strip(text_, U" ", true, true).empty()) plan.push_back({U"", U"."}), plan.push_back({U"", U","});
   for (const u32& w : shown) plan.push_back({w, U"."}), plan.push_back({w, U","});
   return plan;
@@ -287,11 +283,10 @@ std::vector<Session::Guess> Session::plan_guesses(int n) {
 
 size_t Session::prefetch(int n, size_t guesses) {
   if (n <= 0 || guesses == 0) return 0;
-  if (!planned_ || plan_text_ != text_) {
+  if (plan_text_ != text_) {
     plan_ = plan_guesses(n);
     plan_text_ = text_;
     plan_at_ = 0;
-    planned_ = true;
   }
   size_t done = 0;
   while (done < guesses && plan_at_ < plan_.size()) {

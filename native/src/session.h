@@ -3,6 +3,7 @@
 // One Session per thread.
 #pragma once
 #include <memory>
+#include <optional>
 
 #include "pipeline.h"
 #include "settings.h"
@@ -44,7 +45,7 @@ class Session {
   u32 apostrophe() const;
   bool starts_sentence(const u32& before) const;
   void learn_commits();
-  u32 next_letters(int n);
+  u32 next_letters(const Context& ctx, const std::vector<u32>& shown, int n);  // shown: the strip's words
   struct Guess {
     u32 accept;  // a word to accept first ('' none)
     u32 chars;   // then characters to type ('' none)
@@ -69,10 +70,9 @@ class Session {
   // branch: state.h) finds its memo again. At most MAX_RECENT.
   static constexpr size_t MAX_RECENT = 16;
   std::vector<std::shared_ptr<Position>> recent_;
-  u32 plan_text_;  // prefetch: the text it planned for
+  std::optional<u32> plan_text_;  // prefetch: the text it planned for (none yet)
   std::vector<Guess> plan_;
-  size_t plan_at_ = 0;    // the next guess of plan_ to make
-  bool planned_ = false;
+  size_t plan_at_ = 0;  // the next guess of plan_ to make
 };
 
 }  // namespace nextkey
