@@ -116,17 +116,37 @@ def ensure_presage(install: bool) -> None:
         raise SystemExit(f"presage still incomplete after apt-get install: {', '.join(lacking)} missing")
 
 
+def _text_id(path: Path) -> tuple[str, int | None]:
+    """A training text as the database records it: its resolved path and its size in bytes."""
+    return str(path.resolve()), (path.stat().st_size if path.is_file() else None)
+
+
+def built_from(db_dir: Path) -> tuple[str, int | None] | None:
+    """The text ``db_dir``'s database was built from (``_text_id``), None when unrecorded."""
+    try:
+        info = json.loads((db_dir / "database_train.json").read_text())
+        return str(Path(info["built_from"]).resolve()), info.get("built_from_bytes")
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def build_trained_database(train_text: Path, db_dir: Path, rebuild: bool) -> Path:
     """presage's own recipe (resources/Makefile.am): one text2ngram run per order
     into the same sqlite file, each adding its ``_N_gram`` table; without ``-l``,
-    so case is kept. Built under a temporary name, so a killed build is not reused."""
+    so case is kept. Built under a temporary name, so a killed build is not reused; a database
+    built from another text (or one whose record is lost) is rebuilt, never reused."""
     db = db_dir / "database_train.db"
     if db.is_file() and not rebuild:
         tables = database_info(db)["ngram_rows"]
-        if all(f"_{k}_gram" in tables for k in NGRAM_ORDERS):
+        made_from = built_from(db_dir)
+        if made_from != _text_id(train_text):
+            log.warning("%s was built from %s, not %s; rebuilding (--db-dir keeps one database per text)",
+                        db, made_from, _text_id(train_text))
+        elif all(f"_{k}_gram" in tables for k in NGRAM_ORDERS):
             log.info("reusing %s (%s)", db, tables)
             return db
-        log.warning("%s lacks some of the %s-gram tables (%s); rebuilding", db, NGRAM_ORDERS, tables)
+        else:
+            log.warning("%s lacks some of the %s-gram tables (%s); rebuilding", db, NGRAM_ORDERS, tables)
     if not train_text.is_file():
         raise SystemExit(f"training text {train_text} does not exist (build the corpus with `nextkey corpus`)")
     db_dir.mkdir(parents=True, exist_ok=True)
