@@ -259,6 +259,171 @@ def test_native_memory_evicts_as_python_does(typist_bench):
     assert "Zorvan" in [w for w, _ in nat[-1]], nat[-1]
 
 
+MEMORY_TEXT = ("I met Zorvan at the Quillby cafe. Zorvan likes Quillby tea, and Zorvan said hi to Brannoch. "
+               "dont worry, Brannoch's friend texts from zorvan@example.org; my code is x7Hq9zz2. Then Brannoch left.")
+
+
+def _memory_ops(driver: Path, script: list[str]) -> tuple[list[list[tuple[str, float]]], list[list[str]]]:
+    """typist_bench's strips (Q lines) and its other result lines (M, F, ERR), split at tabs."""
+    done = subprocess.run([str(driver), str(BUNDLE), "/dev/stdin"], input="\n".join(script) + "\n",
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    strips, other = [], []
+    for line in done.stdout.splitlines():
+        f = line.split("\t")
+        if f[0] == "Q":
+            strips.append([(f[i], float(f[i + 1])) for i in range(6, len(f), 4)])
+        elif f[0] in ("M", "F", "ERR"):
+            other.append(f)
+    return strips, other
+
+
+def _same_export(py: dict, nat: dict) -> None:
+    assert nat["format_version"] == py["format_version"] == 2 and nat["store"] is None
+    assert nat["clock"] == py["clock"] and nat["blocked"] == py["blocked"]
+    for table in ("words", "pairs"):
+        assert set(nat[table]) == set(py[table]), (table, set(nat[table]) ^ set(py[table]))
+        assert all(abs(nat[table][k] - py[table][k]) < 2e-4 for k in py[table]), table
+
+
+def test_native_memory_exports_what_python_exports(typist_bench, tmp_path):
+    """The same text learned and the same word blocked: nk_engine_memory_export writes the JSON
+    `nextkey memory export` writes (words by the user's spelling, pairs, blocked, the clock);
+    the secret-like code and the address are in neither."""
+    from nextkey.engine import Engine
+
+    eng = Engine.load(BUNDLE)
+    eng.learn_text(MEMORY_TEXT)
+    eng.memory.block("darn")
+    out = tmp_path / "native.json"
+    _, other = _memory_ops(typist_bench, ["E" + MEMORY_TEXT, "Kdarn", f"X{out}"])
+    assert other == []
+    nat, py = json.loads(out.read_text()), eng.memory.export()
+    _same_export(py, nat)
+    assert {"Zorvan", "Quillby", "Brannoch", "don't"} <= set(nat["words"]), nat["words"]
+    assert not {w for w in nat["words"] if any(c.isdigit() for c in w) or "@" in w}, nat["words"]
+    assert list(tmp_path.iterdir()) == [out], "nothing is left beside the file"
+
+
+def test_memory_moves_between_python_and_native(typist_bench, tmp_path):
+    """A memory exported by Python and imported by a fresh native engine (and the other way
+    round) gives the same counts merged, the same strips and the same export again."""
+    from nextkey.engine import Engine
+    from nextkey.engine.memory import read_dictionary
+
+    src = Engine.load(BUNDLE)
+    src.learn_text(MEMORY_TEXT)
+    src.memory.block("darn")
+    saved = tmp_path / "from-python.json"
+    saved.write_text(json.dumps(src.memory.export(), indent=2, ensure_ascii=False) + "\n")
+
+    py = Engine.load(BUNDLE)
+    counts = py.memory.import_words(read_dictionary(saved))
+    again = tmp_path / "again.json"
+    script = [f"M{saved}", "N", f"X{again}"]
+    py_strips = _typed(py.session(), [("type", "We saw Zo"), ("type", "rvan at Qu"), ("type", ". Bran")], script)
+    nat_strips, other = _memory_ops(typist_bench, script)
+    assert other == [["M", str(counts["words"]), str(counts["pairs"]), str(counts["blocked"]), str(counts["skipped"])]]
+    _same(py_strips, nat_strips)
+    assert "Zorvan" in [w for w, _ in nat_strips[8]] and "Quillby" in [w for w, _ in nat_strips[-7]]
+    _same_export(py.memory.export(), json.loads(again.read_text()))
+
+    # ... and the native file back into Python
+    back = Engine.load(BUNDLE)
+    back.memory.import_words(read_dictionary(again))
+    _same_export(back.memory.export(), json.loads(again.read_text()))
+
+
+def test_native_forgets_unblocks_and_wipes_as_python_does(typist_bench):
+    """forget drops a word and its pairs (found 1, then 0), unblock offers a word again, wipe
+    leaves nothing learned: every strip along the way is Python's."""
+    from nextkey.engine import Engine
+
+    eng = Engine.load(BUNDLE)
+    eng.learn_text(MEMORY_TEXT)
+    script = ["E" + MEMORY_TEXT]
+    strips, ends = [], []  # ends: the index of each phase's last strip
+
+    def phase(typed):  # a new session (field) typing ``typed``
+        script.append("N")
+        strips.extend(_typed(eng.session(), [("type", typed)], script))
+        ends.append(len(strips) - 1)
+
+    phase("ask Zo")
+    assert eng.memory.forget("zorvan") and not eng.memory.forget("zorvan")
+    script += ["FZORVAN", "Fzorvan"]
+    phase("ask Zo")
+    phase("ask Zorvan or Bra")
+    for change, op in ((eng.memory.block, "K"), (eng.memory.unblock, "U"), (lambda _: eng.memory.wipe(), "W")):
+        change("Brannoch")
+        script.append(op + ("" if op == "W" else "Brannoch"))
+        phase("ask Bra")
+
+    nat, other = _memory_ops(typist_bench, script)
+    assert other == [["F", "1"], ["F", "0"]]
+    _same(strips, nat)
+    shown = [[w for w, _ in nat[i]] for i in ends]
+    assert "Zorvan" in shown[0] and "Zorvan" not in shown[1], shown
+    # learned, blocked, unblocked, wiped
+    assert ["Brannoch" in s for s in shown[2:]] == [True, False, True, False], shown
+
+
+BAD_DICTIONARIES = {
+    "not JSON": ('{"format_version": 2, "words": {"ok": 1,}', "not valid JSON"),
+    "another format": ('{"format_version": 1, "words": {"ok": 1}}', "format_version"),
+    "a negative count": ('{"format_version": 2, "words": {"ok": 1, "bad": -3}}', "words['bad']"),
+    "a pair without its tab": ('{"format_version": 2, "pairs": {"one two": 1}}', "pairs['one two']"),
+    "blocked not a list": ('{"format_version": 2, "blocked": "darn"}', "blocked"),
+    "three fields": ("fine 2\nthree fields here\n", "line 2"),
+    "a zero count": ("# mine\nfine 2\n\nzero 0\n", "line 4"),
+    "a count that is no number": ("fine 2\nfine lots\n", "line 2"),
+    "not one word": ("fine\nnot-a-word!!\n", "line 2"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_DICTIONARIES))
+def test_native_import_refuses_a_bad_file_and_imports_nothing(typist_bench, tmp_path, name):
+    """A file Python's read_dictionary refuses is refused by nk_engine_memory_import too, with
+    NK_BAD_ARGUMENT naming the file and the line or field, and the memory is as it was (its
+    export the same before and after; the good lines before the bad one are not merged)."""
+    from nextkey.engine.memory import read_dictionary
+
+    text, says = BAD_DICTIONARIES[name]
+    bad = tmp_path / "bad.txt"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError):
+        read_dictionary(bad)
+    before, after = tmp_path / "before.json", tmp_path / "after.json"
+    _, other = _memory_ops(typist_bench, ["EZorvan met Brannoch", f"X{before}", f"M{bad}", f"X{after}"])
+    assert len(other) == 1 and other[0][:3] == ["ERR", "M", "2"], other
+    assert str(bad) in other[0][3] and says in other[0][3] and "nothing was imported" in other[0][3], other
+    assert before.read_text() == after.read_text()
+
+
+def test_native_import_and_export_say_which_file_they_cannot_use(typist_bench, tmp_path):
+    """A missing file, a file that is not UTF-8, a folder in place of the file, a folder that does
+    not exist: NK_IO (5) or NK_BAD_ARGUMENT (2) naming the path; an export that fails leaves no file
+    and the file it would replace as it was."""
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("caf\xe9 2\n".encode("latin-1"))
+    kept = tmp_path / "kept.json"
+    kept.write_text("the user's own file\n")
+    (tmp_path / "a-folder").mkdir()
+    words = tmp_path / "words.txt"
+    words.write_text("\ufeffZorvan\nBrannoch 3\r\n# a comment\n  \nzorvan@example.org\nx7Hq9zz2 4\n", encoding="utf-8")
+    script = [f"M{tmp_path / 'missing.txt'}", f"M{latin1}", f"X{tmp_path / 'a-folder'}",
+              f"X{tmp_path / 'no-such-folder' / 'm.json'}", f"M{words}", f"X{kept}"]
+    _, other = _memory_ops(typist_bench, script)
+    assert [o[:3] for o in other[:4]] == [["ERR", "M", "5"], ["ERR", "M", "2"], ["ERR", "X", "5"], ["ERR", "X", "5"]]
+    assert "missing.txt" in other[0][3] and "not UTF-8 text (byte 3)" in other[1][3]
+    assert "a-folder" in other[2][3] and "no-such-folder" in other[3][3]
+    # the word list: a byte-order mark and CRLF are read; the address and the code are skipped
+    assert other[4] == ["M", "2", "0", "0", "2"], other[4]
+    assert set(json.loads(kept.read_text())["words"]) == {"Zorvan", "Brannoch"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-folder", "kept.json", "latin1.txt", "words.txt"]
+    assert list((tmp_path / "a-folder").iterdir()) == []
+
+
 def test_batched_steps_make_fewer_calls_than_rows(typist_bench):
     """The decoder steps several search nodes in one model call (native/README.md): on a typed
     sentence the session makes fewer model calls than it steps rows, and shows Python's strips."""

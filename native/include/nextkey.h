@@ -4,8 +4,9 @@
  * an nk_status; nk_last_error() then says why, in words that name the file and the values
  * found (thread-local, valid until the next call on the same thread).
  *
- * Status of the port (native/README.md): every function works; the user memory (learn, block)
- * lives in RAM for the engine's life (no persistent store yet). An engine is shared by its
+ * Status of the port (native/README.md): every function works; the user memory (learn, block,
+ * forget) lives in RAM for the engine's life; an app keeps it across launches by exporting it to
+ * a file of its own and importing that file after nk_engine_open (no shared store yet). An engine is shared by its
  * sessions; learn and block change what every session suggests. One session per thread: sessions
  * of one engine may run on different threads at once, and learn/block may be called from any
  * thread (the user memory is behind a reader-writer lock; native/tests/threads_test.cpp checks it
@@ -24,7 +25,8 @@ typedef enum {
   NK_BAD_BUNDLE = 1,     /* the bundle is refused: nk_last_error() says which file and why */
   NK_BAD_ARGUMENT = 2,   /* a NULL handle, n out of [0, 100], text that is not UTF-8 */
   NK_UNIMPLEMENTED = 3,  /* not ported yet */
-  NK_INTERNAL = 4
+  NK_INTERNAL = 4,
+  NK_IO = 5              /* a file cannot be read or written: nk_last_error() names it and the system's reason */
 } nk_status;
 
 typedef struct nk_engine nk_engine;    /* a loaded bundle: model, tokenizer, lexicon; shared by sessions */
@@ -47,6 +49,24 @@ void nk_engine_free(nk_engine* engine);
  * every word of a text (past messages). block: NK_BAD_ARGUMENT for what is not one word. */
 nk_status nk_engine_learn(nk_engine* engine, const char* text);
 nk_status nk_engine_block(nk_engine* engine, const char* word);
+nk_status nk_engine_unblock(nk_engine* engine, const char* word);
+/* Drop a learned word and every pair it is in; *found (may be NULL): 1 if there was any. */
+nk_status nk_engine_forget(nk_engine* engine, const char* word, int* found);
+/* Forget everything learned and blocked (RAM; a file the app exported is the app's to delete). */
+nk_status nk_engine_memory_wipe(nk_engine* engine);
+
+/* Keeping the memory across launches (native/README.md "User memory"). export writes what is
+ * learned and blocked as JSON, the format `nextkey memory export` writes (docs/personal-dictionary.md),
+ * replacing path atomically: a new file beside it, flushed to disk, renamed over it, so a crash
+ * leaves the old file or the new one, never a mix (NK_IO naming the file otherwise; nothing is
+ * left beside it). Words learned after the last export are lost if the app dies: export when the
+ * app goes to the background. import merges a personal dictionary (that JSON, or a word list: one
+ * word a line, optionally a count) into the memory, counts adding up: import into a fresh engine
+ * restores what was exported. A malformed file is NK_BAD_ARGUMENT naming its line or field, and
+ * nothing of it is imported; NK_IO when it cannot be read. counts (may be NULL): words, pairs and
+ * blocked words merged, and entries skipped (numbers, codes, secret-like strings are never learned). */
+nk_status nk_engine_memory_export(nk_engine* engine, const char* path);
+nk_status nk_engine_memory_import(nk_engine* engine, const char* path, size_t counts[4]);
 
 nk_status nk_session_new(nk_engine* engine, nk_session** out);
 void nk_session_free(nk_session* session);

@@ -1,7 +1,13 @@
 #include "engine.h"
 
 #include <chrono>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <random>
+#include <unistd.h>
 
 #include "errors.h"
 #include "state.h"
@@ -86,6 +92,47 @@ Engine::Engine(const std::string& bundle_path, const EngineSettings* given, cons
 std::unique_ptr<StepRunner> Engine::new_runner() const {
   const Manifest& m = bundle_.manifest;
   return std::make_unique<StepRunner>(m.file("model"), m.vocab_size(), m.state_size());
+}
+
+void Engine::export_memory(const std::string& path) {
+  std::string text;
+  {
+    std::shared_lock<std::shared_mutex> r(memory_lock);
+    text = memory->export_json();
+  }
+  // A new file beside the old one (same folder: the rename cannot cross file systems), made
+  // exclusively so no one else's file is written, flushed to disk before it replaces the old.
+  std::string tmp = path + ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(std::random_device{}());
+  auto fail = [&](const std::string& what, int err) {
+    ::unlink(tmp.c_str());
+    throw std::runtime_error("cannot write the user memory to " + path + ": " + what + ": " + std::strerror(err));
+  };
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot write the user memory to " + path + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t k = ::write(fd, text.data() + done, text.size() - done);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) {
+      int err = errno;
+      ::close(fd);
+      fail("write", err);
+    }
+    done += size_t(k);
+  }
+  if (::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    fail("fsync", err);
+  }
+  if (::close(fd) != 0) fail("close", errno);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) fail("rename", errno);
+}
+
+ImportCounts Engine::import_memory(const std::string& path) {
+  Dictionary d = read_dictionary(path, pack());  // read and checked whole before anything changes
+  std::unique_lock<std::shared_mutex> w(memory_lock);
+  return memory->import_words(d);
 }
 
 std::optional<u32> Engine::user_spelling(const u32& word) const {

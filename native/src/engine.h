@@ -51,6 +51,24 @@ class Engine {
     std::unique_lock<std::shared_mutex> w(memory_lock);
     memory->block(word);
   }
+  void unblock(const u32& word) {
+    std::unique_lock<std::shared_mutex> w(memory_lock);
+    memory->unblock(word);
+  }
+  bool forget(const u32& word) {
+    std::unique_lock<std::shared_mutex> w(memory_lock);
+    return memory->forget(word);
+  }
+  void wipe_memory() {
+    std::unique_lock<std::shared_mutex> w(memory_lock);
+    memory->wipe();
+  }
+  // The memory as JSON (UserMemory::export_json), written to path atomically: a file beside it,
+  // flushed to disk, renamed over it (a crash leaves the old file or the new one). Throws
+  // std::runtime_error naming the file and the system's reason.
+  void export_memory(const std::string& path);
+  // Merge a personal dictionary file (read_dictionary: nothing of a bad file is merged).
+  ImportCounts import_memory(const std::string& path);
   // Sessions on several threads share the engine: what changes the user memory (learn, block, a
   // session's observe) holds this exclusively; a session's suggestions and context hold it shared.
   std::shared_mutex memory_lock;

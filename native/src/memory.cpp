@@ -1,8 +1,16 @@
 #include "memory.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <stdexcept>
+#include <utf8proc.h>
 
 #include "text.h"
 
@@ -57,6 +65,16 @@ double UserMemory::decayed(const Entry* e) const {
 
 bool UserMemory::learnable(const u32& word) const { return nextkey::learnable(word, is_common); }
 
+u32 UserMemory::voted_spelling(const u32& key) const {
+  u32 spelling;
+  double best = 0;
+  auto vs = votes_.find(key);
+  if (vs != votes_.end())
+    for (auto& [sp, e] : vs->second)
+      if (decayed(&e) > best) best = decayed(&e), spelling = sp;
+  return spelling;
+}
+
 void UserMemory::observe(const u32& word, const std::optional<u32>& prev, bool sentence_start) {
   if (!is_word(word, pack_) || !learnable(word)) return;
   u32 key = pack_.fold(word);
@@ -73,12 +91,7 @@ void UserMemory::observe(const u32& word, const std::optional<u32>& prev, bool s
     v.count = decayed(&v) + 1.0;
     v.last = clock_;
   }
-  u32 spelling;  // the one voted most; with no vote, the one known so far, else typed (lowered at a start)
-  double best = 0;
-  auto vs = votes_.find(key);
-  if (vs != votes_.end())
-    for (auto& [sp, e] : vs->second)
-      if (decayed(&e) > best) best = decayed(&e), spelling = sp;
+  u32 spelling = voted_spelling(key);  // with no vote, the one known so far, else typed (lowered at a start)
   if (spelling.empty()) {
     if (found != words_.end()) spelling = found->second.spelling;
     else {
@@ -224,6 +237,251 @@ void UserMemory::block(const u32& word) {
 void UserMemory::unblock(const u32& word) {
   blocklist.user.erase(pack_.fold(word));
   ++version_;
+}
+
+// memory.py forget: the word's entry, the pairs it is in (either side) and its votes go; the mass
+// is summed again.
+bool UserMemory::forget(const u32& word) {
+  u32 key = pack_.fold(word);
+  bool found = words_.erase(key) > 0;
+  for (auto it = pairs_.begin(); it != pairs_.end();) {
+    size_t tab = it->first.find(U'\t');
+    if (it->first.substr(0, tab) == key || it->first.substr(tab + 1) == key) {
+      it = pairs_.erase(it);
+      found = true;
+    } else {
+      ++it;
+    }
+  }
+  votes_.erase(key);
+  mass_ = 0;
+  for (auto& [k, e] : words_) mass_ += decayed(&e);
+  ++version_;
+  return found;
+}
+
+void UserMemory::wipe() {
+  words_.clear();
+  pairs_.clear();
+  votes_.clear();
+  blocklist.user.clear();
+  clock_ = 0;
+  mass_ = 0;
+  ++version_;
+}
+
+namespace {
+double round4(double x) { return std::round(x * 1e4) / 1e4; }
+}  // namespace
+
+std::string UserMemory::export_json() const {
+  nlohmann::ordered_json out;
+  out["format_version"] = MEMORY_FORMAT_VERSION;
+  out["store"] = nullptr;
+  out["clock"] = clock_;
+  out["words"] = nlohmann::ordered_json::object();
+  for (auto& [k, e] : words_) out["words"][to_utf8(e.spelling)] = round4(decayed(&e));
+  std::vector<std::pair<std::string, double>> pairs;  // sorted: the file is the same for the same memory
+  for (auto& [k, e] : pairs_) pairs.emplace_back(to_utf8(k), round4(decayed(&e)));
+  std::sort(pairs.begin(), pairs.end());
+  out["pairs"] = nlohmann::ordered_json::object();
+  for (auto& [k, c] : pairs) out["pairs"][k] = c;
+  std::vector<std::string> blocked;
+  for (const u32& w : blocklist.user) blocked.push_back(to_utf8(w));
+  std::sort(blocked.begin(), blocked.end());
+  out["blocked"] = blocked;
+  return out.dump(2, ' ', false) + "\n";
+}
+
+ImportCounts UserMemory::import_words(const Dictionary& d) {
+  ImportCounts done;
+  for (auto& [typed, count] : d.words) {
+    if (!is_word(typed, pack_) || !learnable(typed) || !(count > 0)) {
+      ++done.skipped;
+      continue;
+    }
+    u32 spelling = learned_form(typed, pack_);  // "dont" is learned as "don't"
+    u32 key = pack_.fold(spelling);
+    Entry& v = votes_[key][spelling];
+    v.count = decayed(&v) + count;
+    v.last = clock_;
+    auto found = words_.find(key);
+    double before = found == words_.end() ? 0.0 : decayed(&found->second);
+    Entry& e = words_[key];
+    e.count = before + count;
+    e.last = clock_;
+    e.spelling = voted_spelling(key);
+    mass_ += count;
+    ++done.words;
+  }
+  for (auto& [pk, count] : d.pairs) {
+    size_t tab = pk.find(U'\t');
+    u32 prev = pk.substr(0, tab), word = pk.substr(tab + 1);
+    if (!learnable(prev) || !learnable(word)) continue;
+    Entry& p = pairs_[pack_.fold(prev) + U'\t' + pack_.fold(word)];
+    p.count = decayed(&p) + count;
+    p.last = clock_;
+    ++done.pairs;
+  }
+  evict();
+  ++version_;
+  for (const u32& w : d.blocked) {
+    if (!learnable(w)) {
+      ++done.skipped;
+      continue;
+    }
+    block(w);
+    ++done.blocked;
+  }
+  return done;
+}
+
+// ------------------------------------------------------------ reading a personal dictionary
+
+namespace {
+
+// The byte offset of the first byte that is not UTF-8, or npos.
+size_t first_bad_utf8(const std::string& s) {
+  auto p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  utf8proc_ssize_t i = 0, n = utf8proc_ssize_t(s.size());
+  while (i < n) {
+    utf8proc_int32_t c;
+    utf8proc_ssize_t k = utf8proc_iterate(p + i, n - i, &c);
+    if (k <= 0) return size_t(i);
+    i += k;
+  }
+  return std::string::npos;
+}
+
+// str.splitlines's line ends.
+bool is_line_break(char32_t c) {
+  return c == U'\n' || c == U'\r' || c == U'\v' || c == U'\f' || (c >= 0x1c && c <= 0x1e) || c == 0x85 ||
+         c == 0x2028 || c == 0x2029;
+}
+
+std::vector<u32> split_ws(const u32& line) {
+  std::vector<u32> parts;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && is_space(line[i])) ++i;
+    size_t s = i;
+    while (i < line.size() && !is_space(line[i])) ++i;
+    if (i > s) parts.push_back(line.substr(s, i - s));
+  }
+  return parts;
+}
+
+// float(text) for a count: the whole text a number, else NaN (refused by the range check).
+double parse_count(const std::string& text) {
+  std::string t;
+  for (size_t i = 0; i < text.size(); ++i)  // Python's float() takes underscores between digits
+    if (!(text[i] == '_' && i > 0 && i + 1 < text.size() && std::isdigit((unsigned char)text[i - 1]) &&
+          std::isdigit((unsigned char)text[i + 1])))
+      t += text[i];
+  char* end = nullptr;
+  double v = std::strtod(t.c_str(), &end);
+  return (t.empty() || end != t.c_str() + t.size()) ? std::nan("") : v;
+}
+
+std::string nothing(const std::string& path, const std::string& field, const std::string& why) {
+  return path + ": " + field + " " + why + "; nothing was imported (the format: nextkey memory export)";
+}
+
+Dictionary read_json_dictionary(const std::string& path, const std::string& text, const LanguagePack& pack) {
+  nlohmann::json data;
+  try {
+    data = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::invalid_argument(path + ": not valid JSON (" + e.what() + "); nothing was imported");
+  }
+  if (!data.is_object()) throw std::invalid_argument(nothing(path, "the top level", "is not an object"));
+  auto fv = data.find("format_version");
+  if (fv == data.end() || !fv->is_number() || fv->get<double>() != MEMORY_FORMAT_VERSION)  // (2.0 is 2, as in Python)
+    throw std::invalid_argument(nothing(path, "format_version", "is " + (fv == data.end() ? std::string("None") : fv->dump()) +
+                                                                    ", not " + std::to_string(MEMORY_FORMAT_VERSION)));
+  Dictionary out;
+  for (const char* field : {"words", "pairs"}) {
+    auto table = data.find(field);
+    if (table == data.end()) continue;
+    if (!table->is_object()) throw std::invalid_argument(nothing(path, field, "is not an object"));
+    bool words = std::string(field) == "words";
+    for (auto it = table->begin(); it != table->end(); ++it) {
+      u32 key = from_utf8(it.key());
+      bool ok_count = it.value().is_number() && it.value().get<double>() > 0 && it.value().get<double>() <= MAX_IMPORT_COUNT;
+      bool ok_key;
+      if (words) {
+        ok_key = is_word(key, pack);
+      } else {
+        size_t tab = key.find(U'\t');
+        ok_key = tab != u32::npos && key.find(U'\t', tab + 1) == u32::npos && is_word(key.substr(0, tab), pack) &&
+                 is_word(key.substr(tab + 1), pack);
+      }
+      if (!(ok_count && ok_key))
+        throw std::invalid_argument(nothing(path, std::string(field) + "['" + it.key() + "']",
+                                            words ? "is not a word with a count > 0"
+                                                  : "is not 'previous<TAB>word' with a count > 0"));
+      (words ? out.words : out.pairs).emplace_back(key, it.value().get<double>());
+    }
+  }
+  auto blocked = data.find("blocked");
+  if (blocked != data.end()) {
+    bool ok = blocked->is_array();
+    if (ok)
+      for (auto& w : *blocked) ok = ok && w.is_string() && is_word(from_utf8(w.get<std::string>()), pack);
+    if (!ok) throw std::invalid_argument(nothing(path, "blocked", "is not a list of words"));
+    for (auto& w : *blocked) out.blocked.push_back(from_utf8(w.get<std::string>()));
+  }
+  return out;
+}
+
+}  // namespace
+
+Dictionary read_dictionary(const std::string& path, const LanguagePack& pack) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+  size_t bad = first_bad_utf8(bytes);
+  if (bad != std::string::npos)
+    throw std::invalid_argument(path + " is not UTF-8 text (byte " + std::to_string(bad) + "): nothing was imported");
+  if (bytes.compare(0, 3, "\xEF\xBB\xBF") == 0) bytes.erase(0, 3);  // a byte-order mark (Windows Notepad)
+  u32 text = from_utf8(bytes);
+  size_t first = 0;
+  while (first < text.size() && is_space(text[first])) ++first;
+  if (first < text.size() && text[first] == U'{') return read_json_dictionary(path, bytes, pack);
+  Dictionary out;
+  std::map<u32, size_t> at;  // word -> its place in out.words (counts of a repeated word add up)
+  auto add = [&](const u32& w, double c) {
+    auto [it, fresh] = at.emplace(w, out.words.size());
+    if (fresh) out.words.emplace_back(w, 0.0);
+    out.words[it->second].second += c;
+  };
+  size_t n = 0, i = 0;
+  while (i < text.size()) {
+    size_t s = i;
+    while (i < text.size() && !is_line_break(text[i])) ++i;
+    u32 raw = text.substr(s, i - s);
+    if (i < text.size() && text[i] == U'\r' && i + 1 < text.size() && text[i + 1] == U'\n') ++i;
+    ++i;
+    ++n;
+    std::vector<u32> parts = split_ws(raw);
+    if (parts.empty() || parts[0][0] == U'#') continue;
+    std::string where = path + " line " + std::to_string(n) + ": ";
+    if (parts.size() <= 2 && is_address(parts[0])) {  // an address: never stored (skipped on import)
+      add(parts[0], 0.0);
+      continue;
+    }
+    if (parts.size() > 2 || !is_word(parts[0], pack))
+      throw std::invalid_argument(where + "expected one word, optionally followed by a count; nothing was imported");
+    double count = 2.0;
+    if (parts.size() == 2) {
+      count = parse_count(to_utf8(parts[1]));
+      if (!(count > 0 && count <= MAX_IMPORT_COUNT))
+        throw std::invalid_argument(where + "the count is not a number above 0 and at most 1e+06; nothing was imported");
+    }
+    add(parts[0], count);
+  }
+  return out;
 }
 
 }  // namespace nextkey

@@ -1,7 +1,8 @@
 // What the engine learns from its user (engine/memory.py), kept in RAM for the engine's life:
 // decayed counts of committed words and word pairs, the user's spelling of each word, and the
-// blocklist. Not ported: the persistent store (store.py: SQLite, shared between processes),
-// forget/wipe/export; a later issue.
+// blocklist; forget, wipe, export (memory.py's JSON) and import (a personal dictionary), so an app
+// saves it in a file of its own and restores it. Not ported: the persistent store (store.py: SQLite,
+// shared between processes).
 #pragma once
 #include <functional>
 #include <map>
@@ -13,6 +14,19 @@
 #include "blocklist.h"
 
 namespace nextkey {
+
+constexpr int MEMORY_FORMAT_VERSION = 2;  // memory.py FORMAT_VERSION: what export writes
+constexpr double MAX_IMPORT_COUNT = 1e6;  // a count an imported word may bring
+
+// A personal dictionary (memory.py read_dictionary): words {spelling: count}, pairs
+// {"prev\tword": count} and never-suggest words, in the file's order.
+struct Dictionary {
+  std::vector<std::pair<u32, double>> words, pairs;
+  std::vector<u32> blocked;
+};
+struct ImportCounts {
+  size_t words = 0, pairs = 0, blocked = 0, skipped = 0;
+};
 
 struct MemoryConfig {
   double half_life = 5000.0;   // in committed words
@@ -36,6 +50,17 @@ class UserMemory {
   // Throws std::invalid_argument for what is not one word or is never learned.
   void block(const u32& word);
   void unblock(const u32& word);
+  // Drop a learned word, every pair it is in and its spelling votes; true if there was any.
+  bool forget(const u32& word);
+  // Forget everything learned and blocked by the user (the clock starts again at 0).
+  void wipe();
+  // memory.py export() as JSON text: format_version, store (null), clock, words {spelling:
+  // decayed count}, pairs {"prev\tword": decayed count}, blocked (sorted folded words); counts
+  // rounded to 4 decimals.
+  std::string export_json() const;
+  // memory.py import_words: counts add to what is there (each spelling a vote of its count),
+  // pairs add, blocked words are blocked; words the secrets rule refuses are skipped and counted.
+  ImportCounts import_words(const Dictionary& d);
   long version() const { return version_; }
   Blocklist blocklist;
   std::function<bool(const u32&)> is_common, near_slip;  // set by the engine from its lexicon
@@ -47,6 +72,7 @@ class UserMemory {
     u32 spelling;
   };
   double decayed(const Entry* e) const;
+  u32 voted_spelling(const u32& key) const;  // the spelling with the most decayed votes, or empty
   void evict();
   bool learnable(const u32& word) const;
   const LanguagePack& pack_;
@@ -62,5 +88,10 @@ bool is_word(const u32& text, const LanguagePack& pack);
 bool learnable(const u32& word, const std::function<bool(const u32&)>& is_common);
 u32 learned_form(const u32& word, const LanguagePack& pack);
 std::vector<std::pair<size_t, u32>> learnable_words(const u32& text, const LanguagePack& pack);
+// Read a personal dictionary: export's JSON or a plain word list (UTF-8, one word a line,
+// optionally a count > 0 after it; blank lines and # lines skipped; a word without a count counts
+// 2). Throws std::invalid_argument naming the file and the line or field at the first fault
+// (memory.py's messages), std::runtime_error when the file cannot be read.
+Dictionary read_dictionary(const std::string& path, const LanguagePack& pack);
 
 }  // namespace nextkey

@@ -84,6 +84,60 @@ nk_status nk_engine_block(nk_engine* e, const char* word) {
   }
 }
 
+nk_status nk_engine_unblock(nk_engine* e, const char* word) {
+  if (!e || !word) return fail(NK_BAD_ARGUMENT, "nk_engine_unblock: engine and word must not be NULL");
+  return guard([&] {
+    e->engine->unblock(nextkey::from_utf8(word));
+    return NK_OK;
+  });
+}
+
+nk_status nk_engine_forget(nk_engine* e, const char* word, int* found) {
+  if (!e || !word) return fail(NK_BAD_ARGUMENT, "nk_engine_forget: engine and word must not be NULL");
+  return guard([&] {
+    bool had = e->engine->forget(nextkey::from_utf8(word));
+    if (found) *found = had ? 1 : 0;
+    return NK_OK;
+  });
+}
+
+nk_status nk_engine_memory_wipe(nk_engine* e) {
+  if (!e) return fail(NK_BAD_ARGUMENT, "nk_engine_memory_wipe: engine must not be NULL");
+  return guard([&] {
+    e->engine->wipe_memory();
+    return NK_OK;
+  });
+}
+
+nk_status nk_engine_memory_export(nk_engine* e, const char* path) {
+  if (!e) return fail(NK_BAD_ARGUMENT, "nk_engine_memory_export: engine must not be NULL");
+  if (!path || !*path) return fail(NK_BAD_ARGUMENT, "nk_engine_memory_export: path must not be NULL or empty");
+  try {
+    e->engine->export_memory(path);
+    return NK_OK;
+  } catch (const std::runtime_error& x) {
+    return fail(NK_IO, std::string("nk_engine_memory_export: ") + x.what());
+  } catch (const std::exception& x) {
+    return fail(NK_INTERNAL, x.what());
+  }
+}
+
+nk_status nk_engine_memory_import(nk_engine* e, const char* path, size_t counts[4]) {
+  if (!e) return fail(NK_BAD_ARGUMENT, "nk_engine_memory_import: engine must not be NULL");
+  if (!path || !*path) return fail(NK_BAD_ARGUMENT, "nk_engine_memory_import: path must not be NULL or empty");
+  try {
+    nextkey::ImportCounts done = e->engine->import_memory(path);
+    if (counts) counts[0] = done.words, counts[1] = done.pairs, counts[2] = done.blocked, counts[3] = done.skipped;
+    return NK_OK;
+  } catch (const std::invalid_argument& x) {
+    return fail(NK_BAD_ARGUMENT, std::string("nk_engine_memory_import: ") + x.what());
+  } catch (const std::runtime_error& x) {
+    return fail(NK_IO, std::string("nk_engine_memory_import: ") + x.what());
+  } catch (const std::exception& x) {
+    return fail(NK_INTERNAL, x.what());
+  }
+}
+
 nk_status nk_session_new(nk_engine* engine, nk_session** out) {
   if (!engine || !out) return fail(NK_BAD_ARGUMENT, "nk_session_new: engine and out must not be NULL");
   return guard([&] {

@@ -12,10 +12,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+#include <unistd.h>
 
 #include "nextkey.h"
 
@@ -73,6 +75,20 @@ void learner(nk_engine* engine, int rounds) {
   }
 }
 
+// The user memory's file calls, on their own thread beside the typists and the learner: an app
+// that saves the memory now and then, imports a word list and lets its user forget a word.
+void keeper(nk_engine* engine, int rounds, std::string dir) {
+  std::string saved = dir + "/memory.json", words = dir + "/words.txt";
+  for (int r = 0; r < rounds; ++r) {
+    ok(nk_engine_memory_export(engine, saved.c_str()), "nk_engine_memory_export");
+    size_t counts[4];
+    ok(nk_engine_memory_import(engine, words.c_str(), counts), "nk_engine_memory_import");
+    int found = 0;
+    ok(nk_engine_forget(engine, "greetings", &found), "nk_engine_forget");
+    std::this_thread::yield();
+  }
+}
+
 std::vector<std::string> strip(nk_engine* engine, const char* text) {
   nk_session* s = nullptr;
   std::vector<std::string> words;
@@ -97,14 +113,21 @@ int main(int argc, char** argv) {
   int threads = argc > 2 ? std::atoi(argv[2]) : 4, rounds = argc > 3 ? std::atoi(argv[3]) : 6;
   nk_engine* engine = nullptr;
   if (!ok(nk_engine_open(argv[1], &engine), "nk_engine_open")) return 1;
+  char dir[] = "/tmp/nk-threads-XXXXXX";
+  if (!mkdtemp(dir)) return std::fprintf(stderr, "mkdtemp failed\n"), 1;
+  std::ofstream(std::string(dir) + "/words.txt") << "# a word list an app imports\nKestrelby 3\n";
   std::vector<std::thread> pool;
   for (int i = 0; i < threads; ++i) pool.emplace_back(typist, engine, i, rounds);
   pool.emplace_back(learner, engine, rounds * 4);
+  pool.emplace_back(keeper, engine, rounds * 2, std::string(dir));
   for (auto& t : pool) t.join();
+  for (const char* f : {"/memory.json", "/words.txt"}) std::remove((std::string(dir) + f).c_str());
+  rmdir(dir);
 
   struct Want { const char* typed; const char* word; bool offered; };
   const Want wants[] = {{"We saw Zorv", "Zorvan", true}, {"It was in Brann", "Brannoch", true},
-                        {"Hello from Vellm", "Vellmora", true}, {"The weath", "weather", false}};
+                        {"Hello from Vellm", "Vellmora", true}, {"The weath", "weather", false},
+                        {"We flew to Kestr", "Kestrelby", true}};
   for (const Want& w : wants) {
     auto got = strip(engine, w.typed);
     if (has(got, w.word) != w.offered) {

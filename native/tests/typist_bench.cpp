@@ -11,6 +11,10 @@
 //   Q<n>       nk_session_suggestions(n): timed
 //   L          nk_session_set_learning(1) (tests/test_native.py: learning while typing)
 //   E<text>    nk_engine_learn (the rest of the line)
+//   X<path>    nk_engine_memory_export; M<path> nk_engine_memory_import (prints "M", then the words,
+//              pairs, blocked merged and skipped); F<word> nk_engine_forget (prints "F" and found);
+//              W nk_engine_memory_wipe; K<word> nk_engine_block; U<word> nk_engine_unblock. A failing
+//              one of these prints "ERR", the op, the status and nk_last_error(), and the script goes on
 // Prints, tab-separated: "load_ms", "rss_kb" lines (VmRSS from /proc/self/status after the load and
 // after the first suggestions), then for each Q: "Q", the ms its edits took (the T/A since the last
 // Q), the ms nk_session_suggestions took (wall clock, then this thread's CPU time), the model calls
@@ -118,6 +122,24 @@ int main(int argc, char** argv) {
     }
     if (op == 'E') {
       if (nk_engine_learn(engine, arg.c_str()) != NK_OK) return die("nk_engine_learn");
+      continue;
+    }
+    if (op == 'X' || op == 'M' || op == 'F' || op == 'W' || op == 'K' || op == 'U') {  // the user memory's calls
+      nk_status st = NK_OK;
+      size_t counts[4] = {0, 0, 0, 0};
+      int found = 0;
+      if (op == 'X') st = nk_engine_memory_export(engine, arg.c_str());
+      if (op == 'M') st = nk_engine_memory_import(engine, arg.c_str(), counts);
+      if (op == 'F') st = nk_engine_forget(engine, arg.c_str(), &found);
+      if (op == 'W') st = nk_engine_memory_wipe(engine);
+      if (op == 'K') st = nk_engine_block(engine, arg.c_str());
+      if (op == 'U') st = nk_engine_unblock(engine, arg.c_str());
+      if (st != NK_OK)
+        std::printf("ERR\t%c\t%d\t%s\n", op, int(st), nk_last_error());
+      else if (op == 'M')
+        std::printf("M\t%zu\t%zu\t%zu\t%zu\n", counts[0], counts[1], counts[2], counts[3]);
+      else if (op == 'F')
+        std::printf("F\t%d\n", found);
       continue;
     }
     if (!session) return std::fprintf(stderr, "typist_bench: %c before the first N\n", op), 2;
