@@ -18,12 +18,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=${1:-$HOME/.cache/nextkey/runs/long-V8k-E128-H384-L1}
 SWEEP=${SWEEP:-$HOME/.cache/nextkey/runs/sweep45/sweep-V8k-E128-H384-L1}
-CORPUS=$(cat "$RUN/corpus_dir.txt")
 OUT=reports/long_run
 B=$RUN/bundle-int8
+[ -f "$RUN/report.json" ] || { echo "$RUN has no report.json: the run has not finished (resume it: docs/model-selection.md)" >&2; exit 2; }
+CORPUS=$(cat "$RUN/corpus_dir.txt")
 mkdir -p "$OUT"
 export TF_CPP_MIN_LOG_LEVEL=2
-[ -f "$RUN/report.json" ] || { echo "$RUN has no report.json: the run has not finished (resume it: docs/model-selection.md)" >&2; exit 2; }
 
 step() { echo; echo "== $(date -u +%H:%M:%S) $*"; }
 

@@ -56,3 +56,18 @@ def test_refuses_what_does_not_compare(tiny_run, tmp_path):
         learning_curve.history(tmp_path)
     with pytest.raises(SystemExit, match="not a folder"):
         learning_curve.main([str(tmp_path / "missing"), "--out", str(tmp_path / "c")])
+
+
+def test_finish_script_refuses_a_run_that_has_not_finished(tiny_run, tmp_path):
+    """bench/long_run_finish.sh makes the figures of a finished run only: a run folder without
+    its report.json (still training, or stopped) is refused before anything is written."""
+    import subprocess
+
+    run = tmp_path / "unfinished"
+    shutil.copytree(tiny_run, run)
+    (run / "report.json").unlink()
+    script = Path(__file__).resolve().parents[1] / "bench" / "long_run_finish.sh"
+    done = subprocess.run(["bash", str(script), str(run)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "has not finished" in done.stderr and str(run) in done.stderr
+    assert not (run / "bundle-int8").exists()
