@@ -238,10 +238,12 @@ class UserMemory:
                 self._writer.put(("word", key, spelling, prev_key, vote))
 
     def _spelling(self, key: str, typed: str, entry) -> str:
-        """The spelling offered for ``key``: the one voted most (decayed counts); with no
+        """The spelling offered for ``key``: the one voted most (decayed counts; a tie, as two
+        spellings imported with one count make, goes to the first in code-point order, as in the
+        native engine: the votes are a set, whose order changes with the hash seed); with no
         vote, the one known so far, else ``typed`` with its first letter lowered."""
         head, best, best_count = f"{key}\t", None, 0.0
-        for pk, e in self._votes_of(key):
+        for pk, e in sorted(self._votes_of(key)):
             c = self._decayed(e)
             if c > best_count:
                 best, best_count = pk[len(head):], c
@@ -653,7 +655,7 @@ def read_dictionary(path: str | Path) -> dict:
                 count = -1.0
             if not (0 < count <= MAX_IMPORT_COUNT):  # (False for NaN too)
                 raise ValueError(f"{path} line {n}: the count is not a number above 0 and at most "
-                                 f"{MAX_IMPORT_COUNT:g}; nothing was imported")
+                                 f"{MAX_IMPORT_COUNT:,.0f}; nothing was imported")
         words[parts[0]] = words.get(parts[0], 0.0) + count
     return {"words": words, "pairs": {}, "blocked": []}
 
@@ -672,7 +674,8 @@ def _read_json_dictionary(path: Path, text: str) -> dict:
     if not isinstance(data, dict):
         raise bad("the top level", "is not an object")
     if data.get("format_version") != FORMAT_VERSION:
-        raise bad("format_version", f"is {data.get('format_version')!r}, not {FORMAT_VERSION}")
+        raise bad("format_version", f"is {data['format_version']!r}, not {FORMAT_VERSION}" if "format_version" in data
+                  else f"is missing, not {FORMAT_VERSION}")
     out = {"words": {}, "pairs": {}, "blocked": []}
     for field_name in ("words", "pairs"):
         table = data.get(field_name, {})

@@ -135,6 +135,16 @@ def test_the_c_example_suggests_what_the_python_engine_does(kit_runner):
         assert words == [s.word for s in eng.suggest(line, 3)], (line, out)
 
 
+def test_the_c_example_refuses_a_line_that_is_not_utf8_and_goes_on(kit_runner):
+    """nextkey.h: text that is not UTF-8 is NK_BAD_ARGUMENT naming the argument and the byte (it
+    was taken as U+FFFD before): the example says so for that line, shows the next, exits 1."""
+    done = subprocess.run([str(BUILD / "suggest_stdin"), str(BUNDLE)], input=b"I would \xff like\nI would like to \n",
+                          capture_output=True, timeout=120)
+    assert done.returncode == 1
+    assert "nk_session_set_text: text is not UTF-8 (byte 8)" in done.stderr.decode()
+    assert done.stdout.decode().splitlines()[0].startswith("I would like to |"), done.stdout
+
+
 def test_the_c_example_reads_the_bundles_own_language_files_from_any_folder(kit_runner, tmp_path):
     """An app opens a bundle wherever it unpacked it, from any working folder: the pack's files
     (the shipped blocklist, the letter-digit words) come from the bundle's lang/ (nextkey export
@@ -264,12 +274,13 @@ MEMORY_TEXT = ("I met Zorvan at the Quillby cafe. Zorvan likes Quillby tea, and 
 
 
 def _memory_ops(driver: Path, script: list[str]) -> tuple[list[list[tuple[str, float]]], list[list[str]]]:
-    """typist_bench's strips (Q lines) and its other result lines (M, F, ERR), split at tabs."""
-    done = subprocess.run([str(driver), str(BUNDLE), "/dev/stdin"], input="\n".join(script) + "\n",
-                          capture_output=True, text=True, timeout=300)
+    """typist_bench's strips (Q lines) and its other result lines (M, F, ERR), split at tabs. A
+    lone surrogate in the script ("\\udcff") is written as that raw byte (text that is not UTF-8)."""
+    done = subprocess.run([str(driver), str(BUNDLE), "/dev/stdin"],
+                          input=("\n".join(script) + "\n").encode("utf-8", "surrogateescape"), capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     strips, other = [], []
-    for line in done.stdout.splitlines():
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
         f = line.split("\t")
         if f[0] == "Q":
             strips.append([(f[i], float(f[i + 1])) for i in range(6, len(f), 4)])
@@ -400,6 +411,50 @@ def test_native_import_refuses_a_bad_file_and_imports_nothing(typist_bench, tmp_
     assert before.read_text() == after.read_text()
 
 
+def _random_dictionary(rng, path: Path) -> None:
+    """A personal dictionary of the kinds users bring: words in several cases and apostrophes,
+    bare contractions, repeated words, accented letters, codes, numbers and addresses (skipped),
+    as a word list or as export JSON with pairs and blocked words."""
+    pool = ["Zorvan", "zorvan", "ZORVAN", "Quillby", "café", "naïve", "dont", "don't", "don’t", "Im", "I'm",
+            "the", "Brannoch's", "well-known", "x7Hq9zz2", "4th", "1990s", "covid19", "iPhone", "McDonald",
+            "a@b.co", "www.example.org", "Straße", "über", "o'clock", "rock'n'roll"]
+    words = [rng.choice(pool) for _ in range(rng.randint(1, 14))]
+    if rng.random() < 0.5:
+        lines = [w if rng.random() < 0.4 else f"{w} {rng.choice([1, 2, 3.5, 0.25, 17, 999999])}" for w in words]
+        path.write_text("\n".join(["# mine"] + lines) + "\n", encoding="utf-8")
+        return
+    from nextkey.engine.memory import is_word
+    ok = [w for w in words if is_word(w)]
+    pairs = {f"{a}\t{b}": round(rng.uniform(0.1, 9), 3) for a, b in zip(ok, ok[1:])}
+    path.write_text(json.dumps({"format_version": 2, "words": {w: rng.choice([1, 2.5, 40]) for w in ok},
+                                "pairs": pairs, "blocked": [w for w in ok if rng.random() < 0.2]},
+                               ensure_ascii=rng.random() < 0.5), encoding="utf-8")
+
+
+def test_native_imports_random_dictionaries_as_python_does(typist_bench, tmp_path):
+    """40 seeded random dictionaries (word lists and export JSON), each imported into an empty
+    memory by both engines: the same counts merged and skipped, and the same export after."""
+    import random
+
+    from nextkey.engine import Engine
+    from nextkey.engine.memory import read_dictionary
+
+    rng = random.Random(7)
+    script, expected = [], []
+    for i in range(40):
+        src, out = tmp_path / f"d{i}.txt", tmp_path / f"out{i}.json"
+        _random_dictionary(rng, src)
+        eng = Engine.load(BUNDLE)
+        done = eng.memory.import_words(read_dictionary(src))
+        expected.append((["M", *(str(done[k]) for k in ("words", "pairs", "blocked", "skipped"))], eng.memory.export(), out))
+        script += ["W", f"M{src}", f"X{out}"]
+    _, other = _memory_ops(typist_bench, script)
+    assert [o for o in other if o[0] == "ERR"] == []
+    assert [o for o in other] == [m for m, _, _ in expected]
+    for m, py, out in expected:
+        _same_export(py, json.loads(out.read_text()))
+
+
 def test_native_import_and_export_say_which_file_they_cannot_use(typist_bench, tmp_path):
     """A missing file, a file that is not UTF-8, a folder in place of the file, a folder that does
     not exist: NK_IO (5) or NK_BAD_ARGUMENT (2) naming the path; an export that fails leaves no file
@@ -412,13 +467,16 @@ def test_native_import_and_export_say_which_file_they_cannot_use(typist_bench, t
     words = tmp_path / "words.txt"
     words.write_text("\ufeffZorvan\nBrannoch 3\r\n# a comment\n  \nzorvan@example.org\nx7Hq9zz2 4\n", encoding="utf-8")
     script = [f"M{tmp_path / 'missing.txt'}", f"M{latin1}", f"X{tmp_path / 'a-folder'}",
-              f"X{tmp_path / 'no-such-folder' / 'm.json'}", f"M{words}", f"X{kept}"]
+              f"X{tmp_path / 'no-such-folder' / 'm.json'}", f"M{tmp_path / 'a-folder'}", "K\udcff", f"M{words}", f"X{kept}"]
     _, other = _memory_ops(typist_bench, script)
-    assert [o[:3] for o in other[:4]] == [["ERR", "M", "5"], ["ERR", "M", "2"], ["ERR", "X", "5"], ["ERR", "X", "5"]]
+    assert [o[:3] for o in other[:6]] == [["ERR", "M", "5"], ["ERR", "M", "2"], ["ERR", "X", "5"], ["ERR", "X", "5"],
+                                          ["ERR", "M", "5"], ["ERR", "K", "2"]], other
     assert "missing.txt" in other[0][3] and "not UTF-8 text (byte 3)" in other[1][3]
     assert "a-folder" in other[2][3] and "no-such-folder" in other[3][3]
+    assert f"cannot read {tmp_path / 'a-folder'}: it is a folder" in other[4][3]
+    assert other[5][3] == "nk_engine_block: word is not UTF-8 (byte 0)"
     # the word list: a byte-order mark and CRLF are read; the address and the code are skipped
-    assert other[4] == ["M", "2", "0", "0", "2"], other[4]
+    assert other[6] == ["M", "2", "0", "0", "2"], other[6]
     assert set(json.loads(kept.read_text())["words"]) == {"Zorvan", "Brannoch"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-folder", "kept.json", "latin1.txt", "words.txt"]
     assert list((tmp_path / "a-folder").iterdir()) == []

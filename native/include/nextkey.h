@@ -2,7 +2,11 @@
  *
  * Opaque handles; every string is UTF-8 and NUL-terminated. A function that can fail returns
  * an nk_status; nk_last_error() then says why, in words that name the file and the values
- * found (thread-local, valid until the next call on the same thread).
+ * found (thread-local; a successful call leaves it as it was, so read it only after a failure,
+ * before the thread's next failing call). On failure, nk_session_suggestions sets *count to 0
+ * and nk_session_prefetch *done to 0; the other calls leave what they fill (counts, found, out)
+ * as it was. Text that is not UTF-8 is refused with NK_BAD_ARGUMENT naming the argument and the
+ * byte.
  *
  * Status of the port (native/README.md): every function works; the user memory (learn, block,
  * forget) lives in RAM for the engine's life; an app keeps it across launches by exporting it to
@@ -73,7 +77,7 @@ void nk_session_free(nk_session* session);
 nk_status nk_session_type(nk_session* session, const char* chars);   /* append at the cursor */
 nk_status nk_session_backspace(nk_session* session, size_t count);   /* characters (code points) */
 nk_status nk_session_set_text(nk_session* session, const char* text_before_cursor);
-const char* nk_session_text(const nk_session* session);
+const char* nk_session_text(const nk_session* session);  /* "" for a NULL session */
 /* Up to n suggestions, best first, into out[0..*count). */
 nk_status nk_session_suggestions(nk_session* session, size_t n, nk_suggestion* out, size_t* count);
 nk_status nk_session_accept(nk_session* session, const char* word);

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
-#include <utf8proc.h>
+#include <sys/stat.h>
 
 #include "text.h"
 
@@ -340,35 +340,10 @@ ImportCounts UserMemory::import_words(const Dictionary& d) {
 
 namespace {
 
-// The byte offset of the first byte that is not UTF-8, or npos.
-size_t first_bad_utf8(const std::string& s) {
-  auto p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
-  utf8proc_ssize_t i = 0, n = utf8proc_ssize_t(s.size());
-  while (i < n) {
-    utf8proc_int32_t c;
-    utf8proc_ssize_t k = utf8proc_iterate(p + i, n - i, &c);
-    if (k <= 0) return size_t(i);
-    i += k;
-  }
-  return std::string::npos;
-}
-
 // str.splitlines's line ends.
 bool is_line_break(char32_t c) {
   return c == U'\n' || c == U'\r' || c == U'\v' || c == U'\f' || (c >= 0x1c && c <= 0x1e) || c == 0x85 ||
          c == 0x2028 || c == 0x2029;
-}
-
-std::vector<u32> split_ws(const u32& line) {
-  std::vector<u32> parts;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && is_space(line[i])) ++i;
-    size_t s = i;
-    while (i < line.size() && !is_space(line[i])) ++i;
-    if (i > s) parts.push_back(line.substr(s, i - s));
-  }
-  return parts;
 }
 
 // float(text) for a count: the whole text a number, else NaN (refused by the range check).
@@ -392,12 +367,15 @@ Dictionary read_json_dictionary(const std::string& path, const std::string& text
   try {
     data = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw std::invalid_argument(path + ": not valid JSON (" + e.what() + "); nothing was imported");
+    std::string why = e.what();  // "[json.exception.parse_error.101] parse error at line 1, column 9: ..."
+    size_t at = why.find("] ");
+    if (at != std::string::npos) why.erase(0, at + 2);
+    throw std::invalid_argument(path + ": not valid JSON (" + why + "); nothing was imported");
   }
   if (!data.is_object()) throw std::invalid_argument(nothing(path, "the top level", "is not an object"));
   auto fv = data.find("format_version");
   if (fv == data.end() || !fv->is_number() || fv->get<double>() != MEMORY_FORMAT_VERSION)  // (2.0 is 2, as in Python)
-    throw std::invalid_argument(nothing(path, "format_version", "is " + (fv == data.end() ? std::string("None") : fv->dump()) +
+    throw std::invalid_argument(nothing(path, "format_version", (fv == data.end() ? std::string("is missing") : "is " + fv->dump()) +
                                                                     ", not " + std::to_string(MEMORY_FORMAT_VERSION)));
   Dictionary out;
   for (const char* field : {"words", "pairs"}) {
@@ -437,9 +415,17 @@ Dictionary read_json_dictionary(const std::string& path, const std::string& text
 }  // namespace
 
 Dictionary read_dictionary(const std::string& path, const LanguagePack& pack) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw std::runtime_error("cannot read " + path + ": it is a folder, not a file");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
-  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  try {
+    bytes.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot read " + path + ": " + e.what());
+  }
   if (f.bad()) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
   size_t bad = first_bad_utf8(bytes);
   if (bad != std::string::npos)
@@ -464,7 +450,7 @@ Dictionary read_dictionary(const std::string& path, const LanguagePack& pack) {
     if (i < text.size() && text[i] == U'\r' && i + 1 < text.size() && text[i + 1] == U'\n') ++i;
     ++i;
     ++n;
-    std::vector<u32> parts = split_ws(raw);
+    std::vector<u32> parts = split(raw);
     if (parts.empty() || parts[0][0] == U'#') continue;
     std::string where = path + " line " + std::to_string(n) + ": ";
     if (parts.size() <= 2 && is_address(parts[0])) {  // an address: never stored (skipped on import)
@@ -477,7 +463,7 @@ Dictionary read_dictionary(const std::string& path, const LanguagePack& pack) {
     if (parts.size() == 2) {
       count = parse_count(to_utf8(parts[1]));
       if (!(count > 0 && count <= MAX_IMPORT_COUNT))
-        throw std::invalid_argument(where + "the count is not a number above 0 and at most 1e+06; nothing was imported");
+        throw std::invalid_argument(where + "the count is not a number above 0 and at most 1,000,000; nothing was imported");
     }
     add(parts[0], count);
   }

@@ -72,7 +72,9 @@ class UserMemory {
     u32 spelling;
   };
   double decayed(const Entry* e) const;
-  u32 voted_spelling(const u32& key) const;  // the spelling with the most decayed votes, or empty
+  // The spelling with the most decayed votes (a tie: the first in code-point order, as memory.py's
+  // _spelling), or empty.
+  u32 voted_spelling(const u32& key) const;
   void evict();
   bool learnable(const u32& word) const;
   const LanguagePack& pack_;

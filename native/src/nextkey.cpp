@@ -22,6 +22,14 @@ nk_status fail(nk_status s, const std::string& what) {
   return s;
 }
 
+// NK_BAD_ARGUMENT for text that is not UTF-8 (nextkey.h's promise), naming the call, the
+// argument and the byte; NK_OK otherwise.
+nk_status check_utf8(const char* text, const char* call, const char* arg) {
+  size_t bad = nextkey::first_bad_utf8(text);
+  if (bad == std::string::npos) return NK_OK;
+  return fail(NK_BAD_ARGUMENT, std::string(call) + ": " + arg + " is not UTF-8 (byte " + std::to_string(bad) + ")");
+}
+
 template <class F>
 nk_status guard(F f) {
   try {
@@ -66,6 +74,7 @@ void nk_engine_free(nk_engine* engine) { delete engine; }
 
 nk_status nk_engine_learn(nk_engine* e, const char* text) {
   if (!e || !text) return fail(NK_BAD_ARGUMENT, "nk_engine_learn: engine and text must not be NULL");
+  if (check_utf8(text, "nk_engine_learn", "text") != NK_OK) return NK_BAD_ARGUMENT;
   return guard([&] {
     e->engine->learn_text(nextkey::from_utf8(text));
     return NK_OK;
@@ -74,6 +83,7 @@ nk_status nk_engine_learn(nk_engine* e, const char* text) {
 
 nk_status nk_engine_block(nk_engine* e, const char* word) {
   if (!e || !word) return fail(NK_BAD_ARGUMENT, "nk_engine_block: engine and word must not be NULL");
+  if (check_utf8(word, "nk_engine_block", "word") != NK_OK) return NK_BAD_ARGUMENT;
   try {
     e->engine->block(nextkey::from_utf8(word));
     return NK_OK;
@@ -86,6 +96,7 @@ nk_status nk_engine_block(nk_engine* e, const char* word) {
 
 nk_status nk_engine_unblock(nk_engine* e, const char* word) {
   if (!e || !word) return fail(NK_BAD_ARGUMENT, "nk_engine_unblock: engine and word must not be NULL");
+  if (check_utf8(word, "nk_engine_unblock", "word") != NK_OK) return NK_BAD_ARGUMENT;
   return guard([&] {
     e->engine->unblock(nextkey::from_utf8(word));
     return NK_OK;
@@ -94,6 +105,7 @@ nk_status nk_engine_unblock(nk_engine* e, const char* word) {
 
 nk_status nk_engine_forget(nk_engine* e, const char* word, int* found) {
   if (!e || !word) return fail(NK_BAD_ARGUMENT, "nk_engine_forget: engine and word must not be NULL");
+  if (check_utf8(word, "nk_engine_forget", "word") != NK_OK) return NK_BAD_ARGUMENT;
   return guard([&] {
     bool had = e->engine->forget(nextkey::from_utf8(word));
     if (found) *found = had ? 1 : 0;
@@ -150,6 +162,7 @@ void nk_session_free(nk_session* session) { delete session; }
 
 nk_status nk_session_type(nk_session* s, const char* chars) {
   if (!s || !chars) return fail(NK_BAD_ARGUMENT, "nk_session_type: session and chars must not be NULL");
+  if (check_utf8(chars, "nk_session_type", "chars") != NK_OK) return NK_BAD_ARGUMENT;
   return guard([&] {
     s->session->type(nextkey::from_utf8(chars));
     return NK_OK;
@@ -166,6 +179,7 @@ nk_status nk_session_backspace(nk_session* s, size_t count) {
 
 nk_status nk_session_set_text(nk_session* s, const char* text) {
   if (!s || !text) return fail(NK_BAD_ARGUMENT, "nk_session_set_text: session and text must not be NULL");
+  if (check_utf8(text, "nk_session_set_text", "text") != NK_OK) return NK_BAD_ARGUMENT;
   return guard([&] {
     s->session->set_text(nextkey::from_utf8(text));
     return NK_OK;
@@ -179,6 +193,7 @@ const char* nk_session_text(const nk_session* s) {
 }
 
 nk_status nk_session_suggestions(nk_session* s, size_t n, nk_suggestion* out, size_t* count) {
+  if (count) *count = 0;  // (a caller's loop over out[0..*count) shows nothing on failure)
   if (!s || !count || (n && !out) || n > 100)
     return fail(NK_BAD_ARGUMENT, "nk_session_suggestions: a NULL argument, or n above 100 (n=" + std::to_string(n) + ")");
   *count = 0;
@@ -208,6 +223,7 @@ nk_status nk_session_prefetch(nk_session* s, size_t n, size_t guesses, size_t* d
 
 nk_status nk_session_accept(nk_session* s, const char* word) {
   if (!s || !word) return fail(NK_BAD_ARGUMENT, "nk_session_accept: session and word must not be NULL");
+  if (check_utf8(word, "nk_session_accept", "word") != NK_OK) return NK_BAD_ARGUMENT;
   return guard([&] {
     s->session->accept(nextkey::from_utf8(word));
     return NK_OK;

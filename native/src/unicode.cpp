@@ -21,6 +21,18 @@ u32 from_utf8(const std::string& s) {
   return out;
 }
 
+size_t first_bad_utf8(const std::string& s) {
+  auto p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  utf8proc_ssize_t i = 0, n = utf8proc_ssize_t(s.size());
+  while (i < n) {
+    utf8proc_int32_t c;
+    utf8proc_ssize_t k = utf8proc_iterate(p + i, n - i, &c);
+    if (k <= 0) return size_t(i);
+    i += k;
+  }
+  return std::string::npos;
+}
+
 std::string to_utf8(const u32& s) {
   std::string out;
   out.reserve(s.size());

@@ -10,6 +10,7 @@ namespace nextkey {
 using u32 = std::u32string;
 
 u32 from_utf8(const std::string& s);  // invalid bytes become U+FFFD
+size_t first_bad_utf8(const std::string& s);  // the offset of the first byte that is not UTF-8, or npos
 std::string to_utf8(const u32& s);
 u32 nfc(const u32& s);
 
