@@ -554,15 +554,19 @@ class UserMemory:
         return removed
 
     def export(self) -> dict:
-        """What is learned, readable: decayed counts by spelling, pairs, never-suggest entries."""
+        """What is learned, readable: decayed counts by spelling (rounded to 4 decimals), pairs,
+        never-suggest entries. An entry decayed below 0.00005 (a word typed once some 70,000
+        words ago) rounds to 0 and is left out: it is worth nothing, and a 0 would be no count."""
         self.save()
         with self._lock:
+            words = ((e[2], round(self._decayed(e), 4)) for e in self.words.values())
+            pairs = ((k, round(self._decayed(v), 4)) for k, v in self.pairs.items())
             return {
                 "format_version": FORMAT_VERSION,
                 "store": str(self.cfg.path) if self.cfg.path else None,
                 "clock": self.clock,
-                "words": {e[2]: round(self._decayed(e), 4) for e in self.words.values()},
-                "pairs": {k: round(self._decayed(v), 4) for k, v in self.pairs.items()},
+                "words": {w: c for w, c in words if c > 0},
+                "pairs": {k: c for k, c in pairs if c > 0},
                 "blocked": sorted(self.blocked),
             }
 
@@ -594,7 +598,7 @@ class UserMemory:
                 done["words"] += 1
             for pk, count in data.get("pairs", {}).items():
                 prev, word = pk.split("\t")
-                if not (learnable(prev, self.is_common) and learnable(word, self.is_common)):
+                if not (learnable(prev, self.is_common) and learnable(word, self.is_common)) or count <= 0:
                     continue
                 key = f"{_norm(prev)}\t{_norm(word)}"
                 self.pairs[key] = [self._decayed(self.pairs.get(key)) + count, self.clock]
@@ -682,11 +686,12 @@ def _read_json_dictionary(path: Path, text: str) -> dict:
         if not isinstance(table, dict):
             raise bad(field_name, "is not an object")
         for k, v in table.items():
-            ok_count = isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= MAX_IMPORT_COUNT
+            # 0: what exports before 2026-11-30 wrote for an entry decayed to nothing (skipped on import)
+            ok_count = isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= MAX_IMPORT_COUNT
             ok_key = is_word(k) if field_name == "words" else (k.count("\t") == 1 and all(map(is_word, k.split("\t"))))
             if not (ok_count and ok_key):
-                raise bad(f"{field_name}[{k!r}]", "is not a word with a count > 0" if field_name == "words"
-                          else "is not 'previous<TAB>word' with a count > 0")
+                raise bad(f"{field_name}[{k!r}]", "is not a word with a count >= 0" if field_name == "words"
+                          else "is not 'previous<TAB>word' with a count >= 0")
             out[field_name][k] = float(v)
     blocked = data.get("blocked", [])
     if not isinstance(blocked, list) or not all(isinstance(w, str) and is_word(w) for w in blocked):

@@ -180,6 +180,29 @@ def test_export_then_import_moves_the_personal_dictionary(tmp_path):
         assert again.words["github"][2] == "GitHub" and "darn" in again.blocked
 
 
+def test_a_long_time_users_export_imports_back(tmp_path):
+    """A word typed once 84,000 words ago decays below what 4 decimals show: export leaves it
+    out (it wrote 0 before, and import then refused the whole file), and a file with such a 0,
+    as old exports wrote, imports with that word skipped."""
+    mem = UserMemory(MemoryConfig(path=None))
+    mem.learn_text("Zorblax met Quillby")
+    mem.learn_text(" ".join(["the cat sat on the mat"] * 14_000))
+    data = mem.export()
+    assert "Zorblax" not in data["words"] and all(c > 0 for c in [*data["words"].values(), *data["pairs"].values()])
+    out = tmp_path / "export.json"
+    out.write_text(json.dumps(data))
+    fresh = UserMemory(MemoryConfig(path=None))
+    done = fresh.import_words(read_dictionary(out))
+    assert done["words"] == len(data["words"]) == 5 and done["skipped"] == 0
+    old = tmp_path / "old-export.json"
+    old.write_text(json.dumps({**data, "words": {**data["words"], "Zorblax": 0.0},
+                               "pairs": {**data["pairs"], "zorblax\tmet": 0}}))
+    fresh = UserMemory(MemoryConfig(path=None))
+    done = fresh.import_words(read_dictionary(old))
+    assert done == {"words": 5, "pairs": len(data["pairs"]), "blocked": 0, "skipped": 1}
+    assert "zorblax" not in fresh.words and "zorblax\tmet" not in fresh.pairs
+
+
 def test_a_word_list_is_imported_with_its_case_and_counts(tmp_path):
     f = tmp_path / "words.txt"
     f.write_text("# my words\nGitHub 5\niPhone\n\nZorblax 1.5\nhunter2xk9 4\n", encoding="utf-8")

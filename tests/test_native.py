@@ -345,6 +345,28 @@ def test_memory_moves_between_python_and_native(typist_bench, tmp_path):
     _same_export(back.memory.export(), json.loads(again.read_text()))
 
 
+def test_native_export_of_a_long_time_user_imports_back_as_pythons(typist_bench, tmp_path):
+    """Words decayed below 4 decimals are left out of both engines' export, and an old export's
+    0 counts are skipped by both on import (memory.py export; docs/personal-dictionary.md)."""
+    from nextkey.engine import Engine
+    from nextkey.engine.memory import read_dictionary
+
+    text = "Zorblax met Quillby " + " ".join(["the cat sat on the mat"] * 14_000)
+    eng = Engine.load(BUNDLE)
+    eng.learn_text(text)
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"format_version": 2, "words": {"Zorblax": 0.0, "Quillby": 3}, "pairs": {"zorblax\tmet": 0}}))
+    fresh = Engine.load(BUNDLE)
+    done = fresh.memory.import_words(read_dictionary(old))
+    out, back = tmp_path / "native.json", tmp_path / "back.json"
+    _, other = _memory_ops(typist_bench, ["E" + text, f"X{out}", "W", f"M{old}", f"X{back}"])
+    assert other == [["M", str(done["words"]), str(done["pairs"]), str(done["blocked"]), str(done["skipped"])]]
+    assert done == {"words": 1, "pairs": 0, "blocked": 0, "skipped": 1}
+    _same_export(eng.memory.export(), json.loads(out.read_text()))
+    assert "Zorblax" not in json.loads(out.read_text())["words"]
+    _same_export(fresh.memory.export(), json.loads(back.read_text()))
+
+
 def test_native_forgets_unblocks_and_wipes_as_python_does(typist_bench):
     """forget drops a word and its pairs (found 1, then 0), unblock offers a word again, wipe
     leaves nothing learned: every strip along the way is Python's."""

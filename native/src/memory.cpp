@@ -280,9 +280,12 @@ std::string UserMemory::export_json() const {
   out["store"] = nullptr;
   out["clock"] = clock_;
   out["words"] = nlohmann::ordered_json::object();
-  for (auto& [k, e] : words_) out["words"][to_utf8(e.spelling)] = round4(decayed(&e));
+  // (an entry decayed below 0.00005 rounds to 0 and is left out, as in memory.py)
+  for (auto& [k, e] : words_)
+    if (round4(decayed(&e)) > 0) out["words"][to_utf8(e.spelling)] = round4(decayed(&e));
   std::vector<std::pair<std::string, double>> pairs;  // sorted: the file is the same for the same memory
-  for (auto& [k, e] : pairs_) pairs.emplace_back(to_utf8(k), round4(decayed(&e)));
+  for (auto& [k, e] : pairs_)
+    if (round4(decayed(&e)) > 0) pairs.emplace_back(to_utf8(k), round4(decayed(&e)));
   std::sort(pairs.begin(), pairs.end());
   out["pairs"] = nlohmann::ordered_json::object();
   for (auto& [k, c] : pairs) out["pairs"][k] = c;
@@ -317,7 +320,7 @@ ImportCounts UserMemory::import_words(const Dictionary& d) {
   for (auto& [pk, count] : d.pairs) {
     size_t tab = pk.find(U'\t');
     u32 prev = pk.substr(0, tab), word = pk.substr(tab + 1);
-    if (!learnable(prev) || !learnable(word)) continue;
+    if (!learnable(prev) || !learnable(word) || !(count > 0)) continue;
     Entry& p = pairs_[pack_.fold(prev) + U'\t' + pack_.fold(word)];
     p.count = decayed(&p) + count;
     p.last = clock_;
@@ -385,7 +388,8 @@ Dictionary read_json_dictionary(const std::string& path, const std::string& text
     bool words = std::string(field) == "words";
     for (auto it = table->begin(); it != table->end(); ++it) {
       u32 key = from_utf8(it.key());
-      bool ok_count = it.value().is_number() && it.value().get<double>() > 0 && it.value().get<double>() <= MAX_IMPORT_COUNT;
+      // 0: what exports before 2026-11-30 wrote for an entry decayed to nothing (skipped on import)
+      bool ok_count = it.value().is_number() && it.value().get<double>() >= 0 && it.value().get<double>() <= MAX_IMPORT_COUNT;
       bool ok_key;
       if (words) {
         ok_key = is_word(key, pack);
@@ -396,8 +400,8 @@ Dictionary read_json_dictionary(const std::string& path, const std::string& text
       }
       if (!(ok_count && ok_key))
         throw std::invalid_argument(nothing(path, std::string(field) + "['" + it.key() + "']",
-                                            words ? "is not a word with a count > 0"
-                                                  : "is not 'previous<TAB>word' with a count > 0"));
+                                            words ? "is not a word with a count >= 0"
+                                                  : "is not 'previous<TAB>word' with a count >= 0"));
       (words ? out.words : out.pairs).emplace_back(key, it.value().get<double>());
     }
   }
