@@ -11,6 +11,7 @@ import logging
 import os
 import sqlite3
 import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -248,6 +249,35 @@ def _sweep(args) -> int:
     return 0
 
 
+
+def _write_new_file(path: Path, text: str, force: bool) -> None:
+    """Write ``text`` to ``path`` whole or not at all: a file of the user's is never overwritten
+    unless ``force``, and then atomically (a new file beside it, flushed to disk, renamed over
+    it, so a crash leaves the old file; readable by its owner alone: a memory is personal).
+    Raises ValueError when it exists and not ``force``, or naming the path and the system's
+    reason when it cannot be written (the new file removed)."""
+    if path.exists() and not force:
+        raise ValueError(f"{path} exists: nothing was written (--force replaces it)")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        if force:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)  # fails if the file appeared meanwhile: never overwritten
+            os.unlink(tmp)
+    except FileExistsError:
+        raise ValueError(f"{path} exists: nothing was written (--force replaces it)") from None
+    except OSError as e:  # a full disk, a folder in the file's place: one clear line, the old file kept
+        raise ValueError(f"cannot write {path}: {e.strerror or e}; nothing was changed there") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def _memory(args) -> int:
     import json
 
@@ -287,11 +317,7 @@ def _memory(args) -> int:
             case "export":
                 text = json.dumps(mem.export(), indent=2, ensure_ascii=False) + "\n"
                 if args.file:
-                    try:  # "x": a file of the user's is never overwritten unless asked
-                        with open(args.file, "w" if args.force else "x", encoding="utf-8") as f:
-                            f.write(text)
-                    except FileExistsError:
-                        raise ValueError(f"{args.file} exists: nothing was written (--force replaces it)") from None
+                    _write_new_file(Path(args.file), text, args.force)
                     print(f"exported to {args.file}")
                 else:
                     print(text, end="")

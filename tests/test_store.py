@@ -672,3 +672,36 @@ def test_export_never_overwrites_a_users_file_unless_forced(tmp_path, capsys):
     assert notes.read_text() == "my notes\n"
     assert main(["memory", "export", "--file", str(notes), "--store", str(store_path), "--force"]) == 0
     assert json.loads(notes.read_text())["words"] == {"Zorbladine": 2.0}
+
+
+def test_export_replaces_a_file_whole_or_not_at_all(tmp_path, capsys, monkeypatch):
+    """--force replaces the file atomically: a failure while writing (here fsync) leaves the
+    old export as it was and nothing beside it; a folder in place of the file is refused and left
+    alone; the export is readable by its owner alone (a memory is personal)."""
+    from nextkey.cli.main import main
+
+    store_path, out = tmp_path / "memory.db", tmp_path / "export.json"
+    with UserMemory(exact(store_path)) as mem:
+        mem.learn_text("Zorbladine Zorbladine")
+    assert main(["memory", "export", "--file", str(out), "--store", str(store_path)]) == 0
+    before = out.read_text()
+    assert out.stat().st_mode & 0o077 == 0
+    with UserMemory(exact(store_path)) as mem:
+        mem.learn_text("Quillbyan Quillbyan")
+
+    def broken_fsync(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", broken_fsync)
+    assert main(["memory", "export", "--file", str(out), "--store", str(store_path), "--force"]) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert out.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("memory.db")) == ["export.json"]
+    monkeypatch.undo()
+    assert main(["memory", "export", "--file", str(out), "--store", str(store_path), "--force"]) == 0
+    assert "Quillbyan" in json.loads(out.read_text())["words"]
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "a.txt").write_text("kept")
+    assert main(["memory", "export", "--file", str(tmp_path / "folder"), "--store", str(store_path), "--force"]) == 2
+    assert f"cannot write {tmp_path / 'folder'}" in capsys.readouterr().err
+    assert (tmp_path / "folder" / "a.txt").read_text() == "kept"
