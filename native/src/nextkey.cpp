@@ -53,6 +53,24 @@ struct nk_session {
   std::vector<std::string> words;  // the last strip's words (nk_suggestion.word points into them)
 };
 
+namespace {
+// An engine call with one text argument: NULLs and text that is not UTF-8 refused, the text
+// decoded for f; std::invalid_argument from f (what is not one word) is NK_BAD_ARGUMENT.
+template <class F>
+nk_status engine_text_call(nk_engine* e, const char* text, const char* call, const char* arg, F f) {
+  if (!e || !text) return fail(NK_BAD_ARGUMENT, std::string(call) + ": engine and " + arg + " must not be NULL");
+  if (check_utf8(text, call, arg) != NK_OK) return NK_BAD_ARGUMENT;
+  try {
+    f(nextkey::from_utf8(text));
+    return NK_OK;
+  } catch (const std::invalid_argument& x) {
+    return fail(NK_BAD_ARGUMENT, std::string(call) + ": " + x.what());
+  } catch (const std::exception& x) {
+    return fail(NK_INTERNAL, x.what());
+  }
+}
+}  // namespace
+
 extern "C" {
 
 const char* nk_last_error(void) { return last_error.c_str(); }
@@ -73,43 +91,21 @@ nk_status nk_engine_open(const char* bundle_dir, nk_engine** out) {
 void nk_engine_free(nk_engine* engine) { delete engine; }
 
 nk_status nk_engine_learn(nk_engine* e, const char* text) {
-  if (!e || !text) return fail(NK_BAD_ARGUMENT, "nk_engine_learn: engine and text must not be NULL");
-  if (check_utf8(text, "nk_engine_learn", "text") != NK_OK) return NK_BAD_ARGUMENT;
-  return guard([&] {
-    e->engine->learn_text(nextkey::from_utf8(text));
-    return NK_OK;
-  });
+  return engine_text_call(e, text, "nk_engine_learn", "text", [&](const nextkey::u32& t) { e->engine->learn_text(t); });
 }
 
 nk_status nk_engine_block(nk_engine* e, const char* word) {
-  if (!e || !word) return fail(NK_BAD_ARGUMENT, "nk_engine_block: engine and word must not be NULL");
-  if (check_utf8(word, "nk_engine_block", "word") != NK_OK) return NK_BAD_ARGUMENT;
-  try {
-    e->engine->block(nextkey::from_utf8(word));
-    return NK_OK;
-  } catch (const std::invalid_argument& x) {
-    return fail(NK_BAD_ARGUMENT, std::string("nk_engine_block: ") + x.what());
-  } catch (const std::exception& x) {
-    return fail(NK_INTERNAL, x.what());
-  }
+  return engine_text_call(e, word, "nk_engine_block", "word", [&](const nextkey::u32& w) { e->engine->block(w); });
 }
 
 nk_status nk_engine_unblock(nk_engine* e, const char* word) {
-  if (!e || !word) return fail(NK_BAD_ARGUMENT, "nk_engine_unblock: engine and word must not be NULL");
-  if (check_utf8(word, "nk_engine_unblock", "word") != NK_OK) return NK_BAD_ARGUMENT;
-  return guard([&] {
-    e->engine->unblock(nextkey::from_utf8(word));
-    return NK_OK;
-  });
+  return engine_text_call(e, word, "nk_engine_unblock", "word", [&](const nextkey::u32& w) { e->engine->unblock(w); });
 }
 
 nk_status nk_engine_forget(nk_engine* e, const char* word, int* found) {
-  if (!e || !word) return fail(NK_BAD_ARGUMENT, "nk_engine_forget: engine and word must not be NULL");
-  if (check_utf8(word, "nk_engine_forget", "word") != NK_OK) return NK_BAD_ARGUMENT;
-  return guard([&] {
-    bool had = e->engine->forget(nextkey::from_utf8(word));
+  return engine_text_call(e, word, "nk_engine_forget", "word", [&](const nextkey::u32& w) {
+    bool had = e->engine->forget(w);
     if (found) *found = had ? 1 : 0;
-    return NK_OK;
   });
 }
 
