@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nextkey.engine import Engine
 from nextkey.engine.memory import MemoryConfig, UserMemory, read_dictionary
@@ -292,3 +295,39 @@ def test_blocking_refuses_what_is_no_word_or_a_secret(word):
     with pytest.raises(ValueError):
         mem.block(word)
     assert not mem.blocked
+
+
+# ---------------------------------------------------------------- any file a user may import
+
+_JSON = st.recursive(st.none() | st.booleans() | st.floats(allow_nan=True) | st.integers() | st.text(max_size=10),
+                     lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
+                     max_leaves=10)
+_FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def _import_or_refuse(path: Path) -> None:
+    """read_dictionary either refuses the file with ValueError or its result imports and exports."""
+    try:
+        data = read_dictionary(path)
+    except ValueError:
+        return
+    mem = UserMemory(MemoryConfig(path=None))
+    mem.import_words(data)
+    json.dumps(mem.export())
+
+
+@_FUZZ
+@given(st.binary(max_size=200))
+def test_any_bytes_are_refused_clearly_or_imported(tmp_path_factory, content):
+    path = tmp_path_factory.mktemp("fuzz") / "dict.txt"
+    path.write_bytes(content)
+    _import_or_refuse(path)
+
+
+@_FUZZ
+@given(st.dictionaries(st.sampled_from(["format_version", "words", "pairs", "blocked", "other"]), _JSON, max_size=5),
+       st.sampled_from([2, 2.0, 1, None, "2"]))
+def test_any_json_is_refused_clearly_or_imported(tmp_path_factory, obj, version):
+    path = tmp_path_factory.mktemp("fuzz") / "dict.json"
+    path.write_text(json.dumps({**obj, **({} if version is None else {"format_version": version})}))
+    _import_or_refuse(path)
