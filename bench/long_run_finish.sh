@@ -13,6 +13,8 @@
 #      text as the model (corpus-v3's train split; its own database folder, runs/presage-v3)
 #   5. the ablation's four rows (bench/ablation_sources.py; the latency columns are only
 #      comparable on a quiet machine: the load average is recorded)
+#   6. nextkey bench on the new bundle: the accepting typist's latency, Engine.load time and peak
+#      RSS in fresh processes (issue 23's bars: load <= 0.5 s, RSS <= 120 MB; quiet machine only)
 # It stops at the first failing step (set -e); a step's outputs are written as it ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,5 +53,8 @@ python bench/ablation_sources.py --row "GRU alone=shipped" --row "+ phrase sourc
     --row "longer-trained=$B" --row "both=$B+$CORPUS" \
     --text in-domain=data/corpus/test.txt --text e-mail=data/heldout-email/heldout.txt \
     --sentences 150 --out "$OUT/ablation_sources"
+
+step "6. latency, load time, RSS"
+nextkey bench "$B" --text data/corpus/test.txt --no-presage --out "$OUT/bench"
 
 step "done: $OUT"
