@@ -3,14 +3,16 @@
 #
 #   bash bench/long_run_finish.sh [RUN]      # RUN: the run folder (default: the 8-hour run)
 #
-# Steps (each a command documented on its own; about 45 minutes on this 2-core machine, so run it
-# with nohup when nothing else trains, and read reports/long_run/finish.log):
+# Steps (each a command documented on its own; about an hour on this 2-core machine, so run it
+# with nohup when nothing else trains: `nohup bash bench/long_run_finish.sh > reports/long_run/finish.log 2>&1 &`):
 #   1. export RUN as an int8 bundle into RUN/bundle-int8 (nextkey export; lexicon included)
 #   2. the learning curve's last point (bench/learning_curve.py --ksr, valid split)
 #   3. nextkey eval on the in-domain test split (300 sentences, as the README's figures) and on
 #      the conversational slice (1,000 sentences, noise 0, as reports/conversational_before)
-#   4. the presage comparison, in-domain and on the held-out e-mail, presage trained on the same
-#      text as the model (corpus-v3's train split; its own database folder, runs/presage-v3)
+#   4. the presage comparison, in-domain and on the held-out e-mail: nextkey's rows added to the
+#      tables that hold presage's (trained on the same text as the model, corpus-v3's train split,
+#      its database in runs/presage-v3; typed 2026-11-30: 0.506 / 0.417; compare_presage keeps the
+#      other engines' rows of a table). PRESAGE=1 types presage again too (about 40 minutes more)
 #   5. the ablation's four rows (bench/ablation_sources.py; the latency columns are only
 #      comparable on a quiet machine: the load average is recorded)
 #   6. nextkey bench on the new bundle: the accepting typist's latency, Engine.load time and peak
@@ -42,9 +44,11 @@ nextkey eval "$B" --text data/corpus/test.txt --max-sentences 300 --out "$OUT/ev
 nextkey eval "$B" --text "$CORPUS/heldout.txt" --max-sentences 1000 --noise 0 --out "$OUT/conversational"
 
 step "4. presage comparison (presage trained on $CORPUS/train.txt)"
-python bench/compare_presage.py --engines presage-trained nextkey --bundle "$B" --train "$CORPUS/train.txt" \
+engines=(nextkey)
+[ "${PRESAGE:-0}" = 1 ] && engines=(presage-trained nextkey)
+python bench/compare_presage.py --engines "${engines[@]}" --bundle "$B" --train "$CORPUS/train.txt" \
     --db-dir runs/presage-v3 --max-sentences 300 --no-ignore-case-column --out "$OUT/compare_presage.json"
-python bench/compare_presage.py --engines presage-trained nextkey --bundle "$B" --train "$CORPUS/train.txt" \
+python bench/compare_presage.py --engines "${engines[@]}" --bundle "$B" --train "$CORPUS/train.txt" \
     --db-dir runs/presage-v3 --max-sentences 300 --no-ignore-case-column \
     --text data/heldout-email/heldout.txt --out "$OUT/compare_presage_email.json"
 
