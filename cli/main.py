@@ -55,6 +55,7 @@ def _language_defaults(lang: str, source, holdout) -> tuple[tuple[str, ...], tup
 
 def _train(args) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from nextkey.train.run_dir import PeerLostError
     from nextkey.train.train import PRESETS, train, with_overrides
 
     if args.resume:  # the run folder decides these; say so rather than drop them silently
@@ -68,7 +69,14 @@ def _train(args) -> int:
     changes = dict(epochs=args.epochs, max_minutes=args.max_minutes, batch_size=args.batch_size,
                    learning_rate=args.learning_rate, strategy=args.strategy)
     preset = with_overrides(preset, **changes)
-    result = train(Path(args.corpus), Path(args.out), preset, resume=args.resume, force=args.force, changes=changes)
+    try:
+        result = train(Path(args.corpus), Path(args.out), preset, resume=args.resume, force=args.force, changes=changes)
+    except PeerLostError as e:  # TensorFlow's collectives cannot be torn down cleanly now: leave at once
+        print(f"nextkey train: error: {e}", file=sys.stderr)
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(2)
     if result.interrupted:
         kept = f"checkpoint kept in {args.out}" if result.chief else \
             f"the chief keeps the checkpoint: share or copy its run folder as {args.out}"

@@ -36,6 +36,15 @@ class TrainError(RuntimeError):
     """Training cannot start or go on, or a run folder cannot be read; the message says why and what to do."""
 
 
+class PeerLostError(TrainError):
+    """A worker of a multi-worker run stopped answering; the message says which and how to resume.
+
+    TensorFlow's collective runtime is left half torn down: its thread pools and channels can print
+    tracebacks or block while the interpreter exits, so the CLI leaves with ``os._exit`` after it
+    prints this message (the chief's checkpoints are already on disk).
+    """
+
+
 # ------------------------------------------------------------------ corpus
 
 

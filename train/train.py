@@ -39,7 +39,7 @@ from .data import count_tokens
 from .distribute import (PEER_LOST, Strategy, Worker, agree, epoch_batches, from_chief, lost_peer, make_strategy,
                          worker_of)
 from .model import GRULanguageModel, ModelConfig, build_model
-from .run_dir import CorpusSplits, Progress, TrainError
+from .run_dir import CorpusSplits, PeerLostError, Progress, TrainError
 from .tokenizer import EOS_ID, TokenizerConfig, load_tokenizer, train_tokenizer
 
 log = logging.getLogger(__name__)
@@ -317,8 +317,8 @@ def _tokenizer_and_configs(splits: CorpusSplits, out_dir: Path, preset: Preset, 
         try:
             data = from_chief(strategy, worker, data)
         except PEER_LOST as e:
-            raise TrainError(f"lost {lost_peer(strategy, worker, e)} before training started: "
-                             f"start every worker again") from None
+            raise PeerLostError(f"lost {lost_peer(strategy, worker, e)} before training started: "
+                                f"start every worker again") from None
     sp = load_tokenizer(data)
     model_cfg = replace(preset.model, vocab_size=sp.vocab_size())
     if worker.chief:
@@ -600,11 +600,11 @@ def train(corpus_dir: Path, out_dir: Path, preset: Preset, resume: bool = False,
         # last periodic checkpoint.
         lost = f"lost {lost_peer(strategy, worker, e)} at step {progress.step}"
         if not worker.chief:
-            raise TrainError(f"{lost}: start every worker again with --resume, from the chief's run folder") from None
+            raise PeerLostError(f"{lost}: start every worker again with --resume, from the chief's run folder") from None
         ck = run_dir.latest_checkpoint(out_dir)
         if ck is None:
-            raise TrainError(f"{lost}, before the first checkpoint: start every worker again with --force") from None
-        raise TrainError(f"{lost}: start every worker again with --resume to continue from step "
+            raise PeerLostError(f"{lost}, before the first checkpoint: start every worker again with --force") from None
+        raise PeerLostError(f"{lost}: start every worker again with --resume to continue from step "
                          f"{run_dir.checkpoint_step(ck)} ({ck})") from None
     if not worker.chief:
         return TrainResult(out_dir, progress.step, interrupted, chief=False)
