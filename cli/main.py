@@ -264,8 +264,14 @@ def _write_new_file(path: Path, text: str, force: bool) -> None:
     it, so a crash leaves the old file; readable by its owner alone: a memory is personal).
     Raises ValueError when it exists and not ``force``, or naming the path and the system's
     reason when it cannot be written (the new file removed)."""
+    if path.is_symlink():  # a link (a dotfiles repository's): the file it names is replaced, the link kept
+        path = Path(os.path.realpath(path))
     if path.exists() and not force:
         raise ValueError(f"{path} exists: nothing was written (--force replaces it)")
+    if path.exists() and not path.is_file():  # a folder, a device (/dev/full), a pipe: never replaced
+        raise ValueError(f"{path} is not a regular file: nothing was written")
+    if not path.parent.is_dir():
+        raise ValueError(f"cannot write {path}: no folder {path.parent}; nothing was written")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -286,6 +292,24 @@ def _write_new_file(path: Path, text: str, force: bool) -> None:
             os.unlink(tmp)
 
 
+def _is_store_file(path: Path, store: Path) -> bool:
+    """Whether ``path`` is ``store`` or one of its own files (store.store_files), links followed."""
+    from nextkey.engine.store import SIDE_FILES, store_files
+
+    own = [store] + [Path(f"{store}{s}") for s in SIDE_FILES] + store_files(store)
+    return os.path.realpath(path) in {os.path.realpath(p) for p in own}
+
+
+def _read_text(path: Path) -> str:
+    """A UTF-8 text file's text; ValueError naming the file and the reason."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path} is not UTF-8 text (byte {e.start}): nothing was learned") from None
+    except OSError as e:
+        raise ValueError(f"cannot read {path}: {e.strerror or e}; nothing was learned") from None
+
+
 def _memory(args) -> int:
     import json
 
@@ -297,8 +321,14 @@ def _memory(args) -> int:
     if args.action in ("learn", "import") and not args.file:
         raise ValueError(f"nextkey memory {args.action} needs --file " + ("TEXT_FILE" if args.action == "learn"
                                                                           else "DICTIONARY (export's JSON or a word list)"))
+    if args.store is not None and not args.store.strip():  # an unset $STORE must not mean the user's own store
+        raise ValueError("--store is empty: name the store file (leave --store out for the default store)")
+    if args.action == "show" and args.limit < 0:
+        raise ValueError(f"--limit must be 0 or more, got {args.limit}")
     read_only = args.action in ("show", "export")
-    cfg = MemoryConfig(read_only=read_only, **({"path": Path(args.store)} if args.store else {}))
+    cfg = MemoryConfig(read_only=read_only, **({"path": Path(args.store)} if args.store is not None else {}))
+    if args.action == "export" and args.file and _is_store_file(Path(args.file), cfg.path):
+        raise ValueError(f"--file {args.file} is the store itself or one of its files: nothing was written")
     if inspect_path(cfg.path) == "missing" and args.action not in ("learn", "block", "import"):  # raises for a non-store
         print(f"no user store at {cfg.path}: nothing learned there yet; nothing was changed")
         return 0
@@ -306,6 +336,9 @@ def _memory(args) -> int:
         return _wipe(cfg, args.yes)
     mem = UserMemory(cfg)
     try:
+        if read_only and mem.open_error is not None:  # an export of nothing must not stand in for the user's words
+            print(f"nextkey memory {args.action}: {mem.open_error}; nothing was written", file=sys.stderr)
+            return 1
         match args.action:
             case "show":
                 data = mem.export()
@@ -334,7 +367,7 @@ def _memory(args) -> int:
                 if mem.save_error is None:
                     print(f"{args.action}ed {args.word!r}")
             case "learn":
-                n = mem.learn_text(Path(args.file).read_text(encoding="utf-8"))
+                n = mem.learn_text(_read_text(Path(args.file)))
                 if mem.save_error is None:
                     print(f"learned {n} words from {args.file}")
             case "import":
@@ -343,7 +376,9 @@ def _memory(args) -> int:
                 if mem.save_error is None:
                     print(f"imported {done['words']} words, {done['pairs']} pairs, {done['blocked']} never-suggest "
                           f"entries from {args.file}" + (f"; {done['skipped']} skipped (numbers, codes or "
-                                                         "secret-like strings are never stored)" if done["skipped"] else ""))
+                                                         "secret-like strings are never stored)" if done["skipped"] else "")
+                          + (f"; {done['no_room']} left out: the memory is full (an import never pushes out what "
+                             f"is there; docs/personal-dictionary.md)" if done["no_room"] else ""))
         mem.save()
         if mem.save_error is not None:
             print(f"nextkey memory {args.action}: not saved: {mem.save_error}", file=sys.stderr)
@@ -382,7 +417,7 @@ def _wipe(cfg, yes: bool) -> int:
 
 def _conformance(args) -> int:
     from nextkey.engine.engine import DEFAULT_BUNDLE
-    from nextkey.engine.conformance import DEFAULT_KIT, check_kit, kit_summary, make_kit, read_kit, write_kit
+    from nextkey.engine.conformance import DEFAULT_KIT, ConformanceError, check_kit, kit_summary, make_kit, read_kit, write_kit
 
     bundle = Path(args.bundle) if args.bundle else DEFAULT_BUNDLE
     if args.out:
@@ -391,7 +426,12 @@ def _conformance(args) -> int:
         print(f"wrote {args.out} ({Path(args.out).stat().st_size:,} bytes): {kit_summary(kit)}")
         print(f"cross-check with {kit['cross_check']['kernels']}: {kit['cross_check']['summary']}")
         return 0
-    report = check_kit(bundle, read_kit(args.check or DEFAULT_KIT))
+    kit_path = args.check or DEFAULT_KIT
+    kit = read_kit(kit_path)
+    try:
+        report = check_kit(bundle, kit)
+    except (TypeError, KeyError, AttributeError, IndexError) as e:  # a field missing or of the wrong type
+        raise ConformanceError(f"{kit_path} is a malformed kit ({type(e).__name__}: {e})") from None
     print(report.summary())
     for f in report.failures[: args.show]:
         print(f"  {f}")
@@ -598,6 +638,10 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
+    except BrokenPipeError:  # `nextkey memory show | head`: the reader left; stop quietly (Python docs, "Note on SIGPIPE")
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports it
     except Exception as e:
         line = missing_extra(e) or (str(e) if is_user_error(e) else None)
         if line is None:

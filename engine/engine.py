@@ -28,7 +28,7 @@ from .errors import BundleError
 from .keyboard import SlipModel
 from .known import KnownWords
 from .lang import bundle_pack, get_pack
-from .memory import UserMemory, MemoryConfig
+from .memory import MemoryConfig, UserMemory, memory_config
 from .pipeline import Pipeline, Suggestion
 from .runner import Kernels, StepRunner
 from .selector import Selector
@@ -165,7 +165,7 @@ class Engine:
 
     @classmethod
     def load(cls, path: str | Path | None = None, settings: EngineSettings | None = None,
-             memory: MemoryConfig | bool = False, learn: bool = False, num_threads: int = 1,
+             memory: MemoryConfig | str | Path | bool = False, learn: bool = False, num_threads: int = 1,
              kernels: Kernels = Kernels.DEFAULT, lang: str | list[str] | None = None) -> "Engine":
         """Open a bundle (None: the default bundle shipped in the package) and load its model.
 
@@ -174,7 +174,7 @@ class Engine:
         ``installed_bundle_dir(lang)`` (``$XDG_DATA_HOME/nextkey/bundles/LANG``, where
         ``nextkey export --out`` puts it); with a ``path``: that bundle's manifest must
         name that language. ``settings``: None for the bundle's own. ``memory``: True for
-        the user's store (XDG data dir), a MemoryConfig for another, False for none
+        the user's store (XDG data dir), a path or a MemoryConfig for another, False for none
         (learning then lasts for the engine's life). ``learn``: whether ``suggest`` learns
         the words the user commits. Raises BundleError (a missing or bad bundle, none for
         ``lang``, or one of another language), ValueError (an unknown ``lang``),
@@ -209,7 +209,8 @@ class Engine:
         bundle = Bundle.open(path)
         if lang is not None and bundle_pack(bundle.manifest).code != lang:
             raise BundleError(f"bundle {path} is in {bundle_pack(bundle.manifest).code!r}, not {lang!r}")
-        store = UserMemory(MemoryConfig() if memory is True else memory) if memory else None
+        cfg = memory_config(memory)
+        store = UserMemory(cfg) if cfg is not None else None
         engine = cls(bundle, settings, store, learn, num_threads, kernels)
         engine.load_seconds = time.perf_counter() - t0
         return engine

@@ -117,6 +117,48 @@ def _norm(word: str) -> str:
     return DEFAULT.fold(word)  # the language pack's fold (lowercase, one apostrophe), as the lexicon's
 
 
+def _shown(word, limit: int = 40) -> str:
+    """``word`` for an error message: repr, cut to ``limit`` characters (a 100k-character paste)."""
+    text = repr(word)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(word):,} characters)"
+
+
+def _check_dictionary(data) -> None:
+    """Raise TypeError unless ``data`` has read_dictionary's shape: {"words": {str: number},
+    "pairs": {"prev\tword": number}, "blocked": [str]} (each key optional)."""
+    def number(v) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    if not isinstance(data, dict):
+        raise TypeError(f"a dictionary must be a dict (read_dictionary's result), got {type(data).__name__}")
+    for name in ("words", "pairs"):
+        table = data.get(name, {})
+        if not isinstance(table, dict) or not all(isinstance(k, str) and number(v) for k, v in table.items()):
+            raise TypeError(f"dictionary[{name!r}] must map strings to counts (numbers)")
+        if name == "pairs" and any(k.count("\t") != 1 for k in table):
+            raise TypeError("dictionary['pairs'] keys must be 'previous<TAB>word'")
+    blocked = data.get("blocked", [])
+    if not isinstance(blocked, (list, tuple, set)) or not all(isinstance(w, str) for w in blocked):
+        raise TypeError("dictionary['blocked'] must be a list of strings")
+
+
+def memory_config(memory) -> MemoryConfig | None:
+    """Engine.load's ``memory`` argument as a MemoryConfig: True, the user's store (XDG data
+    dir); a path (str or Path), the store there; a MemoryConfig as it is; False or None,
+    none. Raises TypeError for anything else."""
+    if memory is True:
+        return MemoryConfig()
+    if memory is False or memory is None:
+        return None
+    if isinstance(memory, MemoryConfig):
+        return memory
+    if isinstance(memory, (str, os.PathLike)):
+        if not str(memory):
+            raise ValueError("memory must name a store file, got an empty path")
+        return MemoryConfig(path=Path(memory))
+    raise TypeError(f"memory must be True, False, a path or a MemoryConfig, got {type(memory).__name__}")
+
+
 class UserMemory:
     """Decayed counts of committed words and word pairs, with a blocklist.
 
@@ -356,6 +398,13 @@ class UserMemory:
         return self.save_error is None
 
     @property
+    def open_error(self) -> str | None:
+        """Why the store could not be read when this memory opened it (a damaged file, a
+        folder that cannot be read); None when it was read, or there is no store. The memory
+        then holds nothing of the store: an export would be empty, not the user's words."""
+        return self._open_error
+
+    @property
     def save_error(self) -> str | None:
         """Why something learned, blocked or forgotten was not saved to the store; None
         when all of it was (or there is no store: ``cfg.path`` is None)."""
@@ -497,9 +546,9 @@ class UserMemory:
         Raises ValueError for what is not one word, and for what the secrets rule already
         keeps out (text.learnable): a blocked entry is stored, and a secret must not be."""
         if not isinstance(word, str) or not is_word(word):
-            raise ValueError(f"cannot block {word!r}: not one word")
+            raise ValueError(f"cannot block {_shown(word)}: not one word")
         if not learnable(word, self.is_common):
-            raise ValueError(f"{word!r} is never stored nor offered (numbers, codes and secret-like strings "
+            raise ValueError(f"{_shown(word)} is never stored nor offered (numbers, codes and secret-like strings "
                              "are not learned): there is nothing to block, and blocking would store it")
         self._change("block", _norm(word), lambda key: self.blocked.add(key))
 
@@ -508,7 +557,10 @@ class UserMemory:
 
     # -- privacy ---------------------------------------------------------------
     def forget(self, word: str) -> bool:
-        """Drop a learned word and every pair it is in; True if there was any."""
+        """Drop a learned word and every pair it is in; True if there was any. Raises
+        ValueError for what is not one word."""
+        if not isinstance(word, str) or not is_word(word):
+            raise ValueError(f"cannot forget {_shown(word)}: not one word")
 
         def drop(key: str) -> bool:
             found = self.words.pop(key, None) is not None
@@ -574,20 +626,39 @@ class UserMemory:
         """Merge a personal dictionary (``read_dictionary``'s result) into this memory:
         each word's count is added to what is there and its spelling counts as the user's
         (it is offered in that case); pairs are added; blocked words are blocked. Words the
-        secrets rule refuses (text.learnable) are skipped and counted. Returns {"words",
-        "pairs", "blocked", "skipped"}: how many of each were merged. Waits for the store."""
-        done = {"words": 0, "pairs": 0, "blocked": 0, "skipped": 0}
+        secrets rule refuses (text.learnable) are skipped and counted.
+
+        An import never pushes out what is there (docs/personal-dictionary.md): a word new to
+        the memory needs a free place under ``cfg.max_words`` and one under ``cfg.max_pairs``
+        for its spelling (a vote, kept with the pairs in the store), a new pair or spelling
+        one under ``cfg.max_pairs``; the dictionary's strongest words take the free places
+        first (ties: the first in code-point order) and the rest are left out and counted as "no_room".
+        Counts add up to at most MAX_IMPORT_COUNT an entry, so an export imports again.
+        Returns {"words", "pairs", "blocked", "skipped", "no_room"}: how many of each were
+        merged, skipped or left out. Waits for the store."""
+        _check_dictionary(data)
+        done = {"words": 0, "pairs": 0, "blocked": 0, "skipped": 0, "no_room": 0}
         with self._lock:
-            for spelling, count in data.get("words", {}).items():
-                if not is_word(spelling) or not learnable(spelling, self.is_common) or count <= 0:
+            room_words = self.cfg.max_words - len(self.words)
+            room_pairs = self.cfg.max_pairs - len(self.pairs) - len(self.votes)
+            words = sorted(data.get("words", {}).items(), key=lambda wc: (-wc[1], wc[0]))  # ties: code-point order
+            for spelling, count in words:
+                if not is_word(spelling) or not learnable(spelling, self.is_common) or not count > 0:
                     done["skipped"] += 1
                     continue
                 spelling = learned_form(spelling)  # "dont" is learned as "don't"
                 key = _norm(spelling)
                 entry = self.words.get(key)
+                vk = f"{key}\t{spelling}"
+                new_vote = vk not in self.votes
+                if (entry is None and room_words <= 0) or (new_vote and room_pairs <= 0):
+                    done["no_room"] += 1
+                    continue
+                room_words -= entry is None
+                room_pairs -= new_vote
                 if entry is None:
                     bisect.insort(self._keys, key)
-                vk = f"{key}\t{spelling}"
+                count = max(0.0, min(count, MAX_IMPORT_COUNT - self._decayed(entry)))  # at most MAX_IMPORT_COUNT a word
                 self.votes[vk] = [self._decayed(self.votes.get(vk)) + count, self.clock]
                 self._votes.setdefault(key, set()).add(vk)
                 self.words[key] = [self._decayed(entry) + count, self.clock, self._spelling(key, spelling, entry)]
@@ -596,12 +667,18 @@ class UserMemory:
                 if self._writer is not None:
                     self._writer.put(("import", key, self.words[key][2], count, spelling))
                 done["words"] += 1
-            for pk, count in data.get("pairs", {}).items():
+            for pk, count in sorted(data.get("pairs", {}).items(), key=lambda pc: (-pc[1], pc[0])):
                 prev, word = pk.split("\t")
-                if not (learnable(prev, self.is_common) and learnable(word, self.is_common)) or count <= 0:
+                if not (learnable(prev, self.is_common) and learnable(word, self.is_common)) or not count > 0:
                     continue
                 key = f"{_norm(prev)}\t{_norm(word)}"
-                self.pairs[key] = [self._decayed(self.pairs.get(key)) + count, self.clock]
+                before = self.pairs.get(key)
+                if before is None and room_pairs <= 0:
+                    done["no_room"] += 1
+                    continue
+                room_pairs -= before is None
+                count = max(0.0, min(count, MAX_IMPORT_COUNT - self._decayed(before)))
+                self.pairs[key] = [self._decayed(before) + count, self.clock]
                 if self._writer is not None:
                     self._writer.put(("import_pair", _norm(prev), _norm(word), count))
                 done["pairs"] += 1
@@ -671,6 +748,8 @@ def _read_json_dictionary(path: Path, text: str) -> dict:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"{path} line {e.lineno}: not valid JSON ({e.msg}); nothing was imported") from None
+    except RecursionError:  # brackets nested thousands deep: no dictionary
+        raise ValueError(f"{path}: JSON nested too deeply; nothing was imported") from None
 
     def bad(field: str, why: str) -> ValueError:
         return ValueError(f"{path}: {field} {why}; nothing was imported (the format: nextkey memory export)")
@@ -690,8 +769,9 @@ def _read_json_dictionary(path: Path, text: str) -> dict:
             ok_count = isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= MAX_IMPORT_COUNT
             ok_key = is_word(k) if field_name == "words" else (k.count("\t") == 1 and all(map(is_word, k.split("\t"))))
             if not (ok_count and ok_key):
-                raise bad(f"{field_name}[{k!r}]", "is not a word with a count >= 0" if field_name == "words"
-                          else "is not 'previous<TAB>word' with a count >= 0")
+                raise bad(f"{field_name}[{k!r}]", f"is not a word with a count from 0 to {MAX_IMPORT_COUNT:,.0f}"
+                          if field_name == "words"
+                          else f"is not 'previous<TAB>word' with a count from 0 to {MAX_IMPORT_COUNT:,.0f}")
             out[field_name][k] = float(v)
     blocked = data.get("blocked", [])
     if not isinstance(blocked, list) or not all(isinstance(w, str) and is_word(w) for w in blocked):

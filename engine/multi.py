@@ -40,7 +40,7 @@ from .bundle import Bundle
 from .engine import Engine, bundle_for, near_slip
 from .errors import BundleError
 from .lang import bundle_pack, get_pack
-from .memory import MemoryConfig, UserMemory
+from .memory import MemoryConfig, UserMemory, memory_config
 from .pipeline import Suggestion
 from .runner import Kernels
 from .session import Session
@@ -237,7 +237,7 @@ class MultiEngine:
         paths = [None] * len(langs) if paths is None else list(paths)
         if len(paths) != len(langs):
             raise ValueError(f"{len(paths)} bundle paths for {len(langs)} languages")
-        store = UserMemory(MemoryConfig() if memory is True else memory) if memory else UserMemory(MemoryConfig(path=None))
+        store = UserMemory(memory_config(memory) or MemoryConfig(path=None))
         try:
             engines = []
             for code, path in zip(langs, paths):

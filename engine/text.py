@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import enum
+import numbers
 import unicodedata
 from typing import Callable
 
@@ -50,7 +51,7 @@ _TLDS = ("com|org|net|edu|gov|mil|int|io|co|uk|de|fr|nl|eu|ch|at|it|es|se|no|dk|
 # to learn (language-independent: RFC 5322 / RFC 3986 shapes). Web addresses: a scheme
 # ("https://"), "www.", a dotted host with a path ("example.org/a"), or a dotted host
 # ending in a common top-level domain ("google.com"), with any punctuation after it.
-ADDRESS = re.compile(r"\S*(?:\w@|://)\S*|[(\[\"'“‘<]*(?:(?i:www\.)\S*"
+ADDRESS = re.compile(r"\S*(?:\w@|://)\S*|[(\[\"'“‘<]*+(?:(?i:www\.)\S*"
                      r"|(?:[^\W_][\w-]*\.)+[^\W\d_]{2,24}/\S*"
                      rf"|(?:[^\W_][\w-]*\.)+(?i:{_TLDS})(?::\d+)?(?:/\S*)?[.,;:!?)\]\"'”’>]*"
                      r"|\S*[^\W_]_+[^\W_]\S*)")
@@ -373,8 +374,11 @@ def check_text(text) -> str:
 
 
 def check_n(n, limit: int = MAX_SUGGESTIONS) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
+    """``n`` as an int in 0..limit (any integer type, numpy's too; not bool). Raises TypeError
+    for what is not an integer, ValueError for one outside the range."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(f"n must be an int, got {type(n).__name__} ({n!r})")
+    n = int(n)
     if not 0 <= n <= limit:
         raise ValueError(f"n must be between 0 and {limit}, got {n}")
     return n

@@ -202,7 +202,7 @@ def test_a_long_time_users_export_imports_back(tmp_path):
                                "pairs": {**data["pairs"], "zorblax\tmet": 0}}))
     fresh = UserMemory(MemoryConfig(path=None))
     done = fresh.import_words(read_dictionary(old))
-    assert done == {"words": 5, "pairs": len(data["pairs"]), "blocked": 0, "skipped": 1}
+    assert done == {"words": 5, "pairs": len(data["pairs"]), "blocked": 0, "skipped": 1, "no_room": 0}
     assert "zorblax" not in fresh.words and "zorblax\tmet" not in fresh.pairs
 
 
@@ -211,7 +211,7 @@ def test_a_word_list_is_imported_with_its_case_and_counts(tmp_path):
     f.write_text("# my words\nGitHub 5\niPhone\n\nZorblax 1.5\nhunter2xk9 4\n", encoding="utf-8")
     mem = UserMemory(MemoryConfig(path=None))
     done = mem.import_words(read_dictionary(f))
-    assert done == {"words": 3, "pairs": 0, "blocked": 0, "skipped": 1}
+    assert done == {"words": 3, "pairs": 0, "blocked": 0, "skipped": 1, "no_room": 0}
     assert mem.candidates("g") == ["GitHub"] and mem.candidates("i") == ["iPhone"]
     assert mem.words["zorblax"][0] == 1.5 and "hunter2xk9" not in mem.words
 

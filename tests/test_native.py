@@ -361,7 +361,7 @@ def test_native_export_of_a_long_time_user_imports_back_as_pythons(typist_bench,
     out, back = tmp_path / "native.json", tmp_path / "back.json"
     _, other = _memory_ops(typist_bench, ["E" + text, f"X{out}", "W", f"M{old}", f"X{back}"])
     assert other == [["M", str(done["words"]), str(done["pairs"]), str(done["blocked"]), str(done["skipped"])]]
-    assert done == {"words": 1, "pairs": 0, "blocked": 0, "skipped": 1}
+    assert done == {"words": 1, "pairs": 0, "blocked": 0, "skipped": 1, "no_room": 0}
     _same_export(eng.memory.export(), json.loads(out.read_text()))
     assert "Zorblax" not in json.loads(out.read_text())["words"]
     _same_export(fresh.memory.export(), json.loads(back.read_text()))
@@ -634,3 +634,40 @@ def test_no_data_race_between_sessions_under_thread_sanitizer(kit_runner):
     done = subprocess.run([str(runner), str(BUNDLE), "4", "3"], capture_output=True, text=True, timeout=600)
     assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
     assert done.returncode == 0 and done.stdout.startswith("PASS"), done.stderr[-3000:]
+
+
+def test_native_import_into_a_full_memory_keeps_what_is_there_as_python_does(typist_bench, tmp_path):
+    """Typed words, then 20,500 new words (counts with ties) and 31,000 new pairs: both engines
+    keep every typed word, let the strongest new entries take the free places (ties in code-point
+    order), leave the rest out (counted with the skipped in C's counts[3]) and cap a count at a
+    million: the same counts and the same export."""
+    import random
+
+    from nextkey.engine import Engine
+    from nextkey.engine.memory import read_dictionary
+
+    rng = random.Random(11)
+    words: set[str] = set()
+    while len(words) < 20_500:
+        words.add("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8)))
+    ordered = sorted(words)
+    rng.shuffle(ordered)
+    src, out = tmp_path / "big.json", tmp_path / "out.json"
+    src.write_text(json.dumps({"format_version": 2, "words": {w: float(1 + i % 5) for i, w in enumerate(ordered)} | {"Zorvan": 1e6},
+                               "pairs": {f"{a}\t{b}": float(1 + i % 3) for i, (a, b) in enumerate(zip(ordered, ordered[1:] + ordered[:1]))
+                                         if i < 31_000}}))
+    twice = tmp_path / "zorvan.txt"
+    twice.write_text("Zorvan 999999\n")
+    eng = Engine.load(BUNDLE)
+    eng.learn_text(MEMORY_TEXT)
+    typed = set(eng.memory.export()["words"])
+    done = eng.memory.import_words(read_dictionary(src))
+    again = eng.memory.import_words(read_dictionary(twice))
+    assert done["no_room"] > 0 and typed <= set(eng.memory.export()["words"])
+    py = eng.memory.export()
+    assert py["words"]["Zorvan"] == 1e6
+    _, other = _memory_ops(typist_bench, ["E" + MEMORY_TEXT, f"M{src}", f"M{twice}", f"X{out}"])
+    assert [o for o in other if o[0] == "ERR"] == []
+    assert other == [["M", *(str(d[k]) for k in ("words", "pairs", "blocked")), str(d["skipped"] + d["no_room"])]
+                     for d in (done, again)]
+    _same_export(py, json.loads(out.read_text()))

@@ -511,6 +511,10 @@ def read_kit(path: str | Path) -> dict:
         raise ConformanceError(f"no kit at {path}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ConformanceError(f"{path} is not a JSON kit: {e}") from None
+    except RecursionError:
+        raise ConformanceError(f"{path} is not a kit: JSON nested too deeply") from None
+    except OSError as e:  # a folder, no permission
+        raise ConformanceError(f"cannot read {path}: {e.strerror or e}") from None
     if not isinstance(kit, dict) or kit.get("format") != FORMAT:
         raise ConformanceError(f"{path} is not a {FORMAT} kit (format {kit.get('format') if isinstance(kit, dict) else None!r})")
     if kit.get("format_version") != FORMAT_VERSION:

@@ -67,8 +67,11 @@ nk_status nk_engine_memory_wipe(nk_engine* engine);
  * app goes to the background. import merges a personal dictionary (that JSON, or a word list: one
  * word a line, optionally a count) into the memory, counts adding up: import into a fresh engine
  * restores what was exported. A malformed file is NK_BAD_ARGUMENT naming its line or field, and
- * nothing of it is imported; NK_IO when it cannot be read. counts (may be NULL): words, pairs and
- * blocked words merged, and entries skipped (numbers, codes, secret-like strings are never learned). */
+ * nothing of it is imported; NK_IO when it cannot be read. An import never pushes out what the
+ * memory holds: past its room (20,000 words, 50,000 pairs and spellings) the file's strongest new
+ * entries get in and the rest are left out; a count adds up to at most 1,000,000. counts (may be
+ * NULL): words, pairs and blocked words merged, and entries skipped (numbers, codes, secret-like
+ * strings are never learned) or left out for want of room. */
 nk_status nk_engine_memory_export(nk_engine* engine, const char* path);
 nk_status nk_engine_memory_import(nk_engine* engine, const char* path, size_t counts[4]);
 

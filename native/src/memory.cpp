@@ -298,18 +298,36 @@ std::string UserMemory::export_json() const {
 
 ImportCounts UserMemory::import_words(const Dictionary& d) {
   ImportCounts done;
-  for (auto& [typed, count] : d.words) {
-    if (!is_word(typed, pack_) || !learnable(typed) || !(count > 0)) {
+  // memory.py import_words: never pushes out what is there; the strongest take the free places first
+  size_t n_votes = 0;
+  for (auto& [k, v] : votes_) n_votes += v.size();
+  long room_words = long(cfg_.max_words) - long(words_.size());
+  long room_pairs = long(cfg_.max_pairs) - long(pairs_.size()) - long(n_votes);
+  auto strongest_first = [](std::vector<std::pair<u32, double>> v) {
+    std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+    return v;
+  };
+  for (auto& [typed, given] : strongest_first(d.words)) {
+    if (!is_word(typed, pack_) || !learnable(typed) || !(given > 0)) {
       ++done.skipped;
       continue;
     }
     u32 spelling = learned_form(typed, pack_);  // "dont" is learned as "don't"
     u32 key = pack_.fold(spelling);
+    auto found = words_.find(key);
+    auto vk = votes_.find(key);
+    bool new_vote = vk == votes_.end() || !vk->second.count(spelling);
+    if ((found == words_.end() && room_words <= 0) || (new_vote && room_pairs <= 0)) {
+      ++done.no_room;
+      continue;
+    }
+    room_words -= found == words_.end();
+    room_pairs -= new_vote;
+    double before = found == words_.end() ? 0.0 : decayed(&found->second);
+    double count = std::max(0.0, std::min(given, MAX_IMPORT_COUNT - before));  // at most a million a word
     Entry& v = votes_[key][spelling];
     v.count = decayed(&v) + count;
     v.last = clock_;
-    auto found = words_.find(key);
-    double before = found == words_.end() ? 0.0 : decayed(&found->second);
     Entry& e = words_[key];
     e.count = before + count;
     e.last = clock_;
@@ -317,12 +335,20 @@ ImportCounts UserMemory::import_words(const Dictionary& d) {
     mass_ += count;
     ++done.words;
   }
-  for (auto& [pk, count] : d.pairs) {
+  for (auto& [pk, given] : strongest_first(d.pairs)) {
     size_t tab = pk.find(U'\t');
     u32 prev = pk.substr(0, tab), word = pk.substr(tab + 1);
-    if (!learnable(prev) || !learnable(word) || !(count > 0)) continue;
-    Entry& p = pairs_[pack_.fold(prev) + U'\t' + pack_.fold(word)];
-    p.count = decayed(&p) + count;
+    if (!learnable(prev) || !learnable(word) || !(given > 0)) continue;
+    u32 key = pack_.fold(prev) + U'\t' + pack_.fold(word);
+    auto found = pairs_.find(key);
+    if (found == pairs_.end() && room_pairs <= 0) {
+      ++done.no_room;
+      continue;
+    }
+    room_pairs -= found == pairs_.end();
+    double before = found == pairs_.end() ? 0.0 : decayed(&found->second);
+    Entry& p = pairs_[key];
+    p.count = before + std::max(0.0, std::min(given, MAX_IMPORT_COUNT - before));
     p.last = clock_;
     ++done.pairs;
   }
@@ -400,8 +426,8 @@ Dictionary read_json_dictionary(const std::string& path, const std::string& text
       }
       if (!(ok_count && ok_key))
         throw std::invalid_argument(nothing(path, std::string(field) + "['" + it.key() + "']",
-                                            words ? "is not a word with a count >= 0"
-                                                  : "is not 'previous<TAB>word' with a count >= 0"));
+                                            words ? "is not a word with a count from 0 to 1,000,000"
+                                                  : "is not 'previous<TAB>word' with a count from 0 to 1,000,000"));
       (words ? out.words : out.pairs).emplace_back(key, it.value().get<double>());
     }
   }

@@ -25,7 +25,7 @@ struct Dictionary {
   std::vector<u32> blocked;
 };
 struct ImportCounts {
-  size_t words = 0, pairs = 0, blocked = 0, skipped = 0;
+  size_t words = 0, pairs = 0, blocked = 0, skipped = 0, no_room = 0;  // no_room: left out, memory full
 };
 
 struct MemoryConfig {

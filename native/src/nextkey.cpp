@@ -135,7 +135,7 @@ nk_status nk_engine_memory_import(nk_engine* e, const char* path, size_t counts[
   if (!path || !*path) return fail(NK_BAD_ARGUMENT, "nk_engine_memory_import: path must not be NULL or empty");
   try {
     nextkey::ImportCounts done = e->engine->import_memory(path);
-    if (counts) counts[0] = done.words, counts[1] = done.pairs, counts[2] = done.blocked, counts[3] = done.skipped;
+    if (counts) counts[0] = done.words, counts[1] = done.pairs, counts[2] = done.blocked, counts[3] = done.skipped + done.no_room;
     return NK_OK;
   } catch (const std::invalid_argument& x) {
     return fail(NK_BAD_ARGUMENT, std::string("nk_engine_memory_import: ") + x.what());
