@@ -12,7 +12,6 @@ import os
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -209,18 +208,17 @@ def test_a_nan_or_infinite_count_never_reaches_the_store(tmp_path):
 
 @pytest.mark.parametrize("chunk", ["(" * 200_000, "[" * 100_000 + "]" * 100_000, '"' * 200_000 + "a_b", "<" * 200_000])
 def test_bracket_runs_are_read_in_linear_time(chunk, tmp_path):
-    """The address rule was quadratic on runs of opening brackets (minutes for 200k characters);
-    the bound below only tells a hang from an answer."""
+    """The address rule was quadratic on runs of opening brackets (minutes for 200k characters,
+    which the suite's run would show as a hang); now an answer: nothing learned, the line refused."""
     mem = UserMemory(MemoryConfig(path=None))
-    t0 = time.perf_counter()
     mem.learn_text(chunk)
+    assert mem.export()["words"] == {}  # brackets and a code are no words to learn
     path = tmp_path / "words.txt"
     path.write_text(chunk + "\n")
     try:
         read_dictionary(path)  # a code ("a_b") is skipped, the rest refused as not a word
     except ValueError as e:
         assert "expected one word" in str(e)
-    assert time.perf_counter() - t0 < 10
 
 
 def test_json_nested_too_deeply_is_refused_with_a_line(tmp_path, capsys):
