@@ -362,10 +362,14 @@ def _memory(args) -> int:
                     print(f"exported to {args.file}")
                 else:
                     print(text, end="")
-            case "block" | "unblock":
-                (mem.block if args.action == "block" else mem.unblock)(args.word)
+            case "block":
+                mem.block(args.word)
                 if mem.save_error is None:
-                    print(f"{args.action}ed {args.word!r}")
+                    print(f"blocked {args.word!r}")
+            case "unblock":
+                found = mem.unblock(args.word)
+                if mem.save_error is None:
+                    print(f"unblocked {args.word!r}" if found else f"{args.word!r} was not blocked")
             case "learn":
                 n = mem.learn_text(_read_text(Path(args.file)))
                 if mem.save_error is None:

@@ -114,6 +114,11 @@ class Lexicon:
         i = self._exact.get(DEFAULT.plain_apostrophes(word))
         if i is not None:
             return i
+        return self.commonest(word)
+
+    def commonest(self, word: str) -> int | None:
+        """The entry of ``word``'s key's most frequent form, whatever the case typed ("system"
+        -> the entry "System" when that form is commoner), or None when the key is not listed."""
         pos = self._key_pos.get(self.fold(word))
         return None if pos is None else int(self._rank[pos])
 

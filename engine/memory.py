@@ -552,8 +552,14 @@ class UserMemory:
                              "are not learned): there is nothing to block, and blocking would store it")
         self._change("block", _norm(word), lambda key: self.blocked.add(key))
 
-    def unblock(self, word: str) -> None:
-        self._change("unblock", _norm(word), lambda key: self.blocked.discard(key))
+    def unblock(self, word: str) -> bool:
+        """Offer ``word`` again; True if it was blocked (False: nothing changes for it)."""
+        def drop(key: str) -> bool:
+            found = key in self.blocked
+            self.blocked.discard(key)
+            return found
+
+        return self._change("unblock", _norm(word), drop)
 
     # -- privacy ---------------------------------------------------------------
     def forget(self, word: str) -> bool:

@@ -33,6 +33,11 @@ so "nobler", "gaily", "budged" stay): ``likely_typos``. Names (a word whose comm
 capitalized: "Nolte" beside "note") and rare terms with no frequent neighbour ("skrimshander")
 are not asked about.
 
+Text in one language holds another's words (German documentation keeps English "the", "to",
+"must"; wordfreq's German list has them too): a pack's ``foreign_guard`` names languages whose
+words are left out when far more frequent there (``foreign_words``), so "Ich bin " is not
+completed with "to".
+
 File format (docs/bundle-format.md): UTF-8 lines ``form<TAB>count``, most
 frequent first, where count is the prior in occurrences per billion words
 (an integer >= 1).
@@ -67,6 +72,12 @@ class LexiconConfig:
     # Hunspell word (likely_typos; 0: no check); the dictionaries' folder
     typo_ratio: float = 20.0
     hunspell_dir: str = "/usr/share/hunspell"
+    # a word of a pack with ``foreign_guard`` is left out when its Zipf frequency (log10 per
+    # billion words, wordfreq) in a guarded language is at least ``foreign_min_zipf`` and exceeds
+    # its own language's by ``foreign_margin`` or more (foreign_words; German: 1,583 words out,
+    # "the", "to", "must"; "man", "die", "Team", "Handy" stay)
+    foreign_min_zipf: float = 3.0
+    foreign_margin: float = 1.5
 
     def __post_init__(self):
         get_pack(self.language)  # ValueError naming the known languages
@@ -153,6 +164,28 @@ def _belongs(key: str, keys: set[str], counts: Counter, cfg: LexiconConfig, pack
     return True
 
 
+def foreign_words(words, pack: LanguagePack, cfg: LexiconConfig = LexiconConfig()) -> set[str]:
+    """The words of ``words`` that belong to one of ``pack.foreign_guard``'s languages rather
+    than to the pack's: Zipf frequency there >= ``cfg.foreign_min_zipf`` and at least
+    ``cfg.foreign_margin`` above the pack's own (wordfreq's ``zipf_frequency``, which lowercases).
+    Hyphenated words are kept (wordfreq answers their parts). Empty for a pack with no guard."""
+    if not pack.foreign_guard:
+        return set()
+    import wordfreq
+
+    out = set()
+    for w in words:
+        if "-" in w:
+            continue
+        own = wordfreq.zipf_frequency(w, pack.wordfreq_code)
+        for code in pack.foreign_guard:
+            there = wordfreq.zipf_frequency(w, code)
+            if there >= cfg.foreign_min_zipf and there - own >= cfg.foreign_margin:
+                out.add(w)
+                break
+    return out
+
+
 def _capital_says_nothing(line: str, start: int, pack: LanguagePack) -> bool:
     """Whether the word at ``start`` is where a capital is due whatever the word: a
     sentence start (the pack's rule), or after a colon or an opening quote."""
@@ -234,6 +267,8 @@ def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> l
             kept = [(spellings[key].most_common(1)[0][0] if spellings else key, 1.0)]
         norm = sum(s for _, s in kept)
         entries.extend((w, p * s / norm) for w, s in kept)
+    foreign = foreign_words({w for w, _ in entries}, pack, cfg)
+    entries = [e for e in entries if e[0] not in foreign]
     entries.sort(key=lambda e: (-e[1], e[0]))
     out, size = [], 0
     for w, p in entries:
@@ -242,8 +277,8 @@ def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> l
         if size > cfg.max_bytes:
             break
         out.append((w, max(1, round(p * 1e9))))
-    log.info("lexicon: %d entries (%d candidates), %d corpus words, %d likely typos left out", len(out),
-             len(entries), len(counts), len(typos))
+    log.info("lexicon: %d entries (%d candidates), %d corpus words, %d likely typos and %d foreign words "
+             "left out", len(out), len(entries), len(counts), len(typos), len(foreign))
     return out
 
 

@@ -21,7 +21,8 @@ from nextkey.engine.lang import get_pack
 from nextkey.engine.lexicon import Lexicon
 from nextkey.engine.state import unit_tokens
 from nextkey.engine.tracker import parse
-from nextkey.export.lexicon import count_corpus
+from nextkey.engine.sources.compounds import Compounds
+from nextkey.export.lexicon import LexiconConfig, count_corpus, foreign_words
 from nextkey.train.corpus import CorpusConfig, iter_sentences
 from nextkey.train.sources_de import fortune_paragraphs, html_paragraphs, is_prose, man_paragraphs
 
@@ -125,6 +126,56 @@ def test_lexicon_export_spells_keys_with_umlauts(tmp_path):
     assert counts["schoen"] == 2 and counts["gross"] == 1
     assert spellings["schoen"].most_common(1)[0][0] == "schön"
     assert forms["haus"] == Counter({"Haus": 2})  # nouns keep their capital mid-sentence
+
+
+def test_english_words_are_left_out_of_the_german_lexicon_but_loanwords_stay():
+    """The pack's foreign_guard: words far more frequent in English (wordfreq Zipf, margin 1.5)."""
+    words = ["the", "to", "must", "you", "with", "Password", "and",           # English
+             "man", "die", "Team", "Handy", "Computer", "online", "Server",  # German, or German loanwords
+             "Pattern-Matching", "Straße", "schön"]
+    out = foreign_words(words, DE)
+    assert out == {"the", "to", "must", "you", "with", "Password", "and"}
+    assert foreign_words(words, EN) == set()  # English has no guard
+    # a tighter margin leaves more out; a margin no word reaches, none
+    assert out < foreign_words(words + ["file"], DE, LexiconConfig(language="de", foreign_margin=1.0))
+    assert foreign_words(words, DE, LexiconConfig(language="de", foreign_margin=9.0)) == set()
+
+
+@pytest.mark.parametrize("lowercase_share", [0.0, 0.1, 0.4])
+def test_a_noun_also_listed_lowercase_still_heads_a_compound(lowercase_share):
+    """A German text's English passages list "system" beside the noun "System": the noun rule
+    reads the key's commonest form, whatever case the user typed ("Systemverw" -> "Systemverwaltung")."""
+    forms = ["System", "Verwaltung", "verwalten", "system"]
+    counts = np.array([100.0, 50.0, 20.0, 100.0 * lowercase_share])
+    keep = counts > 0
+    lex = Lexicon([f for f, k in zip(forms, keep) if k], counts[keep], DE.fold)
+    rule = Compounds(DE, lex, None, None)
+    assert rule.head_stem("System") == "System" and rule.head_stem("system") == "System"
+    assert rule.candidates("Systemverw") == ["Systemverwaltung"]  # a noun takes a noun, not "verwalten"
+    assert rule.is_compound("Systemverwaltung")
+
+
+@pytest.mark.parametrize("adjective, inflected", [("Groß", "große"), ("Alt", "alte"), ("Neu", "neue")])
+def test_an_adjective_written_capitalized_heads_no_compound(adjective, inflected):
+    """"Groß" (of "Groß- und Kleinschreibung") and "Alt" (the key) are listed capitalized more
+    often than lowercase, but their -e form is a commoner lowercase word: adjectives. Neither
+    "Groß" + "Ebene" nor "Alt" + "e" + "Version" is made; a noun whose -e form is a rarer
+    lowercase word (the verb "spiele") still heads one."""
+    forms = [inflected, adjective, adjective.lower(), "Spiel", "Ebene", "Version", "spiele"]
+    lex = Lexicon(forms, np.array([200.0, 120.0, 80.0, 100.0, 50.0, 40.0, 30.0]), DE.fold)
+    rule = Compounds(DE, lex, None, None)
+    head = adjective
+    assert rule.head_stem(head) is None and rule.head_stem(head + "e") is None
+    assert rule.candidates(head + "eb") == [] and rule.candidates(head + "ev") == []
+    assert rule.candidates("Spielv") == ["Spielversion"]
+
+
+def test_a_word_commoner_lowercase_heads_no_compound():
+    lex = Lexicon(["neu", "Neu", "Verwaltung"], np.array([100.0, 30.0, 50.0]), DE.fold)
+    rule = Compounds(DE, lex, None, None)
+    assert rule.head_stem("Neu") is None and rule.candidates("Neuverw") == []
+    assert lex.forms[lex.commonest("Neu")] == "neu" and lex.forms[lex.index("Neu")] == "Neu"
+    assert lex.commonest("Alt") is None
 
 
 # ------------------------------------------------------------------- keyboard

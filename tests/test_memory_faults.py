@@ -297,3 +297,19 @@ def test_suggest_takes_numpy_integers():
     assert eng.suggest("I would like to ", n=np.int64(3)) == eng.suggest("I would like to ", n=3)
     with pytest.raises(TypeError):
         eng.suggest("I would like to ", n=np.float64(3))
+
+
+def test_unblock_says_whether_the_word_was_blocked(tmp_path, capsys):
+    """`unblock` of a word never blocked said "unblocked": the user could not tell a typo in
+    the word from a done change."""
+    store = tmp_path / "m.sqlite"
+    assert main(["memory", "block", "Zorblax", "--store", str(store)]) == 0
+    assert main(["memory", "unblock", "Zorbalx", "--store", str(store)]) == 0
+    assert "'Zorbalx' was not blocked" in capsys.readouterr().out
+    assert main(["memory", "unblock", "zorblax", "--store", str(store)]) == 0  # any case: blocks are folded
+    assert "unblocked 'zorblax'" in capsys.readouterr().out
+    mem = UserMemory(MemoryConfig(path=store))
+    try:
+        assert not mem.blocked and mem.unblock("Zorblax") is False
+    finally:
+        mem.close()

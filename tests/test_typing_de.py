@@ -104,6 +104,17 @@ def test_a_typed_umlaut_or_sz_is_never_forced_into_a_word_spelled_otherwise(de, 
     assert not any(w.startswith(("Aßi", "aktül", "Blüt", "Paßi", "Klaßi")) for w in words(de, typed, 5))
 
 
+ENGLISH = {"the", "to", "of", "and", "for", "with", "you", "is", "must", "this", "that", "are"}
+
+
+@pytest.mark.parametrize("typed", ["Ich bin ", "Das ist ", "Wir haben ", "Ich bin m", "Das ist t", "Sie w",
+                                   "Und a", "Ich muss "])
+def test_no_english_word_is_offered_in_german(de, typed):
+    """German training text (documentation) keeps English passages: "Ich bin " offered "to"."""
+    assert not ENGLISH & {w.lower() for w in words(de, typed, 5)}, typed
+    assert not any(w in de.bundle.lexicon for w in ENGLISH - {"die"})
+
+
 @pytest.mark.parametrize("typed", ["Die Neuev", "Die Kleinev", "Die Altev", "Die Rotev", "Die Großeb"])
 def test_adjectives_start_no_compounds(de, typed):
     """"Neu", "Groß" are listed capitalized (sentence starts, names) but are adjectives: their

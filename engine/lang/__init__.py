@@ -127,6 +127,13 @@ class LanguagePack:
     # by one of ``linking_elements`` ("Bahnhof" + "s" + "uhr").
     closed_compounds: bool = False
     linking_elements: tuple[str, ...] = ()
+    # the ending of an adjective's commonest inflected form ("groß" -> "große"): a capitalized
+    # word whose form with it is a commoner lowercase word is an adjective, no compound head
+    adjective_ending: str = ""
+    # wordfreq codes of languages whose common words the lexicon export leaves out when they are
+    # far more frequent there than here ("to", "must" in German technical text and in wordfreq's
+    # German list; export/lexicon.py foreign_words); () none
+    foreign_guard: tuple[str, ...] = ()
 
     # ---- folding and casing
 

@@ -138,4 +138,7 @@ PACK = LanguagePack(
     # Fugenelemente (Duden, Die Grammatik, 2016, "Komposition"): -s-, -es-, -n-, -en-, -e-, -er-
     closed_compounds=True,
     linking_elements=("s", "es", "n", "en", "e", "er"),
+    adjective_ending="e",  # the weak declension's -e (Duden, Die Grammatik, "Adjektivflexion")
+    # English words in German text (documentation keeps "the", "to", "must"): left out of the lexicon
+    foreign_guard=("en",),
 )

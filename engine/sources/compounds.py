@@ -64,24 +64,44 @@ class Compounds:
 
     def _noun(self, word: str) -> str | None:
         """The lexicon's form of ``word`` if it is a noun there: its key's commonest form is
-        capitalized, the rest lowercase (not "HCP"; not "Neu", commoner as "neu"), else None."""
-        i = self.lexicon.index(word.lower())  # the key's commonest form: "neu" for "Neu" (an adjective)
+        capitalized, the rest lowercase (not "HCP"; not "Neu", commoner as "neu"), and that form
+        is commoner than the word + the pack's adjective ending written lowercase (not "Groß":
+        "große"), else None."""
+        # the key's commonest form, not the one typed: "neu" for "Neu" (an adjective), "System"
+        # for "system" (a lowercase "system" of English text is a form too)
+        i = self.lexicon.commonest(word)
         if i is None:
             return None
         form = self.lexicon.forms[i]
-        return form if form[:1].isupper() and form[1:].islower() and form.isalpha() else None
+        if not (form[:1].isupper() and form[1:].islower() and form.isalpha()):
+            return None
+        # an adjective also written capitalized ("Groß" in "Groß- und Kleinschreibung", "Alt" the key):
+        # its inflected form is a lowercase word commoner than the capitalized one ("große", "alte")
+        e = self.pack.adjective_ending
+        j = self.lexicon.commonest(form + e) if e else None
+        if j is not None and self.lexicon.forms[j][:1].islower() and self.lexicon.logprior[j] > self.lexicon.logprior[i]:
+            return None
+        return form
+
+    def _lowercase_word(self, word: str) -> bool:
+        """Whether ``word`` is a lexicon word whose key's commonest form is lowercase: a head
+        with a linking element that spells one ("Alte", "Große": the adjective's form) is that
+        word, not a noun and a link ("Alt" + "e" made "Alteversion")."""
+        i = self.lexicon.commonest(word)
+        return i is not None and self.lexicon.forms[i][:1].islower()
 
     def head_stem(self, head: str, depth: int = 1) -> str | None:
         """The noun a compound's ``head`` ends in (its lexicon form), or None when ``head``
         may not begin a compound: a noun of MIN_PART letters or more, or (``depth`` > 0) a
         compound itself ("Druckertreiber" + "installation"), either one possibly followed
-        by a linking element ("Bahnhofs", "Fußballmannschafts")."""
+        by a linking element ("Bahnhofs", "Fußballmannschafts") unless noun and link spell a
+        lowercase word ("Alte")."""
         low = head.lower()
         for e in ("", *self.links):
             if e and not low.endswith(e):
                 continue
             stem = head[: len(head) - len(e)]
-            if len(stem) < MIN_PART:
+            if len(stem) < MIN_PART or e and self._lowercase_word(head):
                 continue
             noun = self._noun(stem)
             if noun is None and depth > 0:
