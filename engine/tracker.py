@@ -68,16 +68,18 @@ def _window_starts(text: str, cfg: WindowConfig, pack: LanguagePack) -> tuple[in
     starts a new search anyway."""
     n = len(text) - len(partial_word(text, pack))
     blocks = (n - cfg.window_chars) // cfg.block_chars + 1 if n > cfg.window_chars else 0
-    following = _block_start(text, blocks + 1, cfg)
-    return _block_start(text, blocks, cfg), (following if following < n else None)
+    following = _block_start(text, blocks + 1, cfg, n)
+    return _block_start(text, blocks, cfg, n), (following if following < n else None)
 
 
-def _block_start(text: str, blocks: int, cfg: WindowConfig) -> int:
+def _block_start(text: str, blocks: int, cfg: WindowConfig, limit: int) -> int:
+    """The start of block ``blocks``, moved on to the next space so that no chunk is cut in
+    two, but never past ``limit`` (where the word being typed begins): a chunk longer than the
+    window ("((((…wo", a pasted hash before a word) is cut rather than the typed word lost."""
     pos = blocks * cfg.block_chars
-    # Begin at the next word so that no chunk is cut in two.
-    while 0 < pos < len(text) and not text[pos].isspace():
+    while 0 < pos < limit and not text[pos].isspace():
         pos += 1
-    return min(pos, len(text))
+    return min(pos, limit)
 
 
 def parse(text: str, cfg: WindowConfig = WindowConfig(), keep_whole: Callable[[str], bool] | None = None,

@@ -78,6 +78,18 @@ def test_kinds(engine):
     assert all(s.word.lower().startswith("se") for s in engine.suggest("I would like to se", 3))
 
 
+@pytest.mark.parametrize("filler", ['"', "(", "-", "x.", "…", "🙂"])
+@pytest.mark.parametrize("length", [300, 479, 480, 481, 641, 5_000, 100_000])
+def test_a_chunk_longer_than_the_window_keeps_the_word_typed_after_it(engine, filler, length):
+    """A run with no space (a pasted rule of dashes, a hash, quotes held down) before the word
+    being typed: the window began at the chunk's end and the typed "wo" was lost (next words
+    were offered); it now begins no later than the word."""
+    text = (filler * length)[:length] + "(wo"  # (the word after "(": "x." cut after its x would make "xwo")
+    assert parse(text).partial == "wo"
+    got = engine.suggest(text, 3)
+    assert got and all(s.kind == "completion" and s.word.lower().startswith("wo") for s in got), got
+
+
 @pytest.mark.parametrize("text, units, partial, needs_space, sentence_start", [
     ("", (), "", True, True),
     ("I would like to se", ("I", "would", "like", "to"), "se", True, False),

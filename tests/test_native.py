@@ -121,7 +121,8 @@ def test_the_c_example_suggests_what_the_python_engine_does(kit_runner):
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     from nextkey.engine import Engine
 
-    lines = ["", "I would like to ", "How are you do", "The weather is lovley", "Thank you vety"]
+    lines = ["", "I would like to ", "How are you do", "The weather is lovley", "Thank you vety",
+             "(" * 3000 + "wo", "-" * 1000 + "hel", "x" * 700 + ".I wo"]  # (chunks longer than the window)
     done = subprocess.run([str(BUILD / "suggest_stdin"), str(BUNDLE)], input="\n".join(lines) + "\n",
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -10,10 +10,12 @@
 namespace nextkey {
 
 namespace {
-size_t block_start(const u32& text, long blocks, const WindowConfig& cfg) {
+// Begins at the next word so that no chunk is cut in two, but never past ``limit`` (where the
+// word being typed begins): a chunk longer than the window is cut, the typed word kept.
+size_t block_start(const u32& text, long blocks, const WindowConfig& cfg, size_t limit) {
   size_t pos = size_t(blocks * cfg.block_chars);
-  while (0 < pos && pos < text.size() && !is_space(text[pos])) ++pos;  // begin at the next word
-  return std::min(pos, text.size());
+  while (0 < pos && pos < limit && !is_space(text[pos])) ++pos;
+  return std::min(pos, limit);
 }
 
 // Where the window starts, and where it will start after its next move (nullopt: not inside the
@@ -21,10 +23,10 @@ size_t block_start(const u32& text, long blocks, const WindowConfig& cfg) {
 std::pair<size_t, std::optional<size_t>> window_starts(const u32& text, const WindowConfig& cfg, const LanguagePack& pack) {
   long n = long(text.size()) - long(partial_word(text, pack).size());
   long blocks = n > cfg.window_chars ? (n - cfg.window_chars) / cfg.block_chars + 1 : 0;
-  size_t following = block_start(text, blocks + 1, cfg);
+  size_t following = block_start(text, blocks + 1, cfg, size_t(n));
   std::optional<size_t> next;
   if (long(following) < n) next = following;
-  return {block_start(text, blocks, cfg), next};
+  return {block_start(text, blocks, cfg, size_t(n)), next};
 }
 
 struct Committed {
