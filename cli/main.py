@@ -145,7 +145,7 @@ def _export(args) -> int:
 
     # The bundle's language is the corpus's (nextkey corpus --lang), unless --lang says otherwise.
     lang = args.lang or corpus_language(Path(args.checkpoint))
-    print(f"exporting {args.checkpoint} as {q.value} to {out} (under a minute for the small preset)", file=sys.stderr)
+    print(f"exporting {args.checkpoint} as {q.value} to {out} (a few minutes: the lexicon reads wordfreq and Hunspell)", file=sys.stderr)
 
     m = export_bundle(ExportConfig(run_dir=Path(args.checkpoint), out_dir=out, quantization=q,
                                    force=args.force, name=args.name, language=lang,

@@ -21,7 +21,8 @@ def shape(word: str, typed: str, sentence_start: bool, pack: LanguagePack = DEFA
           has_form: Callable[[str], bool] | None = None) -> str:
     """The model's spelling of ``word`` in the case the user is typing.
 
-    "HEL" -> "HELLO", "Hel" -> "Hello", a sentence start capitalizes, "i'm" ->
+    "HEL" -> "HELLO" (but "E-M" -> "E-Mail", whose own capitals were typed), "Hel" -> "Hello",
+    a sentence start capitalizes, "i'm" ->
     "I'm" (the pack's casing rule). Letters typed in lowercase inside a sentence keep
     a word lowercase where it has a lowercase spelling (``has_form``: the lexicon's
     forms): "const" -> "constitution", not the model's "Constitution" (both are
@@ -34,7 +35,9 @@ def shape(word: str, typed: str, sentence_start: bool, pack: LanguagePack = DEFA
     if len(typed) == len(word) and pack.fold(typed) == pack.fold(word):
         return pack.fixed_case(typed)
     word = pack.fixed_case(word)
-    if sum(ch.isalpha() for ch in typed) >= 2 and typed.isupper():  # "HEL", but not "I'"
+    # "HEL": caps lock; but not "I'", nor a word that is itself spelled so far as typed ("E-M" of
+    # "E-Mail", "USB-S" of "USB-Stick": the user types its capitals)
+    if sum(ch.isalpha() for ch in typed) >= 2 and typed.isupper() and not word.startswith(typed):
         return word.upper()
     if (typed[:1].isupper() or sentence_start) and word[:1].islower():
         return word[:1].upper() + word[1:]

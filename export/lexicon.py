@@ -78,6 +78,9 @@ class LexiconConfig:
     # "the", "to", "must"; "man", "die", "Team", "Handy" stay)
     foreign_min_zipf: float = 3.0
     foreign_margin: float = 1.5
+    # read the pack's Hunspell dictionary (likely typos, foreign words it knows, and for a pack
+    # with folded letters: spellings and umlaut-less typos; False: none of these checks)
+    hunspell: bool = True
 
     def __post_init__(self):
         get_pack(self.language)  # ValueError naming the known languages
@@ -85,7 +88,8 @@ class LexiconConfig:
     @classmethod
     def tiny(cls) -> "LexiconConfig":
         # (no typo check: a test's few sentences need no Hunspell; tests/test_lexicon_typos.py checks it)
-        return cls(wordfreq_top=2_000, min_corpus_count=1, min_short_count=1, max_bytes=50_000, typo_ratio=0.0)
+        return cls(wordfreq_top=2_000, min_corpus_count=1, min_short_count=1, max_bytes=50_000, typo_ratio=0.0,
+                   hunspell=False)
 
 
 def _is_entry(word: str, pack: LanguagePack = DEFAULT) -> bool:
@@ -127,13 +131,13 @@ def hunspell_dictionary(pack: LanguagePack, folder: str):
 
 
 def likely_typos(corpus_only: set[str], listed: set[str], counts: Counter, forms: dict, cfg: "LexiconConfig",
-                 pack: LanguagePack = DEFAULT) -> set[str]:
+                 pack: LanguagePack = DEFAULT, dictionary=None) -> set[str]:
     """The keys of ``corpus_only`` (words the corpus brings, folded) that look like typos: one
     edit from a key of ``listed`` at least ``cfg.typo_ratio`` times as frequent in the corpus,
     and unknown to the pack's Hunspell dictionary in their commonest form."""
-    if cfg.typo_ratio <= 0:
+    if cfg.typo_ratio <= 0 or not cfg.hunspell:
         return set()
-    dictionary = hunspell_dictionary(pack, cfg.hunspell_dir)
+    dictionary = dictionary or hunspell_dictionary(pack, cfg.hunspell_dir)
     if dictionary is None:
         return set()
     alphabet = "".join(sorted({ch for k in listed for ch in k if ch.isalpha()}))
@@ -152,6 +156,49 @@ def likely_typos(corpus_only: set[str], listed: set[str], counts: Counter, forms
     return typos
 
 
+def _marks_stripped(word: str) -> str:
+    """``word`` without its letters' diacritics ("Mädchen" -> "Madchen"; ß is no diacritic)."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch))
+
+
+def unmarked_typos(keys: set[str], spelled: dict[str, str], freq: dict[str, float], dictionary,
+                   cfg: LexiconConfig, pack: LanguagePack) -> set[str]:
+    """Keys spelled without a word's umlauts ("madchen", "konnen", "fur": wordfreq counts text
+    typed on keyboards without them) when the marked word is at least ``cfg.typo_ratio`` times
+    as frequent (``freq``: per key) and the dictionary knows neither the unmarked spelling nor
+    it capitalized. The engine still finds "Mädchen" for "madch" (its corrections): the entry
+    only offered the misspelling beside, or before, the word. ``spelled``: each key's spelling."""
+    out = set()
+    for key, word in spelled.items():
+        plain = _marks_stripped(word)
+        if plain == word:
+            continue
+        k = pack.fold(plain)
+        if k in keys and k != key and freq.get(key, 0) >= cfg.typo_ratio * freq.get(k, 0) \
+                and not (dictionary.lookup(plain) or dictionary.lookup(plain[:1].upper() + plain[1:])):
+            out.add(k)
+    return out
+
+
+def dictionary_spelling(word: str, dictionary, pack: LanguagePack) -> str:
+    """The spelling of a lowercase ``word`` that the corpus never showed mid-sentence, as the
+    pack's Hunspell dictionary has it: ``word`` itself if known, else capitalized (a noun or a
+    name: "haus" -> "Haus", "peter" -> "Peter"), else with its folded letters restored
+    ("grüsse" -> "Grüße", "spass" -> "Spaß": wordfreq's German list writes ß as ss), lowercase
+    then capitalized; ``word`` when none is known."""
+    variants = [word]
+    for letter, folded in pack.fold_letters:
+        if folded in word and len(variants) < 8:
+            variants += [v.replace(folded, letter, 1) for v in variants] + [v.replace(folded, letter) for v in variants]
+    for v in dict.fromkeys(variants):
+        for form in (v, v[:1].upper() + v[1:]):
+            if dictionary.lookup(form):
+                return form
+    return word
+
+
 def _belongs(key: str, keys: set[str], counts: Counter, cfg: LexiconConfig, pack: LanguagePack = DEFAULT) -> bool:
     seen = counts.get(key, 0)
     if len(key) == 1:
@@ -164,11 +211,13 @@ def _belongs(key: str, keys: set[str], counts: Counter, cfg: LexiconConfig, pack
     return True
 
 
-def foreign_words(words, pack: LanguagePack, cfg: LexiconConfig = LexiconConfig()) -> set[str]:
+def foreign_words(words, pack: LanguagePack, cfg: LexiconConfig = LexiconConfig(), dictionary=None) -> set[str]:
     """The words of ``words`` that belong to one of ``pack.foreign_guard``'s languages rather
     than to the pack's: Zipf frequency there >= ``cfg.foreign_min_zipf`` and at least
-    ``cfg.foreign_margin`` above the pack's own (wordfreq's ``zipf_frequency``, which lowercases).
-    Hyphenated words are kept (wordfreq answers their parts). Empty for a pack with no guard."""
+    ``cfg.foreign_margin`` above the pack's own (wordfreq's ``zipf_frequency``, which lowercases),
+    and unknown to the pack's Hunspell ``dictionary`` when one is given (German "Not", as in
+    "zur Not", is English "not" to wordfreq). Hyphenated words are kept (wordfreq answers their
+    parts). Empty for a pack with no guard."""
     if not pack.foreign_guard:
         return set()
     import wordfreq
@@ -181,7 +230,8 @@ def foreign_words(words, pack: LanguagePack, cfg: LexiconConfig = LexiconConfig(
         for code in pack.foreign_guard:
             there = wordfreq.zipf_frequency(w, code)
             if there >= cfg.foreign_min_zipf and there - own >= cfg.foreign_margin:
-                out.add(w)
+                if dictionary is None or not dictionary.lookup(w):
+                    out.add(w)
                 break
     return out
 
@@ -242,32 +292,53 @@ def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> l
     spellings: dict[str, Counter] | None = {} if pack.fold_letters else None
     counts, forms = count_corpus(corpus_train, pack, spellings)
     total = max(sum(counts.values()), 1)
+    dictionary = hunspell_dictionary(pack, cfg.hunspell_dir) if cfg.hunspell else None
     listed = [w for w in wordfreq.top_n_list(pack.wordfreq_code, cfg.wordfreq_top) if _is_entry(w, pack)]
+    # wordfreq's frequency of a key: of its listed spellings ("schön"), not of the folded key
+    # ("schoen", which wordfreq barely knows: German words with umlauts got 1/100 of theirs)
+    listed_freq: dict[str, float] = {}
     if spellings is not None:
         for w in listed:
             spellings.setdefault(pack.fold(w), Counter())[pack.plain_apostrophes(w)] += 0.5  # corpus first
+            listed_freq[pack.fold(w)] = listed_freq.get(pack.fold(w), 0.0) + wordfreq.word_frequency(w, pack.wordfreq_code)
+
+    def wordfreq_of(key: str) -> float:
+        if spellings is None:  # (the fold is lowercase: the key is a spelling)
+            return wordfreq.word_frequency(key, pack.wordfreq_code)
+        return listed_freq.get(key) or wordfreq.word_frequency(spellings[key].most_common(1)[0][0], pack.wordfreq_code)
+
     keys = {pack.fold(w) for w in listed}
     listed_keys = set(keys)
     corpus_only = {k for k, c in counts.items() if c >= cfg.min_corpus_count} - listed_keys
-    typos = likely_typos(corpus_only, listed_keys, counts, forms, cfg, pack)
+    typos = likely_typos(corpus_only, listed_keys, counts, forms, cfg, pack, dictionary)
     keys |= corpus_only - typos
     keys = {k for k in keys if _belongs(k, keys, counts, cfg, pack)}
-    entries: list[tuple[str, float]] = []
+    prior = {}
     for key in keys:
         if "-" in key:  # wordfreq splits at hyphens and answers a phrase's frequency: the corpus alone
-            p = counts.get(key, 0) / total
+            prior[key] = counts.get(key, 0) / total
         else:
-            p = 0.5 * wordfreq.word_frequency(key, pack.wordfreq_code) + 0.5 * counts.get(key, 0) / total
+            prior[key] = 0.5 * wordfreq_of(key) + 0.5 * counts.get(key, 0) / total
+    unmarked: set[str] = set()
+    if spellings is not None and dictionary is not None and cfg.typo_ratio > 0:
+        unmarked = unmarked_typos(keys, {k: spellings[k].most_common(1)[0][0] for k in keys}, prior, dictionary,
+                                  cfg, pack)
+    entries: list[tuple[str, float]] = []
+    for key in keys - unmarked:
+        p = prior[key]
         if p <= 0:
             continue
         seen = forms.get(key)
         shown = sum(seen.values()) if seen else 0
         kept = [(w, c / shown) for w, c in seen.most_common() if c / shown >= cfg.min_form_share] if shown else []
         if not kept:
-            kept = [(spellings[key].most_common(1)[0][0] if spellings else key, 1.0)]
+            w = spellings[key].most_common(1)[0][0] if spellings else key
+            if spellings is not None and dictionary is not None and "-" not in w:
+                w = dictionary_spelling(w, dictionary, pack)
+            kept = [(w, 1.0)]
         norm = sum(s for _, s in kept)
         entries.extend((w, p * s / norm) for w, s in kept)
-    foreign = foreign_words({w for w, _ in entries}, pack, cfg)
+    foreign = foreign_words({w for w, _ in entries}, pack, cfg, dictionary)
     entries = [e for e in entries if e[0] not in foreign]
     entries.sort(key=lambda e: (-e[1], e[0]))
     out, size = [], 0
@@ -277,8 +348,9 @@ def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> l
         if size > cfg.max_bytes:
             break
         out.append((w, max(1, round(p * 1e9))))
-    log.info("lexicon: %d entries (%d candidates), %d corpus words, %d likely typos and %d foreign words "
-             "left out", len(out), len(entries), len(counts), len(typos), len(foreign))
+    log.info("lexicon: %d entries (%d candidates), %d corpus words; left out: %d likely typos, %d spelled "
+             "without their umlauts, %d foreign words", len(out), len(entries), len(counts), len(typos),
+             len(unmarked), len(foreign))
     return out
 
 

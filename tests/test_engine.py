@@ -362,6 +362,17 @@ def test_shouting_needs_two_capital_letters(engine):
     assert all(not w.isupper() for w in words(engine, "I'", 3) if len(w) > 2)
 
 
+@pytest.mark.parametrize("word, typed, shown", [
+    ("E-Mail", "E-M", "E-Mail"), ("USB-Stick", "USB-S", "USB-Stick"), ("NASA", "NA", "NASA"),  # its own capitals
+    ("USB-Stick", "USB-ST", "USB-STICK"), ("hello", "HE", "HELLO"), ("E-Mail", "E-MA", "E-MAIL"),  # caps lock
+])
+def test_capitals_a_word_has_are_not_caps_lock(word, typed, shown):
+    """Typing the capitals a word is spelled with ("E-M" of "E-Mail") showed it in capitals."""
+    from nextkey.engine.form import shape
+
+    assert shape(word, typed, False) == shown
+
+
 @given(text=st.one_of(st.text(max_size=200), _TYPED))
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_feeding_unit_by_unit_equals_encoding_the_whole_window(engine, text):

@@ -117,7 +117,10 @@ PACK = LanguagePack(
     capitalized_words=frozenset(),
     single_letter_words=frozenset(),
     contraction_tails=frozenset(),
-    contraction_endings=("'s",),
+    # none: a German stem before 's is a word ("gefällt's": "gefällt"), not a split-off stem
+    # ("didn"); with ("'s",) the export left out every word the manuals lack whose 's form is
+    # listed ("gefällt", "klappt")
+    contraction_endings=(),
     contractions=CONTRACTIONS,
     bare_words=frozenset(c.replace("'", "") for c in CONTRACTIONS),
     # German forms of the shipped words ("Wichser" -> "Wichsern"): none of them makes an

@@ -16,7 +16,10 @@ bool presentable(const u32& word) {
 u32 shape(const u32& word0, const u32& typed, bool sentence_start, const LanguagePack& pack, const HasForm& has_form) {
   if (typed.size() == word0.size() && pack.fold(typed) == pack.fold(word0)) return pack.fixed_case(typed);
   u32 word = pack.fixed_case(word0);
-  if (std::count_if(typed.begin(), typed.end(), is_alpha) >= 2 && is_upper(typed)) return upper(word);
+  // caps lock, unless the word is itself spelled so far as typed ("E-M" of "E-Mail")
+  if (std::count_if(typed.begin(), typed.end(), is_alpha) >= 2 && is_upper(typed) &&
+      word.compare(0, typed.size(), typed) != 0)
+    return upper(word);
   if ((!typed.empty() && is_upper(u32(1, typed[0]))) || sentence_start) {
     if (!word.empty() && is_lower(u32(1, word[0]))) word[0] = to_upper(word[0]);
     return word;
