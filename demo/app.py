@@ -61,7 +61,7 @@ from prompt_toolkit.styles import Style
 from prompt_toolkit.widgets import TextArea
 
 from nextkey.engine import Engine, EngineError, Suggestion
-from nextkey.engine.text import CLOSING_PUNCT, WORD_REST, accept, partial_word, takes_space
+from nextkey.engine.text import CLOSING_PUNCT, PAIRED_CLOSERS, WORD_REST, accept, partial_word, takes_space
 
 # Alt+1..9 and F1..F9 address the slots, so nine at most.
 MAX_SLOTS = 9
@@ -158,7 +158,7 @@ class Keyboard:
         after = after[len(rest):]
         head = accept(before, chosen.word)  # the engine's rule: spacing before, one space after
         cursor_skip = 0
-        if after[:1].isspace() or after[:1] in CLOSING_PUNCT:
+        if after[:1].isspace() or after[:1] in CLOSING_PUNCT or after[:1] in PAIRED_CLOSERS:
             head = head[:-1]  # no second space before the space or punctuation already there
             cursor_skip = 1 if after[:1].isspace() else 0  # step over the space already there
         inserted = head[len(before) - len(partial):]

@@ -30,7 +30,10 @@ NOT_AT_HYPHEN_EDGE = DEFAULT.hyphen_stop_words
 CONTROL = DEFAULT.control_re
 # Typed right after an accepted word, these take its automatic space back (and, when
 # unmatched quotes are open, a straight quote: takes_space).
-CLOSING_PUNCT = frozenset(".,;:!?)]}%…”’»")
+CLOSING_PUNCT = frozenset(".,;:!?)]}%…”’")
+# Quotes that close a quote only after their opener: German „…“ ‚…‘ »…«, French and Swiss «…»
+# (closer -> opener; an English “ or ‘ opens, and so does a German »)
+PAIRED_CLOSERS = {"“": "„", "‘": "‚", "«": "»", "»": "«"}
 
 
 def is_word(text: str, pack: LanguagePack = DEFAULT) -> bool:
@@ -338,17 +341,20 @@ def accept(before: str, word: str) -> str:
 def takes_space(before: str, chars: str) -> bool:
     """Whether ``chars``, typed right after an accept left ``before`` ending in its
     automatic space, takes that space back ("tomorrow " + "." -> "tomorrow."): closing
-    punctuation and brackets (CLOSING_PUNCT), and a straight quote (" or ') that closes
-    one opened earlier in the paragraph (an odd count of them before; a ' between two
+    punctuation and brackets (CLOSING_PUNCT), a paired quote (German “ after „, « after »,
+    » after «: PAIRED_CLOSERS) whose opener is still open in the paragraph, and a straight
+    quote (" or ') that closes one opened earlier in the paragraph (an odd count of them before; a ' between two
     letters is an apostrophe and is not counted). One rule for the Session and the demo."""
     ch = chars[:1]
     if not ch or not before.endswith(" "):
         return False
     if ch in CLOSING_PUNCT:
         return True
+    para = before[before.rfind("\n") + 1:]
+    if ch in PAIRED_CLOSERS:
+        return para.count(PAIRED_CLOSERS[ch]) > para.count(ch)
     if ch not in "\"'":
         return False
-    para = before[before.rfind("\n") + 1:]
     if ch == '"':
         return para.count('"') % 2 == 1
     quotes = sum(1 for i, c in enumerate(para) if c == "'" and not (0 < i < len(para) - 1

@@ -125,6 +125,10 @@ def test_punctuation_after_an_accepted_word_takes_its_space(eng, mark):
     ('He said "see you tomorrow ', '"', True), ("see you tomorrow ", '"', False),  # an opening quote keeps the space
     ("it's a 'test ", "'", True), ("it's a test ", "'", False), ("see you tomorrow ", "(", False),
     ("see you tomorrow ", "a", False), ("see you tomorrow", ".", False),
+    # paired quotes: German „…“ ‚…‘ »…«, French and Swiss «…»; an English “ or ‘ opens
+    ("Er sagte: „Das ist gut ", "“", True), ("He said ", "“", False), ("„Ja“, sagte er ", "“", False),
+    ("Sie fragte ‚wirklich ", "‘", True), ("He said ", "‘", False),
+    ("Er sagte »ja ", "«", True), ("Er sagte ", "»", False), ("Il a dit «oui ", "»", True), ("Il a dit ", "«", False),
 ])
 def test_which_marks_take_the_space(before, mark, takes):
     assert takes_space(before, mark) is takes

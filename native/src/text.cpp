@@ -265,10 +265,15 @@ u32 accept(const u32& before, const u32& word, const LanguagePack& pack) {
 bool takes_space(const u32& before, const u32& chars) {
   if (chars.empty() || before.empty() || before.back() != U' ') return false;
   char32_t ch = chars[0];
-  if (contains(U".,;:!?)]}%\u2026\u201d\u2019\u00bb", ch)) return true;
-  if (ch != U'"' && ch != U'\'') return false;
+  if (contains(U".,;:!?)]}%\u2026\u201d\u2019", ch)) return true;
   size_t nl = before.rfind(U'\n');
   u32 para = nl == u32::npos ? before : before.substr(nl + 1);
+  // paired quotes close only an open opener: German „…“ ‚…‘ »…«, French and Swiss «…» (text.py PAIRED_CLOSERS)
+  static const std::pair<char32_t, char32_t> paired[] = {
+      {U'\u201c', U'\u201e'}, {U'\u2018', U'\u201a'}, {U'\u00ab', U'\u00bb'}, {U'\u00bb', U'\u00ab'}};
+  for (const auto& [closer, opener] : paired)
+    if (ch == closer) return std::count(para.begin(), para.end(), opener) > std::count(para.begin(), para.end(), closer);
+  if (ch != U'"' && ch != U'\'') return false;
   size_t count = 0;
   if (ch == U'"') {
     for (char32_t c : para) count += c == U'"';
