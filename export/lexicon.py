@@ -7,7 +7,9 @@ frequency. It is built from two sources:
   also decide each word's cased forms ("I", "Monday", "NASA"): a form is kept
   when it is at least ``min_form_share`` of the word's uses away from sentence
   starts (the language pack's rule, so "Smith" after "Dr." counts), colons and
-  opening quotes (a capital there says nothing);
+  opening quotes (a capital there says nothing); a lowercase form the Hunspell
+  dictionary knows only capitalized ("monday" of chat text) is dropped beside the
+  capitalized one;
 - ``wordfreq``'s list for the language (an export-time dependency only; the runtime
   reads the finished file), which brings real words the corpus lacks and
   steadies the frequencies of rare ones.
@@ -199,6 +201,15 @@ def dictionary_spelling(word: str, dictionary, pack: LanguagePack) -> str:
     return word
 
 
+def _capital_only(form: str, dictionary) -> bool:
+    """Whether a lowercase ``form`` is a name or a noun written small: the dictionary knows it
+    only capitalized ("monday", "london", "christmas" of chat text beside "Monday"; German
+    "haus"). Such a form is dropped beside the key's capitalized one (the user's own lowercase
+    spelling is still shown as typed once typed in full, and learned: form.shape)."""
+    return form.islower() and "-" not in form and not dictionary.lookup(form) \
+        and dictionary.lookup(form[:1].upper() + form[1:])
+
+
 def _belongs(key: str, keys: set[str], counts: Counter, cfg: LexiconConfig, pack: LanguagePack = DEFAULT) -> bool:
     seen = counts.get(key, 0)
     if len(key) == 1:
@@ -331,6 +342,8 @@ def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> l
         seen = forms.get(key)
         shown = sum(seen.values()) if seen else 0
         kept = [(w, c / shown) for w, c in seen.most_common() if c / shown >= cfg.min_form_share] if shown else []
+        if dictionary is not None and len(kept) > 1:
+            kept = [(w, c) for w, c in kept if not _capital_only(w, dictionary)] or kept
         if not kept:
             w = spellings[key].most_common(1)[0][0] if spellings else key
             if spellings is not None and dictionary is not None and "-" not in w:

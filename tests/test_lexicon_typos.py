@@ -115,3 +115,18 @@ def test_a_german_word_that_is_also_english_stays(de_dictionary):
     assert foreign_words(["Not", "not", "must", "Password"], de) == {"Not", "not", "must", "Password"}
     # ("Password" is in the German dictionary too: a loanword, kept with it)
     assert foreign_words(["Not", "not", "must", "Password"], de, dictionary=de_dictionary) == {"not", "must"}
+
+
+@needs_en
+def test_a_name_written_small_in_chat_is_kept_capitalized_only(tmp_path):
+    """Chat text writes "monday" and "london": at a 5% share they became forms, and "mon" typed
+    small offered "monday". Hunspell knows them only capitalized; "constitution" it knows small."""
+    text = ["See you on Monday in London.", "We met the Constitution group on Monday."] * 14
+    text += ["see you on monday in london.", "the constitution is old, we said on Monday."] * 6
+    (tmp_path / "train.txt").write_text("\n".join(text) + "\n", encoding="utf-8")
+    got = {w for w, _ in build_lexicon(tmp_path / "train.txt", LexiconConfig(wordfreq_top=2000, min_corpus_count=3))}
+    assert {"Monday", "London", "Constitution", "constitution"} <= got
+    assert not {"monday", "london"} & got
+    plain = {w for w, _ in build_lexicon(tmp_path / "train.txt",
+                                         LexiconConfig(wordfreq_top=2000, min_corpus_count=3, hunspell=False))}
+    assert {"monday", "london"} <= plain  # (what the rule removes)
