@@ -158,6 +158,10 @@ def likely_typos(corpus_only: set[str], listed: set[str], counts: Counter, forms
     return typos
 
 
+def _capitalized(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
 def _marks_stripped(word: str) -> str:
     """``word`` without its letters' diacritics ("Mädchen" -> "Madchen"; ß is no diacritic)."""
     import unicodedata
@@ -179,7 +183,7 @@ def unmarked_typos(keys: set[str], spelled: dict[str, str], freq: dict[str, floa
             continue
         k = pack.fold(plain)
         if k in keys and k != key and freq.get(key, 0) >= cfg.typo_ratio * freq.get(k, 0) \
-                and not (dictionary.lookup(plain) or dictionary.lookup(plain[:1].upper() + plain[1:])):
+                and not (dictionary.lookup(plain) or dictionary.lookup(_capitalized(plain))):
             out.add(k)
     return out
 
@@ -195,7 +199,7 @@ def dictionary_spelling(word: str, dictionary, pack: LanguagePack) -> str:
         if folded in word and len(variants) < 8:
             variants += [v.replace(folded, letter, 1) for v in variants] + [v.replace(folded, letter) for v in variants]
     for v in dict.fromkeys(variants):
-        for form in (v, v[:1].upper() + v[1:]):
+        for form in (v, _capitalized(v)):
             if dictionary.lookup(form):
                 return form
     return word
@@ -207,7 +211,7 @@ def _capital_only(form: str, dictionary) -> bool:
     "haus"). Such a form is dropped beside the key's capitalized one (the user's own lowercase
     spelling is still shown as typed once typed in full, and learned: form.shape)."""
     return form.islower() and "-" not in form and not dictionary.lookup(form) \
-        and dictionary.lookup(form[:1].upper() + form[1:])
+        and dictionary.lookup(_capitalized(form))
 
 
 def _belongs(key: str, keys: set[str], counts: Counter, cfg: LexiconConfig, pack: LanguagePack = DEFAULT) -> bool:
@@ -313,27 +317,24 @@ def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> l
             spellings.setdefault(pack.fold(w), Counter())[pack.plain_apostrophes(w)] += 0.5  # corpus first
             listed_freq[pack.fold(w)] = listed_freq.get(pack.fold(w), 0.0) + wordfreq.word_frequency(w, pack.wordfreq_code)
 
-    def wordfreq_of(key: str) -> float:
-        if spellings is None:  # (the fold is lowercase: the key is a spelling)
-            return wordfreq.word_frequency(key, pack.wordfreq_code)
-        return listed_freq.get(key) or wordfreq.word_frequency(spellings[key].most_common(1)[0][0], pack.wordfreq_code)
-
     keys = {pack.fold(w) for w in listed}
     listed_keys = set(keys)
     corpus_only = {k for k, c in counts.items() if c >= cfg.min_corpus_count} - listed_keys
     typos = likely_typos(corpus_only, listed_keys, counts, forms, cfg, pack, dictionary)
     keys |= corpus_only - typos
     keys = {k for k in keys if _belongs(k, keys, counts, cfg, pack)}
+    # each key's commonest lowercase spelling (the key itself where the fold is lowercase)
+    spelled = {k: spellings[k].most_common(1)[0][0] if spellings is not None else k for k in keys}
     prior = {}
     for key in keys:
         if "-" in key:  # wordfreq splits at hyphens and answers a phrase's frequency: the corpus alone
             prior[key] = counts.get(key, 0) / total
         else:
-            prior[key] = 0.5 * wordfreq_of(key) + 0.5 * counts.get(key, 0) / total
+            wf = listed_freq.get(key) or wordfreq.word_frequency(spelled[key], pack.wordfreq_code)
+            prior[key] = 0.5 * wf + 0.5 * counts.get(key, 0) / total
     unmarked: set[str] = set()
     if spellings is not None and dictionary is not None and cfg.typo_ratio > 0:
-        unmarked = unmarked_typos(keys, {k: spellings[k].most_common(1)[0][0] for k in keys}, prior, dictionary,
-                                  cfg, pack)
+        unmarked = unmarked_typos(keys, spelled, prior, dictionary, cfg, pack)
     entries: list[tuple[str, float]] = []
     for key in keys - unmarked:
         p = prior[key]
@@ -345,7 +346,7 @@ def build_lexicon(corpus_train: Path, cfg: LexiconConfig = LexiconConfig()) -> l
         if dictionary is not None and len(kept) > 1:
             kept = [(w, c) for w, c in kept if not _capital_only(w, dictionary)] or kept
         if not kept:
-            w = spellings[key].most_common(1)[0][0] if spellings else key
+            w = spelled[key]
             if spellings is not None and dictionary is not None and "-" not in w:
                 w = dictionary_spelling(w, dictionary, pack)
             kept = [(w, 1.0)]
